@@ -1,0 +1,15 @@
+//! Schema migrations for Schoolgate, portable between SQLite and PostgreSQL.
+//! Migrations are append-only: never edit one that has been released.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_foundation::Migration)]
+    }
+}

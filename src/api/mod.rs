@@ -1,0 +1,60 @@
+//! The HTTP API: one file per resource, combined into one OpenAPI service served under `/api`
+//! with its spec at `/api/openapi.json` and the console at `/api/docs`.
+
+pub mod audit;
+pub mod auth;
+pub mod children;
+pub mod groups;
+pub mod me;
+pub mod rate_limit;
+pub mod security;
+pub mod types;
+pub mod users;
+
+use poem_openapi::{OpenApiService, Tags};
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Log in and out, activate an account, reset a forgotten password.
+    Auth,
+    /// The caller's own account.
+    Account,
+    /// Children, their emergency contacts and their parents.
+    Children,
+    /// Groups (classes) and their teachers.
+    Groups,
+    /// Accounts of parents, teachers and admins (admins only).
+    Users,
+    /// What admins did (admins only).
+    Audit,
+}
+
+pub type Api = (
+    auth::AuthApi,
+    me::MeApi,
+    children::ChildrenApi,
+    groups::GroupsApi,
+    users::UsersApi,
+    audit::AuditApi,
+);
+
+/// The OpenAPI service; `server_url` is where `/api` is reachable from the console.
+pub fn service(server_url: &str) -> OpenApiService<Api, ()> {
+    OpenApiService::new(
+        (
+            auth::AuthApi,
+            me::MeApi,
+            children::ChildrenApi,
+            groups::GroupsApi,
+            users::UsersApi,
+            audit::AuditApi,
+        ),
+        "Schoolgate API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "School-to-parent communication. To use the console: call `POST /auth/login`, copy \
+         the `token` from the answer, press **Authorize** and paste it as Bearer token.",
+    )
+    .server(server_url)
+}

@@ -1,0 +1,136 @@
+//! Who is calling. Two security schemes, both visible in the OpenAPI console: a Bearer token
+//! (API clients, the console) and the HttpOnly session cookie (the PWA). Cookie-authenticated
+//! writes must echo the session's CSRF token in `X-CSRF-Token`.
+
+use poem::{Request, http::Method, web::cookie::Cookie};
+use poem_openapi::{
+    SecurityScheme,
+    auth::{ApiKey, Bearer},
+};
+
+use crate::{
+    domain::{
+        accounts::{AccountState, Role},
+        language::Language,
+    },
+    error::AppError,
+    state::AppState,
+    store,
+};
+
+pub const SESSION_COOKIE: &str = "sg_session";
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// The authenticated caller, as every handler sees it.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: i32,
+    pub role: Role,
+    pub language: Language,
+    pub session_id: i32,
+    pub csrf_token: String,
+}
+
+impl CurrentUser {
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        self.require_role(&[Role::Admin])
+    }
+
+    pub fn require_role(&self, allowed: &[Role]) -> Result<(), AppError> {
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                code: "forbidden_role",
+                message: "Your role may not do this.".into(),
+            })
+        }
+    }
+}
+
+/// `Authorization: Bearer <session token>`, as returned by login.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_bearer")]
+pub struct BearerAuth(CurrentUser);
+
+/// The `sg_session` cookie set by login (writes also need `X-CSRF-Token`).
+#[derive(SecurityScheme)]
+#[oai(ty = "api_key", key_name = "sg_session", key_in = "cookie", checker = "check_cookie")]
+pub struct CookieAuth(CurrentUser);
+
+/// Either scheme; Bearer is tried first.
+#[derive(SecurityScheme)]
+pub enum Auth {
+    Bearer(BearerAuth),
+    Cookie(CookieAuth),
+}
+
+impl Auth {
+    pub fn user(&self) -> &CurrentUser {
+        match self {
+            Self::Bearer(BearerAuth(user)) | Self::Cookie(CookieAuth(user)) => user,
+        }
+    }
+}
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<CurrentUser> {
+    Ok(current_user(req, &bearer.token).await?)
+}
+
+async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<CurrentUser> {
+    let user = current_user(req, &key.key).await?;
+    let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let csrf_ok = req
+        .header(CSRF_HEADER)
+        .is_some_and(|sent| constant_time_eq(sent.as_bytes(), user.csrf_token.as_bytes()));
+    if !safe_method && !csrf_ok {
+        return Err(AppError::Forbidden {
+            code: "csrf_token_invalid",
+            message: format!("Send the session's CSRF token in the {CSRF_HEADER} header."),
+        }
+        .into());
+    }
+    Ok(user)
+}
+
+async fn current_user(req: &Request, token: &str) -> Result<CurrentUser, AppError> {
+    let state = req
+        .data::<AppState>()
+        .ok_or_else(|| anyhow::anyhow!("AppState missing from request data"))?;
+    let Some((session, user)) =
+        store::sessions::find_valid(&state.db, token, state.clock.now()).await?
+    else {
+        return Err(AppError::Unauthenticated);
+    };
+    if AccountState::parse(&user.state) != Some(AccountState::Active) {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(CurrentUser {
+        id: user.id,
+        role: Role::parse(&user.role)
+            .ok_or_else(|| anyhow::anyhow!("user {} has unknown role", user.id))?,
+        language: Language::parse(&user.language).unwrap_or(Language::En),
+        session_id: session.id,
+        csrf_token: session.csrf_token,
+    })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when configured.
+pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> Cookie {
+    let mut cookie = Cookie::new_with_str(SESSION_COOKIE, token);
+    cookie.set_http_only(true);
+    cookie.set_secure(secure);
+    cookie.set_same_site(poem::web::cookie::SameSite::Lax);
+    cookie.set_path("/");
+    cookie.set_max_age(std::time::Duration::from_secs(max_age_secs.max(0) as u64));
+    cookie
+}
+
+/// A cookie that makes the browser forget the session.
+pub fn expired_session_cookie(secure: bool) -> Cookie {
+    session_cookie("", 0, secure)
+}

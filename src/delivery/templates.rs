@@ -1,0 +1,158 @@
+//! Mail texts: one catalog per language (`locales/*.toml`) with a section per mail kind, and
+//! one shared layout in text and HTML. Catalog strings are templates themselves, so they can
+//! name the recipient, the school or a link lifetime.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use minijinja::{AutoEscape, Environment};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::language::Language;
+
+const LAYOUT_TEXT: &str = include_str!("templates/layout.txt");
+const LAYOUT_HTML: &str = include_str!("templates/layout.html");
+
+#[derive(Debug, Deserialize)]
+struct MailText {
+    subject: String,
+    greeting: String,
+    paragraphs: Vec<String>,
+    action: Option<String>,
+    closing: Vec<String>,
+}
+
+/// The rendered parts of one mail.
+#[derive(Debug, Clone)]
+pub struct RenderedMail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub struct MailTemplates {
+    env: Environment<'static>,
+    catalogs: HashMap<Language, HashMap<String, MailText>>,
+}
+
+#[derive(Serialize)]
+struct LayoutContext<'a> {
+    language: &'a str,
+    subject: &'a str,
+    greeting: &'a str,
+    paragraphs: &'a [String],
+    action_label: Option<&'a str>,
+    action_url: Option<&'a str>,
+    closing: &'a [String],
+    school: &'a str,
+}
+
+impl MailTemplates {
+    pub fn load() -> anyhow::Result<Self> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.add_template("layout.txt", LAYOUT_TEXT)?;
+        env.add_template("layout.html", LAYOUT_HTML)?;
+        let mut catalogs = HashMap::new();
+        for (language, source) in [
+            (Language::Nl, include_str!("locales/nl.toml")),
+            (Language::De, include_str!("locales/de.toml")),
+            (Language::En, include_str!("locales/en.toml")),
+        ] {
+            let catalog: HashMap<String, MailText> = toml::from_str(source)
+                .with_context(|| format!("mail catalog {language}"))?;
+            catalogs.insert(language, catalog);
+        }
+        Ok(Self { env, catalogs })
+    }
+
+    /// Renders mail `kind` in `language`; `values` fill the catalog's placeholders and
+    /// `action_url` is the button's target.
+    pub fn render(
+        &self,
+        kind: &str,
+        language: Language,
+        school: &str,
+        values: serde_json::Value,
+        action_url: Option<&str>,
+    ) -> anyhow::Result<RenderedMail> {
+        let text = self
+            .catalogs
+            .get(&language)
+            .and_then(|catalog| catalog.get(kind))
+            .with_context(|| format!("no mail text '{kind}' in {language}"))?;
+        let fill = |template: &str| -> anyhow::Result<String> {
+            Ok(self.env.render_str(template, &values)?)
+        };
+        let subject = fill(&text.subject)?;
+        let greeting = fill(&text.greeting)?;
+        let paragraphs = text
+            .paragraphs
+            .iter()
+            .map(|p| fill(p))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let closing = text
+            .closing
+            .iter()
+            .map(|p| fill(p))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let action_label = text.action.as_deref().map(fill).transpose()?;
+        let context = LayoutContext {
+            language: language.code(),
+            subject: &subject,
+            greeting: &greeting,
+            paragraphs: &paragraphs,
+            action_label: action_label.as_deref(),
+            action_url,
+            closing: &closing,
+            school,
+        };
+        Ok(RenderedMail {
+            text: self.env.get_template("layout.txt")?.render(&context)?,
+            html: self.env.get_template("layout.html")?.render(&context)?,
+            subject,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_renders_in_every_language() {
+        let templates = MailTemplates::load().unwrap();
+        let values = serde_json::json!({
+            "first_name": "Anna", "email": "anna@example.nl", "minutes": 60, "days": 30,
+            "school": "De Regenboog"
+        });
+        for language in Language::ALL {
+            for kind in ["password_reset", "activation"] {
+                let mail = templates
+                    .render(kind, language, "De Regenboog", values.clone(), Some("https://x/y?a=1&b=2"))
+                    .unwrap();
+                assert!(mail.text.contains("Anna"), "{kind} {language}: {}", mail.text);
+                assert!(mail.text.contains("https://x/y?a=1&b=2"));
+                assert!(mail.html.contains("https://x/y?a=1&amp;b=2"));
+                assert!(!mail.subject.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn html_escapes_values() {
+        let templates = MailTemplates::load().unwrap();
+        let values = serde_json::json!({"first_name": "<script>", "minutes": 60});
+        let mail = templates
+            .render("password_reset", Language::En, "School", values, Some("https://x"))
+            .unwrap();
+        assert!(!mail.html.contains("<script>"));
+        assert!(mail.html.contains("&lt;script&gt;"));
+    }
+}

@@ -1,0 +1,130 @@
+//! A small demo school for trying Schoolgate out: two groups, two teachers, four children and
+//! four parents (one with two children, one read-only), all with known passwords.
+
+use crate::{
+    accounts::blocking,
+    domain::{
+        accounts::{EmailAddress, Role},
+        language::Language,
+        password,
+    },
+    state::AppState,
+    store::{self, children::NewChild, users::NewUser},
+};
+
+pub const ADMIN_PASSWORD: &str = "Demo-Admin-2026!";
+pub const TEACHER_PASSWORD: &str = "Demo-Teacher-2026!";
+pub const PARENT_PASSWORD: &str = "Demo-Parent-2026!";
+
+struct DemoUser {
+    email: &'static str,
+    first_name: &'static str,
+    last_name: &'static str,
+    role: Role,
+    language: Language,
+}
+
+const USERS: &[DemoUser] = &[
+    DemoUser { email: "admin@demo.school", first_name: "Sanne", last_name: "Visser", role: Role::Admin, language: Language::Nl },
+    DemoUser { email: "j.devries@demo.school", first_name: "Jan", last_name: "de Vries", role: Role::Teacher, language: Language::Nl },
+    DemoUser { email: "m.schmidt@demo.school", first_name: "Maria", last_name: "Schmidt", role: Role::Teacher, language: Language::De },
+    DemoUser { email: "anna.jansen@example.nl", first_name: "Anna", last_name: "Jansen", role: Role::Parent, language: Language::Nl },
+    DemoUser { email: "peter.jansen@example.nl", first_name: "Peter", last_name: "Jansen", role: Role::Parent, language: Language::Nl },
+    DemoUser { email: "lisa.bakker@example.com", first_name: "Lisa", last_name: "Bakker", role: Role::Parent, language: Language::En },
+    DemoUser { email: "juergen.mueller@example.de", first_name: "Jürgen", last_name: "Müller", role: Role::Parent, language: Language::De },
+];
+
+/// (child ID, first name, last name, group index, [(parent e-mail, read-only)])
+type DemoChild = (&'static str, &'static str, &'static str, usize, &'static [(&'static str, bool)]);
+
+const CHILDREN: &[DemoChild] = &[
+    ("1001", "Emma", "Jansen", 0, &[("anna.jansen@example.nl", false), ("peter.jansen@example.nl", true)]),
+    ("1002", "Noah", "Jansen", 1, &[("anna.jansen@example.nl", false)]),
+    ("1003", "Sophie", "Bakker", 0, &[("lisa.bakker@example.com", false)]),
+    ("1004", "Lukas", "Müller", 1, &[("juergen.mueller@example.de", false)]),
+];
+
+const GROUPS: &[(&str, &str)] = &[("Groep 3a", "j.devries@demo.school"), ("Groep 5b", "m.schmidt@demo.school")];
+
+/// Loads the demo school into an empty database and prints the logins.
+pub async fn load_if_empty(state: &AppState) -> anyhow::Result<()> {
+    if store::users::count(&state.db).await? == 0 {
+        load(state).await?;
+        println!("Loaded the demo school.");
+    } else if store::users::find_by_email(&state.db, &"admin@demo.school".parse()?).await?.is_none() {
+        println!("The database has data already: no demo data loaded.");
+        return Ok(());
+    }
+    println!("Demo logins:");
+    for user in USERS {
+        let password = match user.role {
+            Role::Admin => ADMIN_PASSWORD,
+            Role::Teacher => TEACHER_PASSWORD,
+            Role::Parent => PARENT_PASSWORD,
+        };
+        println!("  {:<8} {:<28} {password}", user.role.code(), user.email);
+    }
+    Ok(())
+}
+
+async fn load(state: &AppState) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let hashes = blocking(|| {
+        (
+            password::hash(ADMIN_PASSWORD),
+            password::hash(TEACHER_PASSWORD),
+            password::hash(PARENT_PASSWORD),
+        )
+    })
+    .await
+    .map_err(|err| anyhow::anyhow!("{err}"))?;
+    let txn = store::begin_write(&state.db).await?;
+    let mut ids = std::collections::HashMap::new();
+    for demo in USERS {
+        let email: EmailAddress = demo.email.parse()?;
+        let user = store::users::create(
+            &txn,
+            NewUser {
+                email,
+                first_name: demo.first_name.into(),
+                last_name: demo.last_name.into(),
+                role: demo.role,
+                language: demo.language,
+            },
+            now,
+        )
+        .await?;
+        let hash = match demo.role {
+            Role::Admin => hashes.0.clone(),
+            Role::Teacher => hashes.1.clone(),
+            Role::Parent => hashes.2.clone(),
+        };
+        let version = &state.settings.security.consent_version;
+        let user = store::users::activate(&txn, user, hash, version, now).await?;
+        ids.insert(demo.email, user.id);
+    }
+    let mut group_ids = Vec::new();
+    for (name, teacher) in GROUPS {
+        let group = store::groups::create(&txn, (*name).into(), now).await?;
+        store::groups::add_teacher(&txn, group.id, ids[teacher]).await?;
+        group_ids.push(group.id);
+    }
+    for (external_id, first_name, last_name, group, parents) in CHILDREN {
+        let child = store::children::create(
+            &txn,
+            NewChild {
+                external_id: (*external_id).into(),
+                first_name: (*first_name).into(),
+                last_name: (*last_name).into(),
+                group_id: Some(group_ids[*group]),
+            },
+            now,
+        )
+        .await?;
+        for (parent, read_only) in *parents {
+            store::children::upsert_link(&txn, ids[parent], child.id, *read_only, now).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! Rules without I/O: accounts, passwords, tokens, languages, who may see what.
+
+pub mod accounts;
+pub mod children;
+pub mod language;
+pub mod password;
+pub mod tokens;

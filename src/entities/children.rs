@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "children")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// The child ID from the school administration system: the import key.
+    pub external_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub group_id: Option<i32>,
+    /// JSON array of `domain::children::EmergencyContact`.
+    pub emergency_contacts: Json,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

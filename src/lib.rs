@@ -1,0 +1,15 @@
+pub mod accounts;
+pub mod api;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod delivery;
+pub mod demo;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod middleware;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,104 @@
+//! HTTP plumbing around every route: request ids and access logs, security headers, the
+//! request body limit.
+
+use std::time::Instant;
+
+use poem::{
+    Endpoint, IntoResponse, Request, Response,
+    http::{HeaderName, HeaderValue, StatusCode, header},
+};
+use tracing::Instrument;
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// Default headers that keep browsers from sniffing, framing or leaking.
+const SECURITY_HEADERS: &[(&str, &str)] = &[
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+    (
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; \
+         frame-ancestors 'none'; form-action 'self'",
+    ),
+];
+
+/// The console page inlines its script and styles.
+pub const DOCS_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+     script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+     object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Gives every request an id (its own, or the caller's `X-Request-Id` if it is sane), runs it
+/// in a tracing span with that id, logs the outcome, and adds the security headers.
+pub async fn request_context<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let request_id = req
+        .header(REQUEST_ID)
+        .filter(|id| id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %req.method(),
+        path = %req.uri().path(),
+    );
+    async move {
+        let started = Instant::now();
+        let mut response = match next.call(req).await {
+            Ok(output) => output.into_response(),
+            Err(err) => err.into_response(),
+        };
+        let status = response.status();
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status.is_server_error() {
+            tracing::error!(status = status.as_u16(), elapsed_ms, "request finished");
+        } else {
+            tracing::info!(status = status.as_u16(), elapsed_ms, "request finished");
+        }
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            headers.insert(REQUEST_ID, value);
+        }
+        for (name, value) in SECURITY_HEADERS {
+            let name = HeaderName::from_static(name);
+            if !headers.contains_key(&name) {
+                headers.insert(name, HeaderValue::from_static(value));
+            }
+        }
+        Ok(response)
+    }
+    .instrument(span)
+    .await
+}
+
+/// Refuses bodies over `max_bytes` with 413: by `Content-Length` when given, otherwise by
+/// reading at most `max_bytes` of a chunked body. Requests without a body pass untouched
+/// (poem's `SizeLimit` would answer them 411).
+pub async fn limit_body<E: Endpoint>(
+    next: E,
+    mut req: Request,
+    max_bytes: usize,
+) -> poem::Result<Response> {
+    let declared = req
+        .header(header::CONTENT_LENGTH)
+        .map(|length| length.parse::<u64>());
+    match declared {
+        Some(Ok(length)) if length > max_bytes as u64 => {
+            return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
+        }
+        Some(Ok(_)) => {}
+        Some(Err(_)) => return Err(poem::Error::from_status(StatusCode::BAD_REQUEST)),
+        None if req.header(header::TRANSFER_ENCODING).is_some() => {
+            let body = req
+                .take_body()
+                .into_bytes_limit(max_bytes)
+                .await
+                .map_err(|_| poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE))?;
+            req.set_body(body);
+        }
+        None => {}
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}

@@ -1,0 +1,25 @@
+//! What every request handler and background job shares.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use crate::{
+    clock::Clock,
+    config::Settings,
+    api::rate_limit::RateLimits,
+    delivery::{mail::Mailer, templates::MailTemplates},
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+    pub mailer: Arc<Mailer>,
+    pub templates: Arc<MailTemplates>,
+    /// Wakes the delivery worker when new outbox rows were committed.
+    pub outbox_wakeup: Arc<Notify>,
+    pub rate_limits: Arc<RateLimits>,
+}
