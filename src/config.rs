@@ -106,15 +106,25 @@ impl fmt::Debug for Secret {
     }
 }
 
+fn embedded_source() -> config::File<config::FileSourceString, config::FileFormat> {
+    config::File::from_str(EMBEDDED_DEFAULTS, config::FileFormat::Toml)
+}
+
 impl Settings {
+    /// The embedded defaults alone, without files or environment (tests start from these).
+    pub fn embedded_defaults() -> anyhow::Result<Self> {
+        config::Config::builder()
+            .add_source(embedded_source())
+            .build()?
+            .try_deserialize()
+            .context("embedded defaults")
+    }
+
     /// Loads the layered settings and validates them.
     pub fn load() -> anyhow::Result<Self> {
         let environment = std::env::var("SCHOOLGATE_ENV").unwrap_or_else(|_| "local".into());
         let settings: Settings = config::Config::builder()
-            .add_source(config::File::from_str(
-                EMBEDDED_DEFAULTS,
-                config::FileFormat::Toml,
-            ))
+            .add_source(embedded_source())
             .add_source(config::File::with_name(&format!("config/{environment}")).required(false))
             .add_source(
                 config::Environment::with_prefix("SCHOOLGATE")
@@ -235,15 +245,7 @@ mod tests {
     use super::*;
 
     fn defaults() -> Settings {
-        config::Config::builder()
-            .add_source(config::File::from_str(
-                EMBEDDED_DEFAULTS,
-                config::FileFormat::Toml,
-            ))
-            .build()
-            .unwrap()
-            .try_deserialize()
-            .unwrap()
+        Settings::embedded_defaults().unwrap()
     }
 
     #[test]

@@ -142,10 +142,10 @@ mod tests {
     #[test]
     fn each_rule_is_reported_on_its_own() {
         assert_eq!(broken_rules("Ab1!xyz"), vec![PasswordRule::TooShort]);
-        assert_eq!(broken_rules("ABCDEF1!"), vec![PasswordRule::MissingLowercase]);
-        assert_eq!(broken_rules("abcdef1!"), vec![PasswordRule::MissingUppercase]);
-        assert_eq!(broken_rules("Abcdefg!"), vec![PasswordRule::MissingDigit]);
-        assert_eq!(broken_rules("Abcdefg1"), vec![PasswordRule::MissingSpecial]);
+        assert_eq!(broken_rules("ZWXQRT1!"), vec![PasswordRule::MissingLowercase]);
+        assert_eq!(broken_rules("zwxqrt1!"), vec![PasswordRule::MissingUppercase]);
+        assert_eq!(broken_rules("Zwxqrtg!"), vec![PasswordRule::MissingDigit]);
+        assert_eq!(broken_rules("Zwxqrtg1"), vec![PasswordRule::MissingSpecial]);
         assert!(broken_rules(&format!("Aa1!{}", "x".repeat(300))).contains(&PasswordRule::TooLong));
     }
 

@@ -1,0 +1,11 @@
+//! API tests: each starts the real server on port 0 with a fresh database, once on SQLite and
+//! once on the local PostgreSQL, and talks to it over HTTP like a client would.
+
+mod helpers;
+mod smtp;
+
+mod admin;
+mod auth;
+mod children;
+mod errors;
+mod passwords;
