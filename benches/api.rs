@@ -1,1 +1,220 @@
-fn main(){}
+//! Throughput and p99 latency of an authenticated `GET /api/me` against a bare poem handler
+//! measured in the same run (the ratio is what to compare), and login latency against raw
+//! argon2id verification. SQLite always; PostgreSQL too when it is reachable
+//! (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres).
+//!
+//! Run: `cargo bench --bench api` (optional: BENCH_SECONDS, BENCH_CONCURRENCY).
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use poem::{Route, Server, get, handler, listener::TcpAcceptor, web::Json};
+use schoolgate::{
+    accounts,
+    clock::Clock,
+    config::{Secret, Settings},
+    domain::{accounts::Role, language::Language, password},
+    startup::Application,
+    store::{self, users::NewUser},
+};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::json;
+
+const PASSWORD: &str = "Zomer-Vakantie7";
+
+#[handler]
+fn bare_me() -> Json<serde_json::Value> {
+    Json(json!({ "id": 1, "email": "admin@bench.test", "first_name": "Bench", "role": "admin" }))
+}
+
+struct LoadResult {
+    requests: usize,
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// `concurrency` clients send requests back to back for `seconds`.
+async fn load(url: &str, token: Option<&str>, concurrency: usize, seconds: f64) -> LoadResult {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let client = client.clone();
+        let url = url.to_string();
+        let token = token.map(str::to_string);
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let sent = Instant::now();
+                let mut request = client.get(&url);
+                if let Some(token) = &token {
+                    request = request.bearer_auth(token);
+                }
+                let response = request.send().await.expect("request");
+                assert!(response.status().is_success(), "{}", response.status());
+                response.bytes().await.unwrap();
+                latencies.push(sent.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let percentile = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
+    LoadResult {
+        requests: latencies.len(),
+        per_second: latencies.len() as f64 / elapsed,
+        p50_ms: percentile(0.50),
+        p99_ms: percentile(0.99),
+    }
+}
+
+async fn start_bare_poem() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let acceptor = TcpAcceptor::from_tokio(listener).unwrap();
+    tokio::spawn(Server::new_with_acceptor(acceptor).run(Route::new().at("/api/me", get(bare_me))));
+    format!("http://127.0.0.1:{port}/api/me")
+}
+
+/// Starts Schoolgate on `database_url` with one active admin; returns base URL and token.
+async fn start_schoolgate(database_url: String) -> (String, String) {
+    let mut settings = Settings::embedded_defaults().unwrap();
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.database.url = Secret::new(database_url);
+    settings.mail.folder = std::env::temp_dir().join("schoolgate-bench-mail");
+    settings.security.login_attempts_per_account_per_minute = 100_000;
+    settings.security.auth_requests_per_client_per_minute = 100_000;
+    let db = store::connect(&settings.database).await.unwrap();
+    store::migrate(&db).await.unwrap();
+    let app = Application::build_with(settings, db, Clock::default()).await.unwrap();
+    let state = app.state();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until(std::future::pending()));
+    let invitation = accounts::invite(
+        &state,
+        None,
+        NewUser {
+            email: "admin@bench.test".parse().unwrap(),
+            first_name: "Bench".into(),
+            last_name: "Admin".into(),
+            role: Role::Admin,
+            language: Language::En,
+        },
+        false,
+    )
+    .await
+    .map_err(|err| err.to_string())
+    .unwrap();
+    let token = invitation.activation_url.split_once("#token=").unwrap().1.to_string();
+    let client = reqwest::Client::new();
+    let activated: serde_json::Value = client
+        .post(format!("{base}/api/auth/activate"))
+        .json(&json!({ "token": token, "password": PASSWORD, "password_repeat": PASSWORD,
+                       "consent": true, "consent_version": state.settings.security.consent_version }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (base, activated["token"].as_str().unwrap().to_string())
+}
+
+async fn login_latencies(base: &str, rounds: usize) -> Vec<f64> {
+    let client = reqwest::Client::new();
+    let mut latencies = Vec::new();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let response = client
+            .post(format!("{base}/api/auth/login"))
+            .json(&json!({ "email": "admin@bench.test", "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    latencies.sort_by(f64::total_cmp);
+    latencies
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    sorted[sorted.len() / 2]
+}
+
+async fn postgres_database() -> Option<String> {
+    let admin_url = std::env::var("BENCH_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = Database::connect(&admin_url).await.ok()?;
+    let name = format!("schoolgate_bench_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.ok()?;
+    Some(format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0))
+}
+
+async fn bench_backend(label: &str, database_url: String, bare_url: &str, concurrency: usize, seconds: f64) {
+    let (base, token) = start_schoolgate(database_url).await;
+    let me_url = format!("{base}/api/me");
+    // Warm-up both, then alternate so drift of the machine hits both sides alike.
+    load(bare_url, None, concurrency, 1.0).await;
+    load(&me_url, Some(&token), concurrency, 1.0).await;
+    let mut ratios = Vec::new();
+    for round in 1..=3 {
+        let bare = load(bare_url, None, concurrency, seconds).await;
+        let app = load(&me_url, Some(&token), concurrency, seconds).await;
+        let ratio = app.per_second / bare.per_second;
+        ratios.push(ratio);
+        println!(
+            "{label} round {round}: GET /api/me {:>8.0} req/s p50 {:>6.2} ms p99 {:>6.2} ms ({} requests) | bare poem {:>8.0} req/s p50 {:>6.2} ms p99 {:>6.2} ms | ratio {:.2}",
+            app.per_second, app.p50_ms, app.p99_ms, app.requests, bare.per_second, bare.p50_ms, bare.p99_ms, ratio
+        );
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!("{label}: median throughput ratio app/bare = {:.2}", median(&ratios));
+
+    let logins = login_latencies(&base, 20).await;
+    println!(
+        "{label}: POST /api/auth/login median {:.1} ms, max {:.1} ms (20 sequential logins)",
+        median(&logins),
+        logins[logins.len() - 1]
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds: f64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(4.0);
+    let concurrency: usize = std::env::var("BENCH_CONCURRENCY").ok().and_then(|s| s.parse().ok()).unwrap_or(32);
+    println!("concurrency {concurrency}, {seconds} s per measurement, {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+
+    // Baseline for login: one argon2id verification with the same parameters, in-process.
+    let hash = password::hash(PASSWORD);
+    let mut verify_ms: Vec<f64> = (0..20)
+        .map(|_| {
+            let started = Instant::now();
+            assert!(password::verify(PASSWORD, &hash));
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    verify_ms.sort_by(f64::total_cmp);
+    println!("argon2id verify (m=19456 KiB, t=2, p=1): median {:.1} ms", median(&verify_ms));
+
+    let bare_url = start_bare_poem().await;
+    let sqlite_dir = Arc::new(tempfile::tempdir().unwrap());
+    let sqlite_url = format!("sqlite://{}?mode=rwc", sqlite_dir.path().join("bench.db").display());
+    bench_backend("sqlite", sqlite_url, &bare_url, concurrency, seconds).await;
+    match postgres_database().await {
+        Some(url) => bench_backend("postgres", url, &bare_url, concurrency, seconds).await,
+        None => println!("postgres: not reachable, skipped"),
+    }
+}

@@ -37,7 +37,10 @@ pub async fn invite(
     let now = state.clock.now();
     let lifetime = Duration::days(state.settings.security.activation_token_days);
     let txn = store::begin_write(&state.db).await?;
-    if store::users::find_by_email(&txn, &new.email).await?.is_some() {
+    if store::users::find_by_email(&txn, &new.email)
+        .await?
+        .is_some()
+    {
         return Err(AppError::conflict(
             "email_taken",
             "An account with this e-mail address exists already.",

@@ -8,7 +8,11 @@ use crate::{
 };
 
 #[derive(Debug, Parser)]
-#[command(name = "schoolgate", version, about = "School-to-parent communication server")]
+#[command(
+    name = "schoolgate",
+    version,
+    about = "School-to-parent communication server"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -47,7 +51,12 @@ pub enum AdminCommand {
 
 pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => Application::build(settings).await?.run_until_stopped().await,
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await
+        }
         Command::Migrate => {
             let db = store::connect(&settings.database).await?;
             store::migrate(&db).await?;
@@ -57,7 +66,10 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Demo => {
             let app = Application::build(settings).await?;
             demo::load_if_empty(&app.state()).await?;
-            println!("Schoolgate runs on http://127.0.0.1:{} (API console: /api/docs)", app.port());
+            println!(
+                "Schoolgate runs on http://127.0.0.1:{} (API console: /api/docs)",
+                app.port()
+            );
             app.run_until_stopped().await
         }
         Command::Admin {

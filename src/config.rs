@@ -145,8 +145,12 @@ impl Settings {
     /// Checks every value whose type alone does not make it valid.
     pub fn validate(&self) -> anyhow::Result<()> {
         self.bind_address()?;
-        let url = url::Url::parse(&self.server.public_url)
-            .with_context(|| format!("server.public_url: '{}' is not a URL", self.server.public_url))?;
+        let url = url::Url::parse(&self.server.public_url).with_context(|| {
+            format!(
+                "server.public_url: '{}' is not a URL",
+                self.server.public_url
+            )
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
             bail!("server.public_url: must start with http:// or https://");
         }
@@ -173,8 +177,14 @@ impl Settings {
             .with_context(|| format!("mail.from: '{}' is not a mail address", self.mail.from))?;
         for (key, value) in [
             ("security.session_days", self.security.session_days),
-            ("security.activation_token_days", self.security.activation_token_days),
-            ("security.reset_token_minutes", self.security.reset_token_minutes),
+            (
+                "security.activation_token_days",
+                self.security.activation_token_days,
+            ),
+            (
+                "security.reset_token_minutes",
+                self.security.reset_token_minutes,
+            ),
         ] {
             if value <= 0 {
                 bail!("{key}: must be greater than 0");

@@ -25,33 +25,114 @@ struct DemoUser {
 }
 
 const USERS: &[DemoUser] = &[
-    DemoUser { email: "admin@demo.school", first_name: "Sanne", last_name: "Visser", role: Role::Admin, language: Language::Nl },
-    DemoUser { email: "j.devries@demo.school", first_name: "Jan", last_name: "de Vries", role: Role::Teacher, language: Language::Nl },
-    DemoUser { email: "m.schmidt@demo.school", first_name: "Maria", last_name: "Schmidt", role: Role::Teacher, language: Language::De },
-    DemoUser { email: "anna.jansen@example.nl", first_name: "Anna", last_name: "Jansen", role: Role::Parent, language: Language::Nl },
-    DemoUser { email: "peter.jansen@example.nl", first_name: "Peter", last_name: "Jansen", role: Role::Parent, language: Language::Nl },
-    DemoUser { email: "lisa.bakker@example.com", first_name: "Lisa", last_name: "Bakker", role: Role::Parent, language: Language::En },
-    DemoUser { email: "juergen.mueller@example.de", first_name: "Jürgen", last_name: "Müller", role: Role::Parent, language: Language::De },
+    DemoUser {
+        email: "admin@demo.school",
+        first_name: "Sanne",
+        last_name: "Visser",
+        role: Role::Admin,
+        language: Language::Nl,
+    },
+    DemoUser {
+        email: "j.devries@demo.school",
+        first_name: "Jan",
+        last_name: "de Vries",
+        role: Role::Teacher,
+        language: Language::Nl,
+    },
+    DemoUser {
+        email: "m.schmidt@demo.school",
+        first_name: "Maria",
+        last_name: "Schmidt",
+        role: Role::Teacher,
+        language: Language::De,
+    },
+    DemoUser {
+        email: "anna.jansen@example.nl",
+        first_name: "Anna",
+        last_name: "Jansen",
+        role: Role::Parent,
+        language: Language::Nl,
+    },
+    DemoUser {
+        email: "peter.jansen@example.nl",
+        first_name: "Peter",
+        last_name: "Jansen",
+        role: Role::Parent,
+        language: Language::Nl,
+    },
+    DemoUser {
+        email: "lisa.bakker@example.com",
+        first_name: "Lisa",
+        last_name: "Bakker",
+        role: Role::Parent,
+        language: Language::En,
+    },
+    DemoUser {
+        email: "juergen.mueller@example.de",
+        first_name: "Jürgen",
+        last_name: "Müller",
+        role: Role::Parent,
+        language: Language::De,
+    },
 ];
 
 /// (child ID, first name, last name, group index, [(parent e-mail, read-only)])
-type DemoChild = (&'static str, &'static str, &'static str, usize, &'static [(&'static str, bool)]);
+type DemoChild = (
+    &'static str,
+    &'static str,
+    &'static str,
+    usize,
+    &'static [(&'static str, bool)],
+);
 
 const CHILDREN: &[DemoChild] = &[
-    ("1001", "Emma", "Jansen", 0, &[("anna.jansen@example.nl", false), ("peter.jansen@example.nl", true)]),
-    ("1002", "Noah", "Jansen", 1, &[("anna.jansen@example.nl", false)]),
-    ("1003", "Sophie", "Bakker", 0, &[("lisa.bakker@example.com", false)]),
-    ("1004", "Lukas", "Müller", 1, &[("juergen.mueller@example.de", false)]),
+    (
+        "1001",
+        "Emma",
+        "Jansen",
+        0,
+        &[
+            ("anna.jansen@example.nl", false),
+            ("peter.jansen@example.nl", true),
+        ],
+    ),
+    (
+        "1002",
+        "Noah",
+        "Jansen",
+        1,
+        &[("anna.jansen@example.nl", false)],
+    ),
+    (
+        "1003",
+        "Sophie",
+        "Bakker",
+        0,
+        &[("lisa.bakker@example.com", false)],
+    ),
+    (
+        "1004",
+        "Lukas",
+        "Müller",
+        1,
+        &[("juergen.mueller@example.de", false)],
+    ),
 ];
 
-const GROUPS: &[(&str, &str)] = &[("Groep 3a", "j.devries@demo.school"), ("Groep 5b", "m.schmidt@demo.school")];
+const GROUPS: &[(&str, &str)] = &[
+    ("Groep 3a", "j.devries@demo.school"),
+    ("Groep 5b", "m.schmidt@demo.school"),
+];
 
 /// Loads the demo school into an empty database and prints the logins.
 pub async fn load_if_empty(state: &AppState) -> anyhow::Result<()> {
     if store::users::count(&state.db).await? == 0 {
         load(state).await?;
         println!("Loaded the demo school.");
-    } else if store::users::find_by_email(&state.db, &"admin@demo.school".parse()?).await?.is_none() {
+    } else if store::users::find_by_email(&state.db, &"admin@demo.school".parse()?)
+        .await?
+        .is_none()
+    {
         println!("The database has data already: no demo data loaded.");
         return Ok(());
     }

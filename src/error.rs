@@ -140,8 +140,7 @@ impl AppError {
                 field, violations, ..
             } => (
                 field.map(str::to_string),
-                (violations.len() > 1)
-                    .then(|| violations.iter().map(|v| v.to_string()).collect()),
+                (violations.len() > 1).then(|| violations.iter().map(|v| v.to_string()).collect()),
             ),
             _ => (None, None),
         };
@@ -223,11 +222,17 @@ fn json_response(status: StatusCode, body: &ErrorBody) -> Response {
 
 /// Statuses every operation may answer, with their meaning, for the OpenAPI spec.
 const DOCUMENTED_STATUSES: &[(u16, &str)] = &[
-    (400, "Invalid input: `code` names the problem, `field` the input."),
+    (
+        400,
+        "Invalid input: `code` names the problem, `field` the input.",
+    ),
     (401, "Not logged in, or wrong credentials."),
     (403, "Logged in, but not allowed."),
     (404, "Not found, or not visible to the caller."),
-    (409, "Conflicts with the current state (e.g. e-mail already in use)."),
+    (
+        409,
+        "Conflicts with the current state (e.g. e-mail already in use).",
+    ),
     (410, "The link was used already or has expired."),
     (413, "The request body is too large."),
     (429, "Too many attempts: see the Retry-After header."),

@@ -85,7 +85,10 @@ impl Application {
     /// Serves until `stop` completes.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let worker = tokio::spawn(delivery::run_worker(self.state.clone(), shutdown_rx.clone()));
+        let worker = tokio::spawn(delivery::run_worker(
+            self.state.clone(),
+            shutdown_rx.clone(),
+        ));
         let janitor = tokio::spawn(forget_idle_rate_limit_keys(self.state.clone(), shutdown_rx));
         let app = routes(self.state.clone());
         tracing::info!(port = self.port, "listening");
@@ -114,7 +117,10 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .nest("/api", api)
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
-        .nest("/", StaticFilesEndpoint::new("pwa").index_file("index.html"))
+        .nest(
+            "/",
+            StaticFilesEndpoint::new("pwa").index_file("index.html"),
+        )
         .around(move |endpoint, req| limit_body(endpoint, req, max_body))
         .with(CookieJarManager::new())
         .data(state)

@@ -6,9 +6,9 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use crate::{
+    api::rate_limit::RateLimits,
     clock::Clock,
     config::Settings,
-    api::rate_limit::RateLimits,
     delivery::{mail::Mailer, templates::MailTemplates},
 };
 

@@ -30,7 +30,10 @@ impl AuditApi {
         state: Data<&AppState>,
         auth: Auth,
         /// How many entries, newest first (1 to 1000).
-        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "1000")))]
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "1000"))
+        )]
         limit: Query<u64>,
     ) -> Result<Json<Vec<AuditEntryResponse>>, AppError> {
         auth.user().require_admin()?;

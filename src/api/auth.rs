@@ -296,7 +296,9 @@ impl AuthApi {
         if &body.consent_version != consent_version {
             return Err(AppError::conflict(
                 "consent_version_outdated",
-                format!("The privacy statement has changed; please read version {consent_version}."),
+                format!(
+                    "The privacy statement has changed; please read version {consent_version}."
+                ),
             ));
         }
         let hash = accounts::hash_new_password(
@@ -330,8 +332,7 @@ async fn start_session(
     user: User,
 ) -> Result<LoginResponse, AppError> {
     let lifetime = Duration::days(state.settings.security.session_days);
-    let session =
-        store::sessions::create(&state.db, user.id, lifetime, state.clock.now()).await?;
+    let session = store::sessions::create(&state.db, user.id, lifetime, state.clock.now()).await?;
     jar.add(session_cookie(
         &session.token,
         lifetime.num_seconds(),
@@ -368,10 +369,7 @@ async fn usable_token(
 
 /// The token and invited account an activation link is for; a used link, or any link of an
 /// account that is active already, answers `already_activated`.
-async fn activation_target(
-    state: &AppState,
-    raw: &str,
-) -> Result<(OneTimeToken, User), AppError> {
+async fn activation_target(state: &AppState, raw: &str) -> Result<(OneTimeToken, User), AppError> {
     let token = store::tokens::find(&state.db, raw.trim(), TokenPurpose::Activation)
         .await?
         .ok_or_else(token_invalid)?;
@@ -400,7 +398,10 @@ fn token_invalid() -> AppError {
 }
 
 fn token_used() -> AppError {
-    AppError::gone("token_used", "This link was used already. Ask for a new one.")
+    AppError::gone(
+        "token_used",
+        "This link was used already. Ask for a new one.",
+    )
 }
 
 fn already_activated() -> AppError {

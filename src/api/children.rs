@@ -155,8 +155,7 @@ impl ChildrenApi {
         auth: Auth,
     ) -> Result<Json<Vec<ChildResponse>>, AppError> {
         let caller = auth.user();
-        let children =
-            store::children::visible_children(&state.db, caller.id, caller.role).await?;
+        let children = store::children::visible_children(&state.db, caller.id, caller.role).await?;
         let group_names = group_names(&state).await?;
         let read_only: HashMap<i32, bool> = if caller.role == Role::Parent {
             store::children::links_of_children(
@@ -196,7 +195,11 @@ impl ChildrenApi {
     ) -> Result<Json<ChildResponse>, AppError> {
         let (child, access) = visible_child(&state, auth.user(), id.0).await?;
         let names = group_names(&state).await?;
-        Ok(Json(child_response(child, &names, access == ChildAccess::Write)))
+        Ok(Json(child_response(
+            child,
+            &names,
+            access == ChildAccess::Write,
+        )))
     }
 
     /// Change a child's data
@@ -220,9 +223,8 @@ impl ChildrenApi {
             });
         }
         let body = body.0;
-        let admin_fields = body.first_name.is_some()
-            || body.last_name.is_some()
-            || body.group_id.is_some();
+        let admin_fields =
+            body.first_name.is_some() || body.last_name.is_some() || body.group_id.is_some();
         if admin_fields && caller.role != Role::Admin {
             return Err(AppError::Forbidden {
                 code: "admin_only_field",
@@ -246,7 +248,13 @@ impl ChildrenApi {
                 .emergency_contacts
                 .map(|contacts| {
                     validate_contacts(contacts.into_iter().map(Into::into).collect()).map_err(
-                        |err| AppError::invalid("emergency_contacts", "invalid_emergency_contact", err.to_string()),
+                        |err| {
+                            AppError::invalid(
+                                "emergency_contacts",
+                                "invalid_emergency_contact",
+                                err.to_string(),
+                            )
+                        },
                     )
                 })
                 .transpose()?,
@@ -255,7 +263,15 @@ impl ChildrenApi {
         let txn = store::begin_write(&state.db).await?;
         let child = store::children::update(&txn, child, change, now).await?;
         if caller.role == Role::Admin {
-            store::audit::record(&txn, Some(caller.id), "child.update", format!("child:{}", child.id), serde_json::json!({}), now).await?;
+            store::audit::record(
+                &txn,
+                Some(caller.id),
+                "child.update",
+                format!("child:{}", child.id),
+                serde_json::json!({}),
+                now,
+            )
+            .await?;
         }
         txn.commit().await?;
         let names = group_names(&state).await?;
@@ -275,7 +291,11 @@ impl ChildrenApi {
         let body = body.0;
         let external_id = body.external_id.trim().to_string();
         if external_id.is_empty() || external_id.len() > 64 {
-            return Err(AppError::invalid("external_id", "invalid_child_id", "The child ID needs 1 to 64 characters."));
+            return Err(AppError::invalid(
+                "external_id",
+                "invalid_child_id",
+                "The child ID needs 1 to 64 characters.",
+            ));
         }
         if let Some(group_id) = body.group_id {
             ensure_group_exists(&state, group_id).await?;
@@ -288,16 +308,29 @@ impl ChildrenApi {
         };
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
-        let child = store::children::create(&txn, new, now).await.map_err(|err| {
-            match AppError::from(err) {
-                AppError::Conflict { .. } => AppError::conflict("child_id_taken", "A child with this child ID exists already."),
+        let child = store::children::create(&txn, new, now)
+            .await
+            .map_err(|err| match AppError::from(err) {
+                AppError::Conflict { .. } => AppError::conflict(
+                    "child_id_taken",
+                    "A child with this child ID exists already.",
+                ),
                 other => other,
-            }
-        })?;
-        store::audit::record(&txn, Some(caller.id), "child.create", format!("child:{}", child.id), serde_json::json!({ "external_id": child.external_id }), now).await?;
+            })?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "child.create",
+            format!("child:{}", child.id),
+            serde_json::json!({ "external_id": child.external_id }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         let names = group_names(&state).await?;
-        Ok(CreateChildResponse::Created(Json(child_response(child, &names, true))))
+        Ok(CreateChildResponse::Created(Json(child_response(
+            child, &names, true,
+        ))))
     }
 
     /// Remove a child (admin)
@@ -310,11 +343,21 @@ impl ChildrenApi {
     ) -> Result<Done, AppError> {
         let caller = auth.user();
         caller.require_admin()?;
-        let child = store::children::find_by_id(&state.db, id.0).await?.ok_or_else(|| AppError::not_found("child"))?;
+        let child = store::children::find_by_id(&state.db, id.0)
+            .await?
+            .ok_or_else(|| AppError::not_found("child"))?;
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         store::children::delete(&txn, child.id).await?;
-        store::audit::record(&txn, Some(caller.id), "child.delete", format!("child:{}", child.id), serde_json::json!({ "external_id": child.external_id }), now).await?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "child.delete",
+            format!("child:{}", child.id),
+            serde_json::json!({ "external_id": child.external_id }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(Done::Done)
     }
@@ -328,7 +371,9 @@ impl ChildrenApi {
         id: Path<i32>,
     ) -> Result<Json<Vec<ParentLinkResponse>>, AppError> {
         auth.user().require_admin()?;
-        let child = store::children::find_by_id(&state.db, id.0).await?.ok_or_else(|| AppError::not_found("child"))?;
+        let child = store::children::find_by_id(&state.db, id.0)
+            .await?
+            .ok_or_else(|| AppError::not_found("child"))?;
         let mut parents = Vec::new();
         for link in store::children::links_of_child(&state.db, child.id).await? {
             if let Some(parent) = store::users::find_by_id(&state.db, link.parent_id).await? {
@@ -356,15 +401,31 @@ impl ChildrenApi {
     ) -> Result<Done, AppError> {
         let caller = auth.user();
         caller.require_admin()?;
-        let child = store::children::find_by_id(&state.db, id.0).await?.ok_or_else(|| AppError::not_found("child"))?;
-        let parent = store::users::find_by_id(&state.db, parent_id.0).await?.ok_or_else(|| AppError::not_found("parent"))?;
+        let child = store::children::find_by_id(&state.db, id.0)
+            .await?
+            .ok_or_else(|| AppError::not_found("child"))?;
+        let parent = store::users::find_by_id(&state.db, parent_id.0)
+            .await?
+            .ok_or_else(|| AppError::not_found("parent"))?;
         if Role::parse(&parent.role) != Some(Role::Parent) {
-            return Err(AppError::invalid("parent_id", "not_a_parent", "Only parent accounts can be linked to children."));
+            return Err(AppError::invalid(
+                "parent_id",
+                "not_a_parent",
+                "Only parent accounts can be linked to children.",
+            ));
         }
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         store::children::upsert_link(&txn, parent.id, child.id, body.read_only, now).await?;
-        store::audit::record(&txn, Some(caller.id), "child.link_parent", format!("child:{}", child.id), serde_json::json!({ "parent_id": parent.id, "read_only": body.read_only }), now).await?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "child.link_parent",
+            format!("child:{}", child.id),
+            serde_json::json!({ "parent_id": parent.id, "read_only": body.read_only }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(Done::Done)
     }
@@ -385,7 +446,15 @@ impl ChildrenApi {
         if !store::children::remove_link(&txn, parent_id.0, id.0).await? {
             return Err(AppError::not_found("link"));
         }
-        store::audit::record(&txn, Some(caller.id), "child.unlink_parent", format!("child:{}", id.0), serde_json::json!({ "parent_id": parent_id.0 }), now).await?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "child.unlink_parent",
+            format!("child:{}", id.0),
+            serde_json::json!({ "parent_id": parent_id.0 }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(Done::Done)
     }
@@ -412,7 +481,13 @@ async fn ensure_group_exists(state: &AppState, group_id: i32) -> Result<(), AppE
     store::groups::find_by_id(&state.db, group_id)
         .await?
         .map(|_| ())
-        .ok_or_else(|| AppError::invalid("group_id", "unknown_group", "There is no group with this id."))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "group_id",
+                "unknown_group",
+                "There is no group with this id.",
+            )
+        })
 }
 
 async fn group_names(state: &AppState) -> Result<HashMap<i32, String>, AppError> {
@@ -423,7 +498,11 @@ async fn group_names(state: &AppState) -> Result<HashMap<i32, String>, AppError>
         .collect())
 }
 
-fn child_response(child: Child, group_names: &HashMap<i32, String>, can_edit: bool) -> ChildResponse {
+fn child_response(
+    child: Child,
+    group_names: &HashMap<i32, String>,
+    can_edit: bool,
+) -> ChildResponse {
     ChildResponse {
         emergency_contacts: store::children::emergency_contacts(&child)
             .into_iter()

@@ -78,9 +78,19 @@ impl GroupsApi {
         let group = store::groups::create(&txn, name, now)
             .await
             .map_err(name_taken)?;
-        store::audit::record(&txn, Some(caller.id), "group.create", format!("group:{}", group.id), serde_json::json!({ "name": group.name }), now).await?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "group.create",
+            format!("group:{}", group.id),
+            serde_json::json!({ "name": group.name }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
-        Ok(CreateGroupResponse::Created(Json(group_response(&state, group).await?)))
+        Ok(CreateGroupResponse::Created(Json(
+            group_response(&state, group).await?,
+        )))
     }
 
     /// Rename a group (admin)
@@ -98,8 +108,18 @@ impl GroupsApi {
         let group = find_group(&state, id.0).await?;
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
-        let group = store::groups::rename(&txn, group, name).await.map_err(name_taken)?;
-        store::audit::record(&txn, Some(caller.id), "group.rename", format!("group:{}", group.id), serde_json::json!({ "name": group.name }), now).await?;
+        let group = store::groups::rename(&txn, group, name)
+            .await
+            .map_err(name_taken)?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "group.rename",
+            format!("group:{}", group.id),
+            serde_json::json!({ "name": group.name }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(Json(group_response(&state, group).await?))
     }
@@ -120,7 +140,15 @@ impl GroupsApi {
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         store::groups::delete(&txn, group.id).await?;
-        store::audit::record(&txn, Some(caller.id), "group.delete", format!("group:{}", group.id), serde_json::json!({ "name": group.name }), now).await?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "group.delete",
+            format!("group:{}", group.id),
+            serde_json::json!({ "name": group.name }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(Done::Done)
     }
@@ -141,12 +169,24 @@ impl GroupsApi {
             .await?
             .ok_or_else(|| AppError::not_found("teacher"))?;
         if Role::parse(&teacher.role) != Some(Role::Teacher) {
-            return Err(AppError::invalid("teacher_id", "not_a_teacher", "Only teacher accounts can be members of a group."));
+            return Err(AppError::invalid(
+                "teacher_id",
+                "not_a_teacher",
+                "Only teacher accounts can be members of a group.",
+            ));
         }
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         store::groups::add_teacher(&txn, group.id, teacher.id).await?;
-        store::audit::record(&txn, Some(caller.id), "group.add_teacher", format!("group:{}", group.id), serde_json::json!({ "teacher_id": teacher.id }), now).await?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "group.add_teacher",
+            format!("group:{}", group.id),
+            serde_json::json!({ "teacher_id": teacher.id }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(Done::Done)
     }
@@ -167,7 +207,15 @@ impl GroupsApi {
         if !store::groups::remove_teacher(&txn, id.0, teacher_id.0).await? {
             return Err(AppError::not_found("group membership"));
         }
-        store::audit::record(&txn, Some(caller.id), "group.remove_teacher", format!("group:{}", id.0), serde_json::json!({ "teacher_id": teacher_id.0 }), now).await?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "group.remove_teacher",
+            format!("group:{}", id.0),
+            serde_json::json!({ "teacher_id": teacher_id.0 }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(Done::Done)
     }

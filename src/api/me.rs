@@ -137,8 +137,7 @@ impl MeApi {
                 .transpose()?,
         };
         let user = load_self(&state, caller.id).await?;
-        let user =
-            store::users::update_profile(&state.db, user, change, state.clock.now()).await?;
+        let user = store::users::update_profile(&state.db, user, change, state.clock.now()).await?;
         Ok(Json(MeResponse::new(user, caller.csrf_token.clone())))
     }
 
@@ -158,7 +157,10 @@ impl MeApi {
         let body = body.0;
         let user = load_self(&state, caller.id).await?;
         let email = user.email.parse().map_err(|_| {
-            AppError::Internal(anyhow::anyhow!("stored e-mail of user {} is invalid", user.id))
+            AppError::Internal(anyhow::anyhow!(
+                "stored e-mail of user {} is invalid",
+                user.id
+            ))
         })?;
         accounts::authenticate(&state, &email, body.current_password)
             .await

@@ -55,7 +55,12 @@ pub struct BearerAuth(CurrentUser);
 
 /// The `sg_session` cookie set by login (writes also need `X-CSRF-Token`).
 #[derive(SecurityScheme)]
-#[oai(ty = "api_key", key_name = "sg_session", key_in = "cookie", checker = "check_cookie")]
+#[oai(
+    ty = "api_key",
+    key_name = "sg_session",
+    key_in = "cookie",
+    checker = "check_cookie"
+)]
 pub struct CookieAuth(CurrentUser);
 
 /// Either scheme; Bearer is tried first.

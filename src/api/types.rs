@@ -112,7 +112,11 @@ impl From<User> for UserResponse {
 
 pub fn parse_email(field: &'static str, raw: &str) -> Result<EmailAddress, AppError> {
     raw.parse().map_err(|_| {
-        AppError::invalid(field, "invalid_email", format!("'{}' is not a valid e-mail address.", raw.trim()))
+        AppError::invalid(
+            field,
+            "invalid_email",
+            format!("'{}' is not a valid e-mail address.", raw.trim()),
+        )
     })
 }
 

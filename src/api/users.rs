@@ -2,7 +2,9 @@
 //! disable and re-enable accounts.
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, param::Query, payload::Json, types::Example};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, param::Path, param::Query, payload::Json, types::Example,
+};
 
 use super::{
     ApiTags,
@@ -156,14 +158,25 @@ impl UsersApi {
         let caller = auth.user();
         caller.require_admin()?;
         if caller.id == id.0 {
-            return Err(AppError::conflict("cannot_disable_self", "You cannot disable your own account."));
+            return Err(AppError::conflict(
+                "cannot_disable_self",
+                "You cannot disable your own account.",
+            ));
         }
         let user = find_user(&state, id.0).await?;
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         let user = store::users::set_state(&txn, user, AccountState::Disabled, now).await?;
         store::sessions::delete_all_for_user(&txn, user.id, None).await?;
-        store::audit::record(&txn, Some(caller.id), "user.disable", format!("user:{}", user.id), serde_json::json!({}), now).await?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "user.disable",
+            format!("user:{}", user.id),
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(Json(user.into()))
     }
@@ -189,7 +202,15 @@ impl UsersApi {
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         let user = store::users::set_state(&txn, user, restored, now).await?;
-        store::audit::record(&txn, Some(caller.id), "user.enable", format!("user:{}", user.id), serde_json::json!({}), now).await?;
+        store::audit::record(
+            &txn,
+            Some(caller.id),
+            "user.enable",
+            format!("user:{}", user.id),
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(Json(user.into()))
     }

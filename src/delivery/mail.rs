@@ -62,14 +62,11 @@ impl Mailer {
                     }
                 };
                 let timeout = Duration::from_secs(smtp.timeout_seconds);
-                let mut builder = builder
-                    .port(smtp.port)
-                    .timeout(Some(timeout))
-                    .pool_config(
-                        PoolConfig::new()
-                            .max_size(4)
-                            .idle_timeout(Duration::from_secs(60)),
-                    );
+                let mut builder = builder.port(smtp.port).timeout(Some(timeout)).pool_config(
+                    PoolConfig::new()
+                        .max_size(4)
+                        .idle_timeout(Duration::from_secs(60)),
+                );
                 if !smtp.username.is_empty() {
                     builder = builder.credentials(Credentials::new(
                         smtp.username.clone(),

@@ -73,7 +73,8 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
     loop {
         let now = state.clock.now();
-        let rows = store::outbox::claim_due(&state.db, now, Duration::seconds(LEASE), BATCH).await?;
+        let rows =
+            store::outbox::claim_due(&state.db, now, Duration::seconds(LEASE), BATCH).await?;
         if rows.is_empty() {
             return Ok(report);
         }
@@ -108,7 +109,8 @@ async fn deliver_one(
         }
         Err(err) => {
             let attempt = row.attempts + 1;
-            let retry_at = (err.transient && attempt < MAX_ATTEMPTS).then(|| now + backoff(attempt));
+            let retry_at =
+                (err.transient && attempt < MAX_ATTEMPTS).then(|| now + backoff(attempt));
             tracing::warn!(error = %err.message, attempt, will_retry = retry_at.is_some(), "delivery failed");
             store::outbox::mark_attempt_failed(&state.db, row.id, &err.message, retry_at).await?;
             if retry_at.is_some() {

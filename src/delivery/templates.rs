@@ -65,8 +65,8 @@ impl MailTemplates {
             (Language::De, include_str!("locales/de.toml")),
             (Language::En, include_str!("locales/en.toml")),
         ] {
-            let catalog: HashMap<String, MailText> = toml::from_str(source)
-                .with_context(|| format!("mail catalog {language}"))?;
+            let catalog: HashMap<String, MailText> =
+                toml::from_str(source).with_context(|| format!("mail catalog {language}"))?;
             catalogs.insert(language, catalog);
         }
         Ok(Self { env, catalogs })
@@ -135,9 +135,19 @@ mod tests {
         for language in Language::ALL {
             for kind in ["password_reset", "activation"] {
                 let mail = templates
-                    .render(kind, language, "De Regenboog", values.clone(), Some("https://x/y?a=1&b=2"))
+                    .render(
+                        kind,
+                        language,
+                        "De Regenboog",
+                        values.clone(),
+                        Some("https://x/y?a=1&b=2"),
+                    )
                     .unwrap();
-                assert!(mail.text.contains("Anna"), "{kind} {language}: {}", mail.text);
+                assert!(
+                    mail.text.contains("Anna"),
+                    "{kind} {language}: {}",
+                    mail.text
+                );
                 assert!(mail.text.contains("https://x/y?a=1&b=2"));
                 assert!(mail.html.contains("a=1&amp;b=2"), "{}", mail.html);
                 assert!(!mail.subject.is_empty());
@@ -150,7 +160,13 @@ mod tests {
         let templates = MailTemplates::load().unwrap();
         let values = serde_json::json!({"first_name": "<script>", "minutes": 60});
         let mail = templates
-            .render("password_reset", Language::En, "School", values, Some("https://x"))
+            .render(
+                "password_reset",
+                Language::En,
+                "School",
+                values,
+                Some("https://x"),
+            )
             .unwrap();
         assert!(!mail.html.contains("<script>"));
         assert!(mail.html.contains("&lt;script&gt;"));

@@ -116,8 +116,19 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for raw in ["", "jan", "jan@", "@example.nl", "jan@example", "jan de@example.nl", "Jan <jan@example.nl>"] {
-            assert!(raw.parse::<EmailAddress>().is_err(), "{raw} should be refused");
+        for raw in [
+            "",
+            "jan",
+            "jan@",
+            "@example.nl",
+            "jan@example",
+            "jan de@example.nl",
+            "Jan <jan@example.nl>",
+        ] {
+            assert!(
+                raw.parse::<EmailAddress>().is_err(),
+                "{raw} should be refused"
+            );
         }
     }
 

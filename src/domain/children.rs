@@ -118,7 +118,10 @@ mod tests {
             Err(ContactError::InvalidPhone(1))
         );
         assert_eq!(
-            validate_contacts(vec![contact("Oma", "0612345678"), contact(" ", "0612345678")]),
+            validate_contacts(vec![
+                contact("Oma", "0612345678"),
+                contact(" ", "0612345678")
+            ]),
             Err(ContactError::MissingName(2))
         );
         assert_eq!(
@@ -130,12 +133,24 @@ mod tests {
     #[test]
     fn access_follows_role_and_links() {
         let unrelated = ChildRelation::default();
-        let parent = ChildRelation { parent_link: Some(false), ..unrelated };
-        let read_only_parent = ChildRelation { parent_link: Some(true), ..unrelated };
-        let teacher = ChildRelation { teaches_group: true, ..unrelated };
+        let parent = ChildRelation {
+            parent_link: Some(false),
+            ..unrelated
+        };
+        let read_only_parent = ChildRelation {
+            parent_link: Some(true),
+            ..unrelated
+        };
+        let teacher = ChildRelation {
+            teaches_group: true,
+            ..unrelated
+        };
         assert_eq!(child_access(Role::Admin, unrelated), ChildAccess::Write);
         assert_eq!(child_access(Role::Parent, parent), ChildAccess::Write);
-        assert_eq!(child_access(Role::Parent, read_only_parent), ChildAccess::Read);
+        assert_eq!(
+            child_access(Role::Parent, read_only_parent),
+            ChildAccess::Read
+        );
         assert_eq!(child_access(Role::Parent, unrelated), ChildAccess::None);
         assert_eq!(child_access(Role::Teacher, teacher), ChildAccess::Read);
         assert_eq!(child_access(Role::Teacher, unrelated), ChildAccess::None);

@@ -75,7 +75,10 @@ pub fn broken_rules(candidate: &str) -> Vec<PasswordRule> {
     if !candidate.chars().any(|c| c.is_ascii_digit()) {
         broken.push(PasswordRule::MissingDigit);
     }
-    if !candidate.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()) {
+    if !candidate
+        .chars()
+        .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
+    {
         broken.push(PasswordRule::MissingSpecial);
     }
     if is_common(candidate) {
@@ -95,9 +98,9 @@ fn is_common(candidate: &str) -> bool {
         .map(str::trim)
         .filter(|line| !line.starts_with('#'))
         .any(|common| {
-        !common.is_empty()
-            && (common == lowered || common == core || common == core_without_trailing_digits)
-    })
+            !common.is_empty()
+                && (common == lowered || common == core || common == core_without_trailing_digits)
+        })
 }
 
 fn hasher() -> Argon2<'static> {
@@ -125,7 +128,11 @@ pub fn verify_nothing(password: &str) {
 /// True when `password` matches the stored PHC string. A malformed hash never matches.
 pub fn verify(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            hasher()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -142,8 +149,14 @@ mod tests {
     #[test]
     fn each_rule_is_reported_on_its_own() {
         assert_eq!(broken_rules("Ab1!xyz"), vec![PasswordRule::TooShort]);
-        assert_eq!(broken_rules("ZWXQRT1!"), vec![PasswordRule::MissingLowercase]);
-        assert_eq!(broken_rules("zwxqrt1!"), vec![PasswordRule::MissingUppercase]);
+        assert_eq!(
+            broken_rules("ZWXQRT1!"),
+            vec![PasswordRule::MissingLowercase]
+        );
+        assert_eq!(
+            broken_rules("zwxqrt1!"),
+            vec![PasswordRule::MissingUppercase]
+        );
         assert_eq!(broken_rules("Zwxqrtg!"), vec![PasswordRule::MissingDigit]);
         assert_eq!(broken_rules("Zwxqrtg1"), vec![PasswordRule::MissingSpecial]);
         assert!(broken_rules(&format!("Aa1!{}", "x".repeat(300))).contains(&PasswordRule::TooLong));

@@ -37,7 +37,11 @@ pub async fn create(
 }
 
 #[tracing::instrument(skip_all, fields(group_id = group.id))]
-pub async fn rename(conn: &impl ConnectionTrait, group: Group, name: String) -> Result<Group, DbErr> {
+pub async fn rename(
+    conn: &impl ConnectionTrait,
+    group: Group,
+    name: String,
+) -> Result<Group, DbErr> {
     let mut active = group.into_active_model();
     active.name = Set(name);
     active.update(conn).await

@@ -25,11 +25,10 @@ use crate::config::DatabaseSettings;
 /// folder is created when missing.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
     let url = settings.url.expose();
-    if let Some(path) = sqlite_file_path(url) {
-        if let Some(folder) = std::path::Path::new(path).parent() {
-            std::fs::create_dir_all(folder)
-                .with_context(|| format!("creating database folder {}", folder.display()))?;
-        }
+    if let Some(folder) = sqlite_file_path(url).and_then(|path| std::path::Path::new(path).parent())
+    {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("creating database folder {}", folder.display()))?;
     }
     let mut options = ConnectOptions::new(url);
     options

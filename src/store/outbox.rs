@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
-    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 
@@ -98,8 +99,14 @@ pub async fn mark_sent(
     outbox::Entity::update_many()
         .col_expr(outbox::Column::Status, Expr::value(STATUS_SENT))
         .col_expr(outbox::Column::SentAt, Expr::value(now))
-        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).add(1),
+        )
         .filter(outbox::Column::Id.eq(id))
         .exec(conn)
         .await?;
@@ -114,9 +121,18 @@ pub async fn mark_attempt_failed(
     retry_at: Option<DateTime<Utc>>,
 ) -> Result<(), DbErr> {
     let mut update = outbox::Entity::update_many()
-        .col_expr(outbox::Column::LastError, Expr::value(error.chars().take(1000).collect::<String>()))
-        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1));
+        .col_expr(
+            outbox::Column::LastError,
+            Expr::value(error.chars().take(1000).collect::<String>()),
+        )
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).add(1),
+        );
     update = match retry_at {
         Some(at) => update.col_expr(outbox::Column::NextAttemptAt, Expr::value(at)),
         None => update.col_expr(outbox::Column::Status, Expr::value(STATUS_FAILED)),

@@ -64,7 +64,9 @@ pub async fn find_valid(
 }
 
 pub async fn delete(conn: &impl ConnectionTrait, session_id: i32) -> Result<(), DbErr> {
-    sessions::Entity::delete_by_id(session_id).exec(conn).await?;
+    sessions::Entity::delete_by_id(session_id)
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -75,8 +77,7 @@ pub async fn delete_all_for_user(
     user_id: i32,
     keep: Option<i32>,
 ) -> Result<u64, DbErr> {
-    let mut query =
-        sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
+    let mut query = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
     if let Some(keep) = keep {
         query = query.filter(sessions::Column::Id.ne(keep));
     }

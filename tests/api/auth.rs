@@ -23,12 +23,17 @@ crate::on_both_databases!(
     a_transient_smtp_failure_is_retried_later,
 );
 
-async fn login_with_the_right_password_opens_a_session_usable_by_bearer_and_cookie(backend: Backend) {
+async fn login_with_the_right_password_opens_a_session_usable_by_bearer_and_cookie(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     let admin = app.admin().await;
     app.active_user(&admin, "parent", "anna@example.nl").await;
 
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let response = client
         .post(app.url("/api/auth/login"))
         .json(&json!({ "email": "anna@example.nl", "password": PASSWORD }))
@@ -36,18 +41,35 @@ async fn login_with_the_right_password_opens_a_session_usable_by_bearer_and_cook
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cookie.starts_with("sg_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["user"]["email"], "anna@example.nl");
     assert_eq!(body["user"]["role"], "parent");
 
     // The cookie alone authenticates reads.
-    let me: serde_json::Value = client.get(app.url("/api/me")).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = client
+        .get(app.url("/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["email"], "anna@example.nl");
     // So does the token as Bearer.
-    let (status, me) = send(app.request(Method::GET, "/api/me").bearer_auth(body["token"].as_str().unwrap())).await;
+    let (status, me) = send(
+        app.request(Method::GET, "/api/me")
+            .bearer_auth(body["token"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["first_name"], "Test");
 }
@@ -65,7 +87,8 @@ async fn wrong_password_and_unknown_address_get_the_same_answer(backend: Backend
     assert_eq!(wrong_body["code"], "wrong_credentials");
 
     // An invited account (no password yet) answers the same way too.
-    app.invite(&admin, "parent", "invited@example.nl", "nl").await;
+    app.invite(&admin, "parent", "invited@example.nl", "nl")
+        .await;
     let (status, body) = app.login("invited@example.nl", "Not-The-Password1").await;
     assert_eq!((status, body), (unknown_status, unknown_body));
 }
@@ -73,7 +96,8 @@ async fn wrong_password_and_unknown_address_get_the_same_answer(backend: Backend
 async fn login_ignores_the_case_of_the_email_address(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.admin().await;
-    app.active_user(&admin, "parent", "Anna.Jansen@Example.NL").await;
+    app.active_user(&admin, "parent", "Anna.Jansen@Example.NL")
+        .await;
     let session = app.login_ok("  ANNA.JANSEN@example.nl ", PASSWORD).await;
     let (_, me) = send(app.authed(Method::GET, "/api/me", &session)).await;
     assert_eq!(me["email"], "anna.jansen@example.nl");
@@ -98,7 +122,10 @@ async fn cookie_authenticated_writes_need_the_csrf_token(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.admin().await;
     drop(admin);
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let login: serde_json::Value = client
         .post(app.url("/api/auth/login"))
         .json(&json!({ "email": "office@school.test", "password": PASSWORD }))
@@ -114,7 +141,13 @@ async fn cookie_authenticated_writes_need_the_csrf_token(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["code"], "csrf_token_invalid");
 
-    let (status, body) = send(client.patch(app.url("/api/me")).header("X-CSRF-Token", "forged").json(&change)).await;
+    let (status, body) = send(
+        client
+            .patch(app.url("/api/me"))
+            .header("X-CSRF-Token", "forged")
+            .json(&change),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
     let (status, body) = send(
@@ -131,10 +164,17 @@ async fn cookie_authenticated_writes_need_the_csrf_token(backend: Backend) {
 async fn forgot_password_mails_a_link_that_sets_a_new_password_and_ends_sessions(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.admin().await;
-    let (_, token) = app.invite(&admin, "parent", "jurgen@example.de", "de").await;
+    let (_, token) = app
+        .invite(&admin, "parent", "jurgen@example.de", "de")
+        .await;
     let old_session = app.activate(&token, PASSWORD).await;
 
-    let (status, _) = app.post_json("/api/auth/forgot-password", json!({ "email": "Jurgen@Example.de" })).await;
+    let (status, _) = app
+        .post_json(
+            "/api/auth/forgot-password",
+            json!({ "email": "Jurgen@Example.de" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let mail = app.smtp.wait_for_mail_to("jurgen@example.de").await;
     // In the parent's language, with text and HTML parts, Message-ID and Date.
@@ -153,30 +193,56 @@ async fn forgot_password_mails_a_link_that_sets_a_new_password_and_ends_sessions
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
 
-    assert_eq!(app.login("jurgen@example.de", PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login("jurgen@example.de", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     app.login_ok("jurgen@example.de", new_password).await;
     let (status, _) = send(app.authed(Method::GET, "/api/me", &old_session)).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old session must have ended");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the old session must have ended"
+    );
 }
 
-async fn forgot_password_answers_the_same_for_unknown_addresses_and_sends_nothing(backend: Backend) {
+async fn forgot_password_answers_the_same_for_unknown_addresses_and_sends_nothing(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     let admin = app.admin().await;
     app.active_user(&admin, "parent", "anna@example.nl").await;
 
-    let known = app.post_json("/api/auth/forgot-password", json!({ "email": "anna@example.nl" })).await;
-    let unknown = app.post_json("/api/auth/forgot-password", json!({ "email": "nobody@example.nl" })).await;
+    let known = app
+        .post_json(
+            "/api/auth/forgot-password",
+            json!({ "email": "anna@example.nl" }),
+        )
+        .await;
+    let unknown = app
+        .post_json(
+            "/api/auth/forgot-password",
+            json!({ "email": "nobody@example.nl" }),
+        )
+        .await;
     assert_eq!(known, unknown);
     assert_eq!(known.0, StatusCode::ACCEPTED);
 
     app.smtp.wait_for_mail_to("anna@example.nl").await;
     app.wait_for_outbox().await;
     assert!(app.smtp.mails_to("nobody@example.nl").is_empty());
-    assert!(app.smtp.mails().iter().all(|mail| !mail.text().contains(PASSWORD)));
+    assert!(
+        app.smtp
+            .mails()
+            .iter()
+            .all(|mail| !mail.text().contains(PASSWORD))
+    );
 }
 
 async fn request_reset_token(app: &crate::helpers::TestApp, email: &str, nth: usize) -> String {
-    let (status, _) = app.post_json("/api/auth/forgot-password", json!({ "email": email })).await;
+    let (status, _) = app
+        .post_json("/api/auth/forgot-password", json!({ "email": email }))
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     app.smtp.wait_for_mails_to(email, nth).await[nth - 1].link_token("reset-password")
 }
@@ -188,7 +254,12 @@ async fn a_reset_link_works_only_once(backend: Backend) {
     let token = request_reset_token(&app, "anna@example.nl", 1).await;
     let body = json!({ "token": token, "new_password": "Herfst-Wandeling8", "new_password_repeat": "Herfst-Wandeling8" });
 
-    assert_eq!(app.post_json("/api/auth/reset-password", body.clone()).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.post_json("/api/auth/reset-password", body.clone())
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
     let (status, again) = app.post_json("/api/auth/reset-password", body).await;
     assert_eq!(status, StatusCode::GONE);
     assert_eq!(again["code"], "token_used");
@@ -220,7 +291,9 @@ async fn activation_sets_the_password_and_records_consent(backend: Backend) {
     let admin = app.admin().await;
     let (id, token) = app.invite(&admin, "parent", "lisa@example.com", "en").await;
 
-    let (status, info) = app.post_json("/api/auth/activation/status", json!({ "token": token })).await;
+    let (status, info) = app
+        .post_json("/api/auth/activation/status", json!({ "token": token }))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(info["email"], "lisa@example.com");
     let version = info["consent_version"].as_str().unwrap().to_string();
@@ -228,7 +301,10 @@ async fn activation_sets_the_password_and_records_consent(backend: Backend) {
     let session = app.activate(&token, PASSWORD).await;
     let (_, me) = send(app.authed(Method::GET, "/api/me", &session)).await;
     assert_eq!(me["id"].as_i64(), Some(id));
-    let user = schoolgate::store::users::find_by_id(&app.state.db, id as i32).await.unwrap().unwrap();
+    let user = schoolgate::store::users::find_by_id(&app.state.db, id as i32)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(user.consent_version.as_deref(), Some(version.as_str()));
     let consent_at = user.consent_at.expect("consent time recorded");
     assert!((app.clock.now() - consent_at).num_seconds().abs() < 60);
@@ -241,7 +317,9 @@ async fn opening_a_used_activation_link_says_already_activated(backend: Backend)
     let (_, token) = app.invite(&admin, "parent", "lisa@example.com", "en").await;
     app.activate(&token, PASSWORD).await;
 
-    let (status, body) = app.post_json("/api/auth/activation/status", json!({ "token": token })).await;
+    let (status, body) = app
+        .post_json("/api/auth/activation/status", json!({ "token": token }))
+        .await;
     assert_eq!(status, StatusCode::GONE);
     assert_eq!(body["code"], "already_activated");
     assert!(body["message"].as_str().unwrap().contains("Log in"));
@@ -264,11 +342,17 @@ async fn activation_needs_consent_to_the_current_text(backend: Backend) {
     let (status, body) = app
         .post_json("/api/auth/activate", json!({ "token": token, "password": PASSWORD, "password_repeat": PASSWORD, "consent": false, "consent_version": current }))
         .await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("consent_required")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("consent_required"))
+    );
     let (status, body) = app
         .post_json("/api/auth/activate", json!({ "token": token, "password": PASSWORD, "password_repeat": PASSWORD, "consent": true, "consent_version": "2020-01" }))
         .await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("consent_version_outdated")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("consent_version_outdated"))
+    );
     // Neither attempt used up the link.
     app.activate(&token, PASSWORD).await;
 }
@@ -281,7 +365,10 @@ async fn too_many_logins_are_refused_with_429_and_retry_after(backend: Backend) 
     .await;
     // Per account: the 4th attempt within a minute is refused, for unknown addresses too.
     for _ in 0..3 {
-        assert_eq!(app.login("nobody@example.nl", "Wrong-Password1").await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.login("nobody@example.nl", "Wrong-Password1").await.0,
+            StatusCode::UNAUTHORIZED
+        );
     }
     let response = app
         .request(Method::POST, "/api/auth/login")
@@ -290,7 +377,11 @@ async fn too_many_logins_are_refused_with_429_and_retry_after(backend: Backend) 
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["code"], "rate_limited");
@@ -298,9 +389,19 @@ async fn too_many_logins_are_refused_with_429_and_retry_after(backend: Backend) 
     // Per client address: other accounts, and the forgot-password form, are limited too.
     let mut statuses = Vec::new();
     for n in 0..6 {
-        statuses.push(app.post_json("/api/auth/forgot-password", json!({ "email": format!("p{n}@example.nl") })).await.0);
+        statuses.push(
+            app.post_json(
+                "/api/auth/forgot-password",
+                json!({ "email": format!("p{n}@example.nl") }),
+            )
+            .await
+            .0,
+        );
     }
-    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
 }
 
 async fn a_transient_smtp_failure_is_retried_later(backend: Backend) {
@@ -309,7 +410,11 @@ async fn a_transient_smtp_failure_is_retried_later(backend: Backend) {
     app.active_user(&admin, "parent", "anna@example.nl").await;
     app.smtp.reject_next_data_with("451 4.3.0 try again later");
 
-    app.post_json("/api/auth/forgot-password", json!({ "email": "anna@example.nl" })).await;
+    app.post_json(
+        "/api/auth/forgot-password",
+        json!({ "email": "anna@example.nl" }),
+    )
+    .await;
     // Wait until the first attempt was refused.
     for _ in 0..500 {
         if app.smtp.data_commands() >= 1 {
@@ -318,7 +423,10 @@ async fn a_transient_smtp_failure_is_retried_later(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     app.wait_for_outbox().await;
-    assert!(app.smtp.mails_to("anna@example.nl").is_empty(), "not before the backoff");
+    assert!(
+        app.smtp.mails_to("anna@example.nl").is_empty(),
+        "not before the backoff"
+    );
 
     app.clock.advance(Duration::seconds(31));
     let mail = app.smtp.wait_for_mail_to("anna@example.nl").await;

@@ -25,13 +25,26 @@ async fn a_parent_sees_only_their_own_children(backend: Backend) {
     app.link_parent(&admin, sophie, lisa.user_id, false).await;
 
     let (_, children) = send(app.authed(Method::GET, "/api/children", &anna)).await;
-    let mut ids: Vec<i64> = children.as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    let mut ids: Vec<i64> = children
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
     ids.sort();
     assert_eq!(ids, [emma, noah]);
     // Another family's child is invisible, as if it did not exist.
-    let (status, body) = send(app.authed(Method::GET, &format!("/api/children/{sophie}"), &anna)).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
-    let (status, _) = send(app.authed(Method::PATCH, &format!("/api/children/{sophie}"), &anna).json(&json!({ "emergency_contacts": [] }))).await;
+    let (status, body) =
+        send(app.authed(Method::GET, &format!("/api/children/{sophie}"), &anna)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, _) = send(
+        app.authed(Method::PATCH, &format!("/api/children/{sophie}"), &anna)
+            .json(&json!({ "emergency_contacts": [] })),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = send(app.authed(Method::GET, "/api/children/999999", &anna)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -53,10 +66,28 @@ async fn a_parent_updates_emergency_contacts_but_not_names(backend: Backend) {
     assert_eq!(child["emergency_contacts"][0]["name"], "Oma Jansen");
     assert_eq!(child["can_edit"], true);
 
-    let (status, body) = send(app.authed(Method::PATCH, &path, &anna).json(&json!({ "emergency_contacts": [{ "name": "Oma", "phone": "call me" }] }))).await;
-    assert_eq!((status, body["code"].as_str(), body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_emergency_contact"), Some("emergency_contacts")));
-    let (status, body) = send(app.authed(Method::PATCH, &path, &anna).json(&json!({ "first_name": "Renamed" }))).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("admin_only_field")));
+    let (status, body) = send(
+        app.authed(Method::PATCH, &path, &anna)
+            .json(&json!({ "emergency_contacts": [{ "name": "Oma", "phone": "call me" }] })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["field"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("invalid_emergency_contact"),
+            Some("emergency_contacts")
+        )
+    );
+    let (status, body) = send(
+        app.authed(Method::PATCH, &path, &anna)
+            .json(&json!({ "first_name": "Renamed" })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("admin_only_field"))
+    );
     let (_, child) = send(app.authed(Method::GET, &path, &anna)).await;
     assert_eq!(child["first_name"], "Kim");
     assert_eq!(child["emergency_contacts"][0]["phone"], "+31 6 1234 5678");
@@ -79,7 +110,10 @@ async fn a_read_only_parent_can_see_but_not_change_child_data(backend: Backend) 
 
     let change = json!({ "emergency_contacts": [{ "name": "Oma", "phone": "0612345678" }] });
     let (status, body) = send(app.authed(Method::PATCH, &path, &peter).json(&change)).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("read_only")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("read_only"))
+    );
     let (_, child) = send(app.authed(Method::GET, &path, &peter)).await;
     assert_eq!(child["emergency_contacts"], json!([]));
 

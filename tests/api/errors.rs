@@ -15,7 +15,12 @@ crate::on_both_databases!(
 
 async fn malformed_json_gets_a_400_with_a_code(backend: Backend) {
     let app = spawn_app(backend).await;
-    for body in ["{\"email\":", "[]", "{\"password\": \"x\"}", "\u{0}\u{1}binary"] {
+    for body in [
+        "{\"email\":",
+        "[]",
+        "{\"password\": \"x\"}",
+        "\u{0}\u{1}binary",
+    ] {
         let (status, error) = send(
             app.request(Method::POST, "/api/auth/login")
                 .header("content-type", "application/json")
@@ -25,16 +30,28 @@ async fn malformed_json_gets_a_400_with_a_code(backend: Backend) {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {error}");
         assert_eq!(error["code"], "invalid_body");
     }
-    let (status, error) = send(app.request(Method::POST, "/api/auth/login").header("content-type", "text/plain").body("hi")).await;
+    let (status, error) = send(
+        app.request(Method::POST, "/api/auth/login")
+            .header("content-type", "text/plain")
+            .body("hi"),
+    )
+    .await;
     assert!(status.is_client_error(), "{status}");
     assert_eq!(error["code"], "unsupported_media_type");
-    let (status, error) = send(app.request(Method::GET, "/api/children/not-a-number").bearer_auth("x")).await;
+    let (status, error) = send(
+        app.request(Method::GET, "/api/children/not-a-number")
+            .bearer_auth("x"),
+    )
+    .await;
     assert!(status.is_client_error(), "{status} {error}");
 }
 
 async fn an_oversized_body_gets_413(backend: Backend) {
     let app = spawn_app(backend).await;
-    let huge = format!("{{\"email\":\"{}\",\"password\":\"x\"}}", "a".repeat(2 * 1024 * 1024));
+    let huge = format!(
+        "{{\"email\":\"{}\",\"password\":\"x\"}}",
+        "a".repeat(2 * 1024 * 1024)
+    );
     let (status, error) = send(
         app.request(Method::POST, "/api/auth/login")
             .header("content-type", "application/json")
@@ -48,11 +65,24 @@ async fn an_oversized_body_gets_413(backend: Backend) {
 async fn unknown_routes_and_methods_get_json_errors(backend: Backend) {
     let app = spawn_app(backend).await;
     let (status, error) = send(app.request(Method::GET, "/api/no-such-thing")).await;
-    assert_eq!((status, error["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
     let (status, error) = send(app.request(Method::DELETE, "/api/auth/login")).await;
-    assert_eq!((status, error["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
-    let (status, error) = send(app.request(Method::GET, "/api/me").bearer_auth("forged-token")).await;
-    assert_eq!((status, error["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+    let (status, error) = send(
+        app.request(Method::GET, "/api/me")
+            .bearer_auth("forged-token"),
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
 }
 
 async fn health_and_readiness_answer(backend: Backend) {
@@ -62,7 +92,10 @@ async fn health_and_readiness_answer(backend: Backend) {
     assert!(response.headers().contains_key("x-request-id"));
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     let (status, body) = send(app.request(Method::GET, "/readyz")).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ready")));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ready"))
+    );
 }
 
 async fn the_openapi_spec_documents_every_operation(backend: Backend) {
@@ -70,18 +103,30 @@ async fn the_openapi_spec_documents_every_operation(backend: Backend) {
     let (status, spec) = send(app.request(Method::GET, "/api/openapi.json")).await;
     assert_eq!(status, StatusCode::OK);
     let schemes = spec["components"]["securitySchemes"].as_object().unwrap();
-    assert!(schemes.contains_key("BearerAuth") && schemes.contains_key("CookieAuth"), "{schemes:?}");
+    assert!(
+        schemes.contains_key("BearerAuth") && schemes.contains_key("CookieAuth"),
+        "{schemes:?}"
+    );
     let mut operations = 0;
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             operations += 1;
             let name = format!("{method} {path}");
-            assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name} has no summary");
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name} has no summary"
+            );
             let responses = operation["responses"].as_object().unwrap();
-            assert!(responses.contains_key("400") && responses.contains_key("500"), "{name} lacks error responses");
+            assert!(
+                responses.contains_key("400") && responses.contains_key("500"),
+                "{name} lacks error responses"
+            );
             if let Some(body) = operation.get("requestBody") {
                 let schema = &body["content"]["application/json; charset=utf-8"]["schema"];
-                assert!(schema != &Value::Null, "{name}: request body without JSON schema");
+                assert!(
+                    schema != &Value::Null,
+                    "{name}: request body without JSON schema"
+                );
             }
         }
     }

@@ -133,7 +133,11 @@ async fn fresh_postgres_database() -> String {
              PostgreSQL or set TEST_POSTGRES_URL."
         )
     });
-    let name = format!("schoolgate_test_{}", uuid::Uuid::new_v4().simple());
+    // Named per test run (set by scripts/test) so the run can drop exactly its own databases.
+    let run = std::env::var("SCHOOLGATE_TEST_RUN").unwrap_or_else(|_| "adhoc".into());
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    // PostgreSQL names have at most 63 bytes.
+    let name: String = format!("schoolgate_test_{run}_{}", &unique[..20]).chars().take(63).collect();
     admin
         .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
         .await
@@ -166,8 +170,11 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> (StatusCode, Value) {
-        self.post_json("/api/auth/login", json!({ "email": email, "password": password }))
-            .await
+        self.post_json(
+            "/api/auth/login",
+            json!({ "email": email, "password": password }),
+        )
+        .await
     }
 
     pub async fn login_ok(&self, email: &str, password: &str) -> Session {
@@ -196,12 +203,19 @@ impl TestApp {
         )
         .await
         .expect("inviting the admin");
-        self.activate(&token_of(&invitation.activation_url), PASSWORD).await;
+        self.activate(&token_of(&invitation.activation_url), PASSWORD)
+            .await;
         self.login_ok(email, PASSWORD).await
     }
 
     /// Invites an account through the admin API; returns its id and activation token.
-    pub async fn invite(&self, admin: &Session, role: &str, email: &str, language: &str) -> (i64, String) {
+    pub async fn invite(
+        &self,
+        admin: &Session,
+        role: &str,
+        email: &str,
+        language: &str,
+    ) -> (i64, String) {
         let (status, body) = send(self.authed(Method::POST, "/api/users", admin).json(&json!({
             "email": email, "first_name": "Test", "last_name": "Person",
             "role": role, "language": language,
@@ -237,8 +251,11 @@ impl TestApp {
     }
 
     pub async fn create_group(&self, admin: &Session, name: &str) -> i64 {
-        let (status, body) =
-            send(self.authed(Method::POST, "/api/groups", admin).json(&json!({ "name": name }))).await;
+        let (status, body) = send(
+            self.authed(Method::POST, "/api/groups", admin)
+                .json(&json!({ "name": name })),
+        )
+        .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["id"].as_i64().unwrap()
     }
@@ -252,10 +269,20 @@ impl TestApp {
         body["id"].as_i64().unwrap()
     }
 
-    pub async fn link_parent(&self, admin: &Session, child_id: i64, parent_id: i64, read_only: bool) {
+    pub async fn link_parent(
+        &self,
+        admin: &Session,
+        child_id: i64,
+        parent_id: i64,
+        read_only: bool,
+    ) {
         let (status, body) = send(
-            self.authed(Method::PUT, &format!("/api/children/{child_id}/parents/{parent_id}"), admin)
-                .json(&json!({ "read_only": read_only })),
+            self.authed(
+                Method::PUT,
+                &format!("/api/children/{child_id}/parents/{parent_id}"),
+                admin,
+            )
+            .json(&json!({ "read_only": read_only })),
         )
         .await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
@@ -264,7 +291,9 @@ impl TestApp {
     /// Waits until the outbox has nothing due (the worker runs in the background).
     pub async fn wait_for_outbox(&self) {
         for _ in 0..500 {
-            let report = schoolgate::delivery::deliver_due(&self.state).await.unwrap();
+            let report = schoolgate::delivery::deliver_due(&self.state)
+                .await
+                .unwrap();
             if report == Default::default() {
                 return;
             }
@@ -283,7 +312,10 @@ pub fn session_from(body: &Value) -> Session {
 
 /// The token in a `...#token=XYZ` link.
 pub fn token_of(link: &str) -> String {
-    link.split_once("#token=").expect("a token link").1.to_string()
+    link.split_once("#token=")
+        .expect("a token link")
+        .1
+        .to_string()
 }
 
 /// Sends and returns status and JSON body (`null` when empty); every error body must be JSON

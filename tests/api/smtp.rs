@@ -112,7 +112,11 @@ impl SmtpServer {
     pub fn mails_to(&self, address: &str) -> Vec<ReceivedMail> {
         self.mails()
             .into_iter()
-            .filter(|mail| mail.recipients.iter().any(|r| r.eq_ignore_ascii_case(address)))
+            .filter(|mail| {
+                mail.recipients
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(address))
+            })
             .collect()
     }
 
@@ -211,7 +215,11 @@ async fn read_data(
         if line == b".\r\n" || line == b".\n" {
             return Ok(raw);
         }
-        let content = if line.starts_with(b"..") { &line[1..] } else { &line[..] };
+        let content = if line.starts_with(b"..") {
+            &line[1..]
+        } else {
+            &line[..]
+        };
         raw.extend_from_slice(content);
     }
 }
