@@ -71,7 +71,10 @@ async fn load(url: &str, token: Option<&str>, concurrency: usize, seconds: f64) 
     }
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort();
-    let percentile = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
+    let percentile = |p: f64| {
+        latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64()
+            * 1000.0
+    };
     LoadResult {
         requests: latencies.len(),
         per_second: latencies.len() as f64 / elapsed,
@@ -98,7 +101,9 @@ async fn start_schoolgate(database_url: String) -> (String, String) {
     settings.security.auth_requests_per_client_per_minute = 100_000;
     let db = store::connect(&settings.database).await.unwrap();
     store::migrate(&db).await.unwrap();
-    let app = Application::build_with(settings, db, Clock::default()).await.unwrap();
+    let app = Application::build_with(settings, db, Clock::default())
+        .await
+        .unwrap();
     let state = app.state();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending()));
@@ -117,7 +122,12 @@ async fn start_schoolgate(database_url: String) -> (String, String) {
     .await
     .map_err(|err| err.to_string())
     .unwrap();
-    let token = invitation.activation_url.split_once("#token=").unwrap().1.to_string();
+    let token = invitation
+        .activation_url
+        .split_once("#token=")
+        .unwrap()
+        .1
+        .to_string();
     let client = reqwest::Client::new();
     let activated: serde_json::Value = client
         .post(format!("{base}/api/auth/activate"))
@@ -158,12 +168,24 @@ async fn postgres_database() -> Option<String> {
     let admin_url = std::env::var("BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let admin = Database::connect(&admin_url).await.ok()?;
-    let name = format!("schoolgate_bench_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.ok()?;
+    let name = format!(
+        "schoolgate_bench_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..16]
+    );
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .ok()?;
     Some(format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0))
 }
 
-async fn bench_backend(label: &str, database_url: String, bare_url: &str, concurrency: usize, seconds: f64) {
+async fn bench_backend(
+    label: &str,
+    database_url: String,
+    bare_url: &str,
+    concurrency: usize,
+    seconds: f64,
+) {
     let (base, token) = start_schoolgate(database_url).await;
     let me_url = format!("{base}/api/me");
     // Warm-up both, then alternate so drift of the machine hits both sides alike.
@@ -177,11 +199,21 @@ async fn bench_backend(label: &str, database_url: String, bare_url: &str, concur
         ratios.push(ratio);
         println!(
             "{label} round {round}: GET /api/me {:>8.0} req/s p50 {:>6.2} ms p99 {:>6.2} ms ({} requests) | bare poem {:>8.0} req/s p50 {:>6.2} ms p99 {:>6.2} ms | ratio {:.2}",
-            app.per_second, app.p50_ms, app.p99_ms, app.requests, bare.per_second, bare.p50_ms, bare.p99_ms, ratio
+            app.per_second,
+            app.p50_ms,
+            app.p99_ms,
+            app.requests,
+            bare.per_second,
+            bare.p50_ms,
+            bare.p99_ms,
+            ratio
         );
     }
     ratios.sort_by(f64::total_cmp);
-    println!("{label}: median throughput ratio app/bare = {:.2}", median(&ratios));
+    println!(
+        "{label}: median throughput ratio app/bare = {:.2}",
+        median(&ratios)
+    );
 
     let logins = login_latencies(&base, 20).await;
     println!(
@@ -193,9 +225,20 @@ async fn bench_backend(label: &str, database_url: String, bare_url: &str, concur
 
 #[tokio::main]
 async fn main() {
-    let seconds: f64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(4.0);
-    let concurrency: usize = std::env::var("BENCH_CONCURRENCY").ok().and_then(|s| s.parse().ok()).unwrap_or(32);
-    println!("concurrency {concurrency}, {seconds} s per measurement, {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let seconds: f64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4.0);
+    let concurrency: usize = std::env::var("BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(32);
+    println!(
+        "concurrency {concurrency}, {seconds} s per measurement, {} cores",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
 
     // Baseline for login: one argon2id verification with the same parameters, in-process.
     let hash = password::hash(PASSWORD);
@@ -207,11 +250,17 @@ async fn main() {
         })
         .collect();
     verify_ms.sort_by(f64::total_cmp);
-    println!("argon2id verify (m=19456 KiB, t=2, p=1): median {:.1} ms", median(&verify_ms));
+    println!(
+        "argon2id verify (m=19456 KiB, t=2, p=1): median {:.1} ms",
+        median(&verify_ms)
+    );
 
     let bare_url = start_bare_poem().await;
     let sqlite_dir = Arc::new(tempfile::tempdir().unwrap());
-    let sqlite_url = format!("sqlite://{}?mode=rwc", sqlite_dir.path().join("bench.db").display());
+    let sqlite_url = format!(
+        "sqlite://{}?mode=rwc",
+        sqlite_dir.path().join("bench.db").display()
+    );
     bench_backend("sqlite", sqlite_url, &bare_url, concurrency, seconds).await;
     match postgres_database().await {
         Some(url) => bench_backend("postgres", url, &bare_url, concurrency, seconds).await,

@@ -78,6 +78,7 @@ pub struct SmtpSettings {
 #[derive(Clone, Debug, Deserialize)]
 pub struct SecuritySettings {
     pub session_days: i64,
+    pub session_cache_seconds: u64,
     pub activation_token_days: i64,
     pub reset_token_minutes: i64,
     pub consent_version: String,

@@ -304,15 +304,40 @@ pub async fn render_any_error(err: poem::Error) -> Response {
     } else if code == "not_found" {
         "There is nothing at this address.".to_string()
     } else {
-        capitalize(&err.to_string())
+        capitalize(
+            err.to_string()
+                .trim_start_matches("Parse request payload error: "),
+        )
     };
+    let field = named_field(&message);
     json_response(
         status,
         &ErrorBody {
             code: code.into(),
             message,
-            field: None,
+            field,
             violations: None,
         },
     )
+}
+
+/// poem-openapi names the offending field as "field `name`" in its parse errors.
+fn named_field(message: &str) -> Option<String> {
+    let start = message.find("field `")? + "field `".len();
+    let length = message[start..].find('`')?;
+    Some(message[start..start + length].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named_field;
+
+    #[test]
+    fn the_field_named_in_a_parse_error_is_found() {
+        assert_eq!(
+            named_field("failed to parse \"LoginRequest\": field `password` verification failed."),
+            Some("password".into())
+        );
+        assert_eq!(named_field("EOF while parsing"), None);
+    }
 }

@@ -17,7 +17,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{Notify, watch};
 
 use crate::{
-    api::{self, rate_limit::RateLimits},
+    api::{self, rate_limit::RateLimits, session_cache::SessionCache},
     clock::Clock,
     config::Settings,
     delivery::{self, mail::Mailer, templates::MailTemplates},
@@ -52,6 +52,7 @@ impl Application {
             mailer: Arc::new(Mailer::from_settings(&settings.mail)?),
             templates: Arc::new(MailTemplates::load()?),
             rate_limits: Arc::new(RateLimits::new(&settings.security)),
+            sessions: Arc::new(SessionCache::new(settings.security.session_cache_seconds)),
             outbox_wakeup: Arc::new(Notify::new()),
             settings: Arc::new(settings),
             clock,

@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use crate::{
-    api::rate_limit::RateLimits,
+    api::{rate_limit::RateLimits, session_cache::SessionCache},
     clock::Clock,
     config::Settings,
     delivery::{mail::Mailer, templates::MailTemplates},
@@ -22,4 +22,5 @@ pub struct AppState {
     /// Wakes the delivery worker when new outbox rows were committed.
     pub outbox_wakeup: Arc<Notify>,
     pub rate_limits: Arc<RateLimits>,
+    pub sessions: Arc<SessionCache>,
 }

@@ -172,7 +172,9 @@ impl AuthApi {
         auth: Auth,
         jar: &CookieJar,
     ) -> Result<Done, AppError> {
-        store::sessions::delete(&state.db, auth.user().session_id).await?;
+        let session_id = auth.user().session.session_id;
+        store::sessions::delete(&state.db, session_id).await?;
+        state.sessions.forget_session(session_id);
         jar.add(expired_session_cookie(state.settings.server.secure_cookies));
         Ok(Done::Done)
     }
@@ -244,6 +246,7 @@ impl AuthApi {
         store::sessions::delete_all_for_user(&txn, user_id, None).await?;
         store::tokens::expire_open(&txn, user_id, TokenPurpose::PasswordReset, now).await?;
         txn.commit().await?;
+        state.sessions.forget_user(user_id);
         Ok(Done::Done)
     }
 

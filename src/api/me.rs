@@ -99,10 +99,12 @@ impl Example for ChangePasswordRequest {
 impl MeApi {
     /// My account
     #[oai(path = "/", method = "get")]
-    async fn me(&self, state: Data<&AppState>, auth: Auth) -> Result<Json<MeResponse>, AppError> {
-        let caller = auth.user();
-        let user = load_self(&state, caller.id).await?;
-        Ok(Json(MeResponse::new(user, caller.csrf_token.clone())))
+    async fn me(&self, auth: Auth) -> Result<Json<MeResponse>, AppError> {
+        let session = &auth.user().session;
+        Ok(Json(MeResponse::new(
+            session.user.clone(),
+            session.csrf_token.clone(),
+        )))
     }
 
     /// Change my profile
@@ -138,7 +140,11 @@ impl MeApi {
         };
         let user = load_self(&state, caller.id).await?;
         let user = store::users::update_profile(&state.db, user, change, state.clock.now()).await?;
-        Ok(Json(MeResponse::new(user, caller.csrf_token.clone())))
+        state.sessions.forget_user(user.id);
+        Ok(Json(MeResponse::new(
+            user,
+            caller.session.csrf_token.clone(),
+        )))
     }
 
     /// Change my password
@@ -181,8 +187,10 @@ impl MeApi {
         .await?;
         let txn = store::begin_write(&state.db).await?;
         store::users::set_password(&txn, user, hash, state.clock.now()).await?;
-        store::sessions::delete_all_for_user(&txn, caller.id, Some(caller.session_id)).await?;
+        store::sessions::delete_all_for_user(&txn, caller.id, Some(caller.session.session_id))
+            .await?;
         txn.commit().await?;
+        state.sessions.forget_user(caller.id);
         Ok(Done::Done)
     }
 }

@@ -8,6 +8,7 @@ pub mod groups;
 pub mod me;
 pub mod rate_limit;
 pub mod security;
+pub mod session_cache;
 pub mod types;
 pub mod users;
 

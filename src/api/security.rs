@@ -2,16 +2,20 @@
 //! (API clients, the console) and the HttpOnly session cookie (the PWA). Cookie-authenticated
 //! writes must echo the session's CSRF token in `X-CSRF-Token`.
 
+use std::sync::Arc;
+
 use poem::{Request, http::Method, web::cookie::Cookie};
 use poem_openapi::{
     SecurityScheme,
     auth::{ApiKey, Bearer},
 };
 
+use super::session_cache::CachedSession;
 use crate::{
     domain::{
         accounts::{AccountState, Role},
         language::Language,
+        tokens,
     },
     error::AppError,
     state::AppState,
@@ -27,8 +31,8 @@ pub struct CurrentUser {
     pub id: i32,
     pub role: Role,
     pub language: Language,
-    pub session_id: i32,
-    pub csrf_token: String,
+    /// The session and the account as they were when the session was checked.
+    pub session: Arc<CachedSession>,
 }
 
 impl CurrentUser {
@@ -87,7 +91,7 @@ async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<CurrentUser> {
     let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let csrf_ok = req
         .header(CSRF_HEADER)
-        .is_some_and(|sent| constant_time_eq(sent.as_bytes(), user.csrf_token.as_bytes()));
+        .is_some_and(|sent| constant_time_eq(sent.as_bytes(), user.session.csrf_token.as_bytes()));
     if !safe_method && !csrf_ok {
         return Err(AppError::Forbidden {
             code: "csrf_token_invalid",
@@ -102,21 +106,35 @@ async fn current_user(req: &Request, token: &str) -> Result<CurrentUser, AppErro
     let state = req
         .data::<AppState>()
         .ok_or_else(|| anyhow::anyhow!("AppState missing from request data"))?;
-    let Some((session, user)) =
-        store::sessions::find_valid(&state.db, token, state.clock.now()).await?
-    else {
-        return Err(AppError::Unauthenticated);
+    let now = state.clock.now();
+    let digest = tokens::digest(token);
+    let session = match state.sessions.get(&digest) {
+        Some(cached) if cached.expires_at > now => cached,
+        _ => {
+            let Some((session, user)) = store::sessions::find_valid(&state.db, token, now).await?
+            else {
+                return Err(AppError::Unauthenticated);
+            };
+            if AccountState::parse(&user.state) != Some(AccountState::Active) {
+                return Err(AppError::Unauthenticated);
+            }
+            let cached = Arc::new(CachedSession {
+                session_id: session.id,
+                csrf_token: session.csrf_token,
+                expires_at: session.expires_at,
+                user,
+            });
+            state.sessions.insert(digest, cached.clone());
+            cached
+        }
     };
-    if AccountState::parse(&user.state) != Some(AccountState::Active) {
-        return Err(AppError::Unauthenticated);
-    }
+    let user = &session.user;
     Ok(CurrentUser {
         id: user.id,
         role: Role::parse(&user.role)
             .ok_or_else(|| anyhow::anyhow!("user {} has unknown role", user.id))?,
         language: Language::parse(&user.language).unwrap_or(Language::En),
-        session_id: session.id,
-        csrf_token: session.csrf_token,
+        session,
     })
 }
 

@@ -137,7 +137,10 @@ async fn fresh_postgres_database() -> String {
     let run = std::env::var("SCHOOLGATE_TEST_RUN").unwrap_or_else(|_| "adhoc".into());
     let unique = uuid::Uuid::new_v4().simple().to_string();
     // PostgreSQL names have at most 63 bytes.
-    let name: String = format!("schoolgate_test_{run}_{}", &unique[..20]).chars().take(63).collect();
+    let name: String = format!("schoolgate_test_{run}_{}", &unique[..20])
+        .chars()
+        .take(63)
+        .collect();
     admin
         .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
         .await

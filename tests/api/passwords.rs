@@ -65,6 +65,12 @@ async fn changing_the_password_needs_the_current_one_and_the_new_one_twice(backe
     let admin = app.admin().await;
     let session = app.active_user(&admin, "parent", "anna@example.nl").await;
     let other_device = app.login_ok("anna@example.nl", PASSWORD).await;
+    assert_eq!(
+        send(app.authed(Method::GET, "/api/me", &other_device))
+            .await
+            .0,
+        StatusCode::OK
+    );
     let new_password = "Herfst-Wandeling8";
     let change = |current: &str, new: &str, repeat: &str| {
         app.authed(Method::POST, "/api/me/password", &session)
