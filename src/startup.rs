@@ -90,7 +90,7 @@ impl Application {
             self.state.clone(),
             shutdown_rx.clone(),
         ));
-        let janitor = tokio::spawn(forget_idle_rate_limit_keys(self.state.clone(), shutdown_rx));
+        let janitor = tokio::spawn(tidy_up_periodically(self.state.clone(), shutdown_rx));
         let app = routes(self.state.clone());
         tracing::info!(port = self.port, "listening");
         let served = Server::new_with_acceptor(self.acceptor)
@@ -151,11 +151,16 @@ async fn readyz(state: Data<&AppState>) -> poem::Response {
     }
 }
 
-async fn forget_idle_rate_limit_keys(state: AppState, mut shutdown: watch::Receiver<bool>) {
+/// Every ten minutes: forget recovered rate-limit keys and delete expired sessions.
+async fn tidy_up_periodically(state: AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(600)) => state.rate_limits.forget_idle_keys(),
+            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
             _ = shutdown.changed() => return,
+        }
+        state.rate_limits.forget_idle_keys();
+        if let Err(err) = store::sessions::delete_expired(&state.db, state.clock.now()).await {
+            tracing::warn!(error = %err, "deleting expired sessions failed");
         }
     }
 }

@@ -60,10 +60,10 @@ impl Workspace {
         });
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(response) = reqwest::get(self.url("/healthz")).await {
-                if response.status().is_success() {
-                    break;
-                }
+            if let Ok(response) = reqwest::get(self.url("/healthz")).await
+                && response.status().is_success()
+            {
+                break;
             }
             assert!(Instant::now() < deadline, "server did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -83,3 +83,12 @@ pub async fn delete_all_for_user(
     }
     Ok(query.exec(conn).await?.rows_affected)
 }
+
+/// Removes sessions that have expired.
+pub async fn delete_expired(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(sessions::Entity::delete_many()
+        .filter(sessions::Column::ExpiresAt.lte(now))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

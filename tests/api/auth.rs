@@ -11,6 +11,7 @@ crate::on_both_databases!(
     wrong_password_and_unknown_address_get_the_same_answer,
     login_ignores_the_case_of_the_email_address,
     logout_ends_the_session,
+    a_session_expires_after_its_lifetime,
     cookie_authenticated_writes_need_the_csrf_token,
     forgot_password_mails_a_link_that_sets_a_new_password_and_ends_sessions,
     forgot_password_answers_the_same_for_unknown_addresses_and_sends_nothing,
@@ -116,6 +117,27 @@ async fn logout_ends_the_session(backend: Backend) {
     // Only that session ended.
     let (status, _) = send(app.authed(Method::GET, "/api/me", &other_session)).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+async fn a_session_expires_after_its_lifetime(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    assert_eq!(
+        send(app.authed(Method::GET, "/api/me", &admin)).await.0,
+        StatusCode::OK
+    );
+
+    app.clock.advance(Duration::days(31));
+    let (status, body) = send(app.authed(Method::GET, "/api/me", &admin)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+    let removed = schoolgate::store::sessions::delete_expired(&app.state.db, app.clock.now())
+        .await
+        .unwrap();
+    // The admin's two sessions: the one activation started and the login's.
+    assert_eq!(removed, 2);
 }
 
 async fn cookie_authenticated_writes_need_the_csrf_token(backend: Backend) {
