@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 
-use super::{ApiTags, security::Auth};
+use super::{
+    ApiTags,
+    security::{Auth, CurrentUser},
+};
 use crate::{error::AppError, state::AppState, store};
 
 pub struct AuditApi;
@@ -56,4 +59,19 @@ impl AuditApi {
 
 fn default_limit() -> u64 {
     100
+}
+
+/// Ends an admin's write: records the action in the audit log inside the same transaction,
+/// then commits, so a change and its audit entry exist together or not at all.
+pub async fn commit_audited(
+    txn: sea_orm::DatabaseTransaction,
+    caller: &CurrentUser,
+    action: &str,
+    target: String,
+    details: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    store::audit::record(&txn, Some(caller.id), action, target, details, now).await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, typ
 
 use super::{
     ApiTags,
+    audit::commit_audited,
     security::{Auth, CurrentUser},
     types::{Done, parse_name},
 };
@@ -317,16 +318,16 @@ impl ChildrenApi {
                 ),
                 other => other,
             })?;
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        let external_id = child.external_id.clone();
+        commit_audited(
+            txn,
+            caller,
             "child.create",
             format!("child:{}", child.id),
-            serde_json::json!({ "external_id": child.external_id }),
+            serde_json::json!({ "external_id": external_id }),
             now,
         )
         .await?;
-        txn.commit().await?;
         let names = group_names(&state).await?;
         Ok(CreateChildResponse::Created(Json(child_response(
             child, &names, true,
@@ -349,16 +350,15 @@ impl ChildrenApi {
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         store::children::delete(&txn, child.id).await?;
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        commit_audited(
+            txn,
+            caller,
             "child.delete",
             format!("child:{}", child.id),
             serde_json::json!({ "external_id": child.external_id }),
             now,
         )
         .await?;
-        txn.commit().await?;
         Ok(Done::Done)
     }
 
@@ -417,16 +417,15 @@ impl ChildrenApi {
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         store::children::upsert_link(&txn, parent.id, child.id, body.read_only, now).await?;
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        commit_audited(
+            txn,
+            caller,
             "child.link_parent",
             format!("child:{}", child.id),
             serde_json::json!({ "parent_id": parent.id, "read_only": body.read_only }),
             now,
         )
         .await?;
-        txn.commit().await?;
         Ok(Done::Done)
     }
 
@@ -446,16 +445,15 @@ impl ChildrenApi {
         if !store::children::remove_link(&txn, parent_id.0, id.0).await? {
             return Err(AppError::not_found("link"));
         }
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        commit_audited(
+            txn,
+            caller,
             "child.unlink_parent",
             format!("child:{}", id.0),
             serde_json::json!({ "parent_id": parent_id.0 }),
             now,
         )
         .await?;
-        txn.commit().await?;
         Ok(Done::Done)
     }
 }

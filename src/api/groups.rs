@@ -5,6 +5,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, typ
 
 use super::{
     ApiTags,
+    audit::commit_audited,
     security::Auth,
     types::{Done, parse_name},
 };
@@ -78,16 +79,15 @@ impl GroupsApi {
         let group = store::groups::create(&txn, name, now)
             .await
             .map_err(name_taken)?;
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        commit_audited(
+            txn,
+            caller,
             "group.create",
             format!("group:{}", group.id),
             serde_json::json!({ "name": group.name }),
             now,
         )
         .await?;
-        txn.commit().await?;
         Ok(CreateGroupResponse::Created(Json(
             group_response(&state, group).await?,
         )))
@@ -111,16 +111,15 @@ impl GroupsApi {
         let group = store::groups::rename(&txn, group, name)
             .await
             .map_err(name_taken)?;
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        commit_audited(
+            txn,
+            caller,
             "group.rename",
             format!("group:{}", group.id),
             serde_json::json!({ "name": group.name }),
             now,
         )
         .await?;
-        txn.commit().await?;
         Ok(Json(group_response(&state, group).await?))
     }
 
@@ -140,16 +139,15 @@ impl GroupsApi {
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         store::groups::delete(&txn, group.id).await?;
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        commit_audited(
+            txn,
+            caller,
             "group.delete",
             format!("group:{}", group.id),
             serde_json::json!({ "name": group.name }),
             now,
         )
         .await?;
-        txn.commit().await?;
         Ok(Done::Done)
     }
 
@@ -178,16 +176,15 @@ impl GroupsApi {
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         store::groups::add_teacher(&txn, group.id, teacher.id).await?;
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        commit_audited(
+            txn,
+            caller,
             "group.add_teacher",
             format!("group:{}", group.id),
             serde_json::json!({ "teacher_id": teacher.id }),
             now,
         )
         .await?;
-        txn.commit().await?;
         Ok(Done::Done)
     }
 
@@ -207,16 +204,15 @@ impl GroupsApi {
         if !store::groups::remove_teacher(&txn, id.0, teacher_id.0).await? {
             return Err(AppError::not_found("group membership"));
         }
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        commit_audited(
+            txn,
+            caller,
             "group.remove_teacher",
             format!("group:{}", id.0),
             serde_json::json!({ "teacher_id": teacher_id.0 }),
             now,
         )
         .await?;
-        txn.commit().await?;
         Ok(Done::Done)
     }
 }

@@ -8,6 +8,7 @@ use poem_openapi::{
 
 use super::{
     ApiTags,
+    audit::commit_audited,
     security::Auth,
     types::{LanguageDto, RoleDto, UserResponse, parse_email, parse_name},
 };
@@ -168,16 +169,15 @@ impl UsersApi {
         let txn = store::begin_write(&state.db).await?;
         let user = store::users::set_state(&txn, user, AccountState::Disabled, now).await?;
         store::sessions::delete_all_for_user(&txn, user.id, None).await?;
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        commit_audited(
+            txn,
+            caller,
             "user.disable",
             format!("user:{}", user.id),
             serde_json::json!({}),
             now,
         )
         .await?;
-        txn.commit().await?;
         Ok(Json(user.into()))
     }
 
@@ -202,16 +202,15 @@ impl UsersApi {
         let now = state.clock.now();
         let txn = store::begin_write(&state.db).await?;
         let user = store::users::set_state(&txn, user, restored, now).await?;
-        store::audit::record(
-            &txn,
-            Some(caller.id),
+        commit_audited(
+            txn,
+            caller,
             "user.enable",
             format!("user:{}", user.id),
             serde_json::json!({}),
             now,
         )
         .await?;
-        txn.commit().await?;
         Ok(Json(user.into()))
     }
 }
