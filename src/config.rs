@@ -18,6 +18,13 @@ pub struct Settings {
     pub school: SchoolSettings,
     pub mail: MailSettings,
     pub security: SecuritySettings,
+    pub imports: ImportSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ImportSettings {
+    pub max_file_bytes: usize,
+    pub max_rows: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -40,6 +47,7 @@ pub struct SchoolSettings {
     pub time_zone: String,
     pub languages: Vec<String>,
     pub default_language: String,
+    pub phone_region: String,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -172,6 +180,7 @@ impl Settings {
         if !self.languages().contains(&default) {
             bail!("school.default_language: must be one of school.languages");
         }
+        self.phone_region()?;
         self.mail
             .from
             .parse::<lettre::message::Mailbox>()
@@ -226,6 +235,19 @@ impl Settings {
                 self.school.time_zone
             )
         })
+    }
+
+    pub fn phone_region(&self) -> anyhow::Result<phonenumber::country::Id> {
+        self.school
+            .phone_region
+            .to_uppercase()
+            .parse()
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "school.phone_region: '{}' is not a country code such as NL or DE",
+                    self.school.phone_region
+                )
+            })
     }
 
     /// The languages the school offers (validated at load).

@@ -58,6 +58,9 @@ pub enum AppError {
     /// 410: a link was used already or has expired.
     #[error("{message}")]
     Gone { code: &'static str, message: String },
+    /// 413: an upload over the size or row limit.
+    #[error("{message}")]
+    TooLarge { code: &'static str, message: String },
     /// 429: too many attempts; retry after the given seconds.
     #[error("too many attempts, try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
@@ -126,7 +129,8 @@ impl AppError {
             | Self::Forbidden { code, .. }
             | Self::Conflict { code, .. }
             | Self::Gone { code, .. }
-            | Self::NotFound { code, .. } => code,
+            | Self::NotFound { code, .. }
+            | Self::TooLarge { code, .. } => code,
             Self::Unauthenticated => "unauthenticated",
             Self::WrongCredentials => "wrong_credentials",
             Self::RateLimited { .. } => "rate_limited",
@@ -194,6 +198,7 @@ impl ResponseError for AppError {
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -8,6 +8,8 @@ pub mod demo;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod imports;
+pub mod letters;
 pub mod middleware;
 pub mod startup;
 pub mod state;

@@ -76,14 +76,26 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> poem::Result
     .await
 }
 
-/// Refuses bodies over `max_bytes` with 413: by `Content-Length` when given, otherwise by
+/// Request body limits: small for JSON, larger for import uploads.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimits {
+    pub json: usize,
+    pub uploads: usize,
+}
+
+/// Refuses bodies over the limit with 413: by `Content-Length` when given, otherwise by
 /// reading at most `max_bytes` of a chunked body. Requests without a body pass untouched
 /// (poem's `SizeLimit` would answer them 411).
 pub async fn limit_body<E: Endpoint>(
     next: E,
     mut req: Request,
-    max_bytes: usize,
+    limits: BodyLimits,
 ) -> poem::Result<Response> {
+    let max_bytes = if req.uri().path().starts_with("/api/imports") {
+        limits.uploads
+    } else {
+        limits.json
+    };
     let declared = req
         .header(header::CONTENT_LENGTH)
         .map(|length| length.parse::<u64>());

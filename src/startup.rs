@@ -22,7 +22,7 @@ use crate::{
     config::Settings,
     delivery::{self, mail::Mailer, templates::MailTemplates},
     error::render_any_error,
-    middleware::{DOCS_CONTENT_SECURITY_POLICY, limit_body, request_context},
+    middleware::{BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, request_context},
     state::AppState,
     store,
 };
@@ -111,7 +111,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
     let docs = api
         .swagger_ui()
         .with(SetHeader::new().overriding("content-security-policy", DOCS_CONTENT_SECURITY_POLICY));
-    let max_body = state.settings.server.max_body_bytes;
+    let limits = BodyLimits {
+        json: state.settings.server.max_body_bytes,
+        // Room for the multipart framing around the largest allowed file.
+        uploads: state.settings.imports.max_file_bytes + 64 * 1024,
+    };
     Route::new()
         .nest("/api/docs", docs)
         .at("/api/openapi.json", spec)
@@ -122,7 +126,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
             "/",
             StaticFilesEndpoint::new("pwa").index_file("index.html"),
         )
-        .around(move |endpoint, req| limit_body(endpoint, req, max_body))
+        .around(move |endpoint, req| limit_body(endpoint, req, limits))
         .with(CookieJarManager::new())
         .data(state)
         .catch_all_error(render_any_error)

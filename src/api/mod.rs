@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod children;
 pub mod groups;
+pub mod imports;
 pub mod me;
 pub mod rate_limit;
 pub mod security;
@@ -26,6 +27,8 @@ pub enum ApiTags {
     Groups,
     /// Accounts of parents, teachers and admins (admins only).
     Users,
+    /// Importing children and parents from the administration export (admins only).
+    Imports,
     /// What admins did (admins only).
     Audit,
 }
@@ -36,6 +39,7 @@ pub type Api = (
     children::ChildrenApi,
     groups::GroupsApi,
     users::UsersApi,
+    imports::ImportsApi,
     audit::AuditApi,
 );
 
@@ -48,6 +52,7 @@ pub fn service(server_url: &str) -> OpenApiService<Api, ()> {
             children::ChildrenApi,
             groups::GroupsApi,
             users::UsersApi,
+            imports::ImportsApi,
             audit::AuditApi,
         ),
         "Schoolgate API",

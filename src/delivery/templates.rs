@@ -22,6 +22,16 @@ struct MailText {
     closing: Vec<String>,
 }
 
+/// The filled-in texts of one mail or letter.
+#[derive(Debug, Clone)]
+pub struct Texts {
+    pub subject: String,
+    pub greeting: String,
+    pub paragraphs: Vec<String>,
+    pub action: Option<String>,
+    pub closing: Vec<String>,
+}
+
 /// The rendered parts of one mail.
 #[derive(Debug, Clone)]
 pub struct RenderedMail {
@@ -72,6 +82,33 @@ impl MailTemplates {
         Ok(Self { env, catalogs })
     }
 
+    /// The filled-in texts of `kind` in `language` (also used for printed letters).
+    pub fn texts(
+        &self,
+        kind: &str,
+        language: Language,
+        values: &serde_json::Value,
+    ) -> anyhow::Result<Texts> {
+        let text = self
+            .catalogs
+            .get(&language)
+            .and_then(|catalog| catalog.get(kind))
+            .with_context(|| format!("no text '{kind}' in {language}"))?;
+        let fill = |template: &str| -> anyhow::Result<String> {
+            Ok(self.env.render_str(template, values)?)
+        };
+        let fill_all = |templates: &[String]| -> anyhow::Result<Vec<String>> {
+            templates.iter().map(|t| fill(t)).collect()
+        };
+        Ok(Texts {
+            subject: fill(&text.subject)?,
+            greeting: fill(&text.greeting)?,
+            paragraphs: fill_all(&text.paragraphs)?,
+            action: text.action.as_deref().map(fill).transpose()?,
+            closing: fill_all(&text.closing)?,
+        })
+    }
+
     /// Renders mail `kind` in `language`; `values` fill the catalog's placeholders and
     /// `action_url` is the button's target.
     pub fn render(
@@ -82,41 +119,21 @@ impl MailTemplates {
         values: serde_json::Value,
         action_url: Option<&str>,
     ) -> anyhow::Result<RenderedMail> {
-        let text = self
-            .catalogs
-            .get(&language)
-            .and_then(|catalog| catalog.get(kind))
-            .with_context(|| format!("no mail text '{kind}' in {language}"))?;
-        let fill = |template: &str| -> anyhow::Result<String> {
-            Ok(self.env.render_str(template, &values)?)
-        };
-        let subject = fill(&text.subject)?;
-        let greeting = fill(&text.greeting)?;
-        let paragraphs = text
-            .paragraphs
-            .iter()
-            .map(|p| fill(p))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let closing = text
-            .closing
-            .iter()
-            .map(|p| fill(p))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let action_label = text.action.as_deref().map(fill).transpose()?;
+        let texts = self.texts(kind, language, &values)?;
         let context = LayoutContext {
             language: language.code(),
-            subject: &subject,
-            greeting: &greeting,
-            paragraphs: &paragraphs,
-            action_label: action_label.as_deref(),
+            subject: &texts.subject,
+            greeting: &texts.greeting,
+            paragraphs: &texts.paragraphs,
+            action_label: texts.action.as_deref(),
             action_url,
-            closing: &closing,
+            closing: &texts.closing,
             school,
         };
         Ok(RenderedMail {
             text: self.env.get_template("layout.txt")?.render(&context)?,
             html: self.env.get_template("layout.html")?.render(&context)?,
-            subject,
+            subject: texts.subject,
         })
     }
 }
@@ -133,7 +150,7 @@ mod tests {
             "school": "De Regenboog"
         });
         for language in Language::ALL {
-            for kind in ["password_reset", "activation"] {
+            for kind in ["password_reset", "activation", "registration_letter"] {
                 let mail = templates
                     .render(
                         kind,

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod children;
+pub mod import;
 pub mod language;
 pub mod password;
 pub mod tokens;

@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod children;
 pub mod groups;
+pub mod imports;
 pub mod one_time_tokens;
 pub mod outbox;
 pub mod parent_children;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod children;
 pub mod groups;
+pub mod imports;
 pub mod outbox;
 pub mod sessions;
 pub mod tokens;

@@ -151,7 +151,10 @@ pub fn decode(bytes: &[u8]) -> Result<String, TableError> {
 
 /// The delimiter that splits the header line into the most cells.
 fn detect_delimiter(text: &str) -> u8 {
-    let header = text.lines().find(|line| !line.trim().is_empty()).unwrap_or("");
+    let header = text
+        .lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("");
     [b'\t', b';', b',']
         .into_iter()
         .max_by_key(|&delimiter| header.matches(delimiter as char).count())
@@ -222,7 +225,12 @@ pub fn missing_cell(line: u64, column: Column) -> Problem {
 mod tests {
     use super::*;
 
-    const PARENT_COLUMNS: &[Column] = &[Column::FirstName, Column::LastName, Column::Email, Column::ChildId];
+    const PARENT_COLUMNS: &[Column] = &[
+        Column::FirstName,
+        Column::LastName,
+        Column::Email,
+        Column::ChildId,
+    ];
 
     #[test]
     fn headers_are_recognised_in_three_languages() {
@@ -268,12 +276,27 @@ mod tests {
     #[test]
     fn missing_columns_are_named_and_junk_is_refused() {
         let err = parse("Vorname;Nachname\nA;B\n", PARENT_COLUMNS, 10).unwrap_err();
-        assert_eq!(err, TableError::MissingColumns(vec![Column::Email, Column::ChildId]));
+        assert_eq!(
+            err,
+            TableError::MissingColumns(vec![Column::Email, Column::ChildId])
+        );
         assert!(err.to_string().contains("E-Mail"));
-        assert_eq!(decode(b"\x89PNG\r\n\x1a\n\0\0\0IHDR"), Err(TableError::NotText));
+        assert_eq!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0\0IHDR"),
+            Err(TableError::NotText)
+        );
         assert_eq!(decode(b"  \n"), Err(TableError::Empty));
-        assert_eq!(parse("Vorname;Nachname;E-Mail;Kind-ID\n", PARENT_COLUMNS, 10).unwrap_err(), TableError::Empty);
-        let many = format!("Vorname;Nachname;E-Mail;Kind-ID\n{}", "a;b;c@d.nl;1\n".repeat(3));
-        assert_eq!(parse(&many, PARENT_COLUMNS, 2).unwrap_err(), TableError::TooManyRows(2));
+        assert_eq!(
+            parse("Vorname;Nachname;E-Mail;Kind-ID\n", PARENT_COLUMNS, 10).unwrap_err(),
+            TableError::Empty
+        );
+        let many = format!(
+            "Vorname;Nachname;E-Mail;Kind-ID\n{}",
+            "a;b;c@d.nl;1\n".repeat(3)
+        );
+        assert_eq!(
+            parse(&many, PARENT_COLUMNS, 2).unwrap_err(),
+            TableError::TooManyRows(2)
+        );
     }
 }
