@@ -291,6 +291,35 @@ impl TestApp {
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     }
 
+    /// Uploads `bytes` as the multipart field `file` to an import endpoint.
+    pub async fn upload(
+        &self,
+        admin: &Session,
+        path: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        send(self.authed(Method::POST, path, admin).multipart(form)).await
+    }
+
+    /// Previews and applies an import; returns the applied import.
+    pub async fn import(&self, admin: &Session, kind: &str, bytes: Vec<u8>) -> Value {
+        let (status, preview) = self
+            .upload(admin, &format!("/api/imports/{kind}"), "export.csv", bytes)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{preview}");
+        let id = preview["id"].as_str().unwrap();
+        let (status, applied) = send(
+            self.authed(Method::POST, &format!("/api/imports/{id}/apply"), admin)
+                .json(&json!({ "confirm": true })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{applied}");
+        applied
+    }
+
     /// Waits until the outbox has nothing due (the worker runs in the background).
     pub async fn wait_for_outbox(&self) {
         for _ in 0..500 {

@@ -8,4 +8,5 @@ mod admin;
 mod auth;
 mod children;
 mod errors;
+mod imports;
 mod passwords;
