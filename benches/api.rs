@@ -164,9 +164,13 @@ fn median(sorted: &[f64]) -> f64 {
     sorted[sorted.len() / 2]
 }
 
-async fn postgres_database() -> Option<String> {
-    let admin_url = std::env::var("BENCH_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+fn admin_postgres_url() -> String {
+    std::env::var("BENCH_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+async fn postgres_database() -> Option<(String, String)> {
+    let admin_url = admin_postgres_url();
     let admin = Database::connect(&admin_url).await.ok()?;
     let name = format!(
         "schoolgate_bench_{}",
@@ -176,7 +180,10 @@ async fn postgres_database() -> Option<String> {
         .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
         .await
         .ok()?;
-    Some(format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0))
+    Some((
+        format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0),
+        name,
+    ))
 }
 
 async fn bench_backend(
@@ -263,7 +270,13 @@ async fn main() {
     );
     bench_backend("sqlite", sqlite_url, &bare_url, concurrency, seconds).await;
     match postgres_database().await {
-        Some(url) => bench_backend("postgres", url, &bare_url, concurrency, seconds).await,
+        Some((url, name)) => {
+            bench_backend("postgres", url, &bare_url, concurrency, seconds).await;
+            if let Ok(admin) = Database::connect(&admin_postgres_url()).await {
+                let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                let _ = admin.execute_unprepared(&drop).await;
+            }
+        }
         None => println!("postgres: not reachable, skipped"),
     }
 }
