@@ -19,7 +19,6 @@ use schoolgate::{
     startup::Application,
     store::{self, users::NewUser},
 };
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 
 const PASSWORD: &str = "Zomer-Vakantie7";
@@ -164,28 +163,6 @@ fn median(sorted: &[f64]) -> f64 {
     sorted[sorted.len() / 2]
 }
 
-fn admin_postgres_url() -> String {
-    std::env::var("BENCH_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-async fn postgres_database() -> Option<(String, String)> {
-    let admin_url = admin_postgres_url();
-    let admin = Database::connect(&admin_url).await.ok()?;
-    let name = format!(
-        "schoolgate_bench_{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..16]
-    );
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .ok()?;
-    Some((
-        format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0),
-        name,
-    ))
-}
-
 async fn bench_backend(
     label: &str,
     database_url: String,
@@ -230,6 +207,8 @@ async fn bench_backend(
     );
 }
 
+mod support;
+
 #[tokio::main]
 async fn main() {
     let seconds: f64 = std::env::var("BENCH_SECONDS")
@@ -269,13 +248,10 @@ async fn main() {
         sqlite_dir.path().join("bench.db").display()
     );
     bench_backend("sqlite", sqlite_url, &bare_url, concurrency, seconds).await;
-    match postgres_database().await {
+    match support::create_postgres_database().await {
         Some((url, name)) => {
             bench_backend("postgres", url, &bare_url, concurrency, seconds).await;
-            if let Ok(admin) = Database::connect(&admin_postgres_url()).await {
-                let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                let _ = admin.execute_unprepared(&drop).await;
-            }
+            support::drop_postgres_database(&name).await;
         }
         None => println!("postgres: not reachable, skipped"),
     }

@@ -20,7 +20,6 @@ use schoolgate::{
     state::AppState,
     store::{self, users::NewUser},
 };
-use sea_orm::{ConnectionTrait, Database};
 
 const FAMILIES: usize = 2_500;
 
@@ -215,33 +214,7 @@ fn bench_letters() {
     );
 }
 
-async fn postgres_database() -> Option<(String, String)> {
-    let admin_url = std::env::var("BENCH_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = Database::connect(&admin_url).await.ok()?;
-    let name = format!(
-        "schoolgate_bench_{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..16]
-    );
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .ok()?;
-    Some((
-        format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0),
-        name,
-    ))
-}
-
-async fn drop_postgres_database(name: &str) {
-    let admin_url = std::env::var("BENCH_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    if let Ok(admin) = Database::connect(&admin_url).await {
-        let _ = admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await;
-    }
-}
+mod support;
 
 #[tokio::main]
 async fn main() {
@@ -255,10 +228,10 @@ async fn main() {
         ),
     )
     .await;
-    match postgres_database().await {
+    match support::create_postgres_database().await {
         Some((url, name)) => {
             bench_backend("postgres", url).await;
-            drop_postgres_database(&name).await;
+            support::drop_postgres_database(&name).await;
         }
         None => println!("postgres: not reachable, skipped"),
     }
