@@ -19,6 +19,17 @@ pub struct Settings {
     pub mail: MailSettings,
     pub security: SecuritySettings,
     pub imports: ImportSettings,
+    pub push: PushSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct PushSettings {
+    pub allowed_hosts: Vec<String>,
+    pub allow_insecure: bool,
+    pub subject: String,
+    pub vapid_private_key: Secret,
+    pub urgent_ttl_seconds: u32,
+    pub ttl_seconds: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -141,6 +152,7 @@ impl Settings {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("school.languages")
+                    .with_list_parse_key("push.allowed_hosts")
                     .try_parsing(true),
             )
             .build()
@@ -261,6 +273,20 @@ impl Settings {
 
     pub fn default_language(&self) -> Language {
         Language::parse(&self.school.default_language).unwrap_or(Language::En)
+    }
+
+    /// The VAPID `sub` claim: `push.subject`, or a mailto: of the sender address.
+    pub fn push_subject(&self) -> String {
+        if !self.push.subject.is_empty() {
+            return self.push.subject.clone();
+        }
+        let address = self
+            .mail
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .map(|mailbox| mailbox.email.to_string())
+            .unwrap_or_default();
+        format!("mailto:{address}")
     }
 
     /// The public base URL without a trailing slash.

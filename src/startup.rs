@@ -20,7 +20,7 @@ use crate::{
     api::{self, rate_limit::RateLimits, session_cache::SessionCache},
     clock::Clock,
     config::Settings,
-    delivery::{self, mail::Mailer, templates::MailTemplates},
+    delivery::{self, mail::Mailer, push::Pusher, templates::MailTemplates},
     error::render_any_error,
     middleware::{BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, request_context},
     state::AppState,
@@ -47,8 +47,10 @@ impl Application {
         db: DatabaseConnection,
         clock: Clock,
     ) -> anyhow::Result<Self> {
+        let pusher = Arc::new(Pusher::load_or_create(&db, &settings).await?);
         let state = AppState {
             db,
+            pusher,
             mailer: Arc::new(Mailer::from_settings(&settings.mail)?),
             templates: Arc::new(MailTemplates::load()?),
             rate_limits: Arc::new(RateLimits::new(&settings.security)),

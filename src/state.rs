@@ -9,7 +9,7 @@ use crate::{
     api::{rate_limit::RateLimits, session_cache::SessionCache},
     clock::Clock,
     config::Settings,
-    delivery::{mail::Mailer, templates::MailTemplates},
+    delivery::{mail::Mailer, push::Pusher, templates::MailTemplates},
 };
 
 #[derive(Clone)]
@@ -19,6 +19,7 @@ pub struct AppState {
     pub clock: Clock,
     pub mailer: Arc<Mailer>,
     pub templates: Arc<MailTemplates>,
+    pub pusher: Arc<Pusher>,
     /// Wakes the delivery worker when new outbox rows were committed.
     pub outbox_wakeup: Arc<Notify>,
     pub rate_limits: Arc<RateLimits>,

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_foundation;
 mod m20261123_000002_create_imports;
+mod m20261123_000003_create_posts;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_foundation::Migration),
             Box::new(m20261123_000002_create_imports::Migration),
+            Box::new(m20261123_000003_create_posts::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! with exponential backoff; permanent ones are recorded as failed.
 
 pub mod mail;
+pub mod push;
 pub mod templates;
 
 use std::time::Duration as StdDuration;
@@ -12,12 +13,26 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+use std::collections::BTreeSet;
+
+use futures_util::StreamExt;
+use web_push::Urgency;
+
 use crate::{
-    domain::{accounts::AccountState, language::Language, tokens::TokenPurpose},
+    domain::{
+        accounts::AccountState,
+        language::Language,
+        posts::{PostKind, PushNotice},
+        tokens::TokenPurpose,
+    },
     state::AppState,
-    store::{self, outbox::OutboxRow},
+    store::{
+        self,
+        outbox::{NewDelivery, OutboxRow},
+    },
 };
 use mail::{OutgoingMail, SendError};
+use push::PushOutcome;
 
 /// How long a claimed row stays reserved for one worker.
 const LEASE: i64 = 120;
@@ -27,6 +42,9 @@ const BATCH: u64 = 50;
 pub const MAX_ATTEMPTS: i32 = 8;
 
 pub const CHANNEL_EMAIL: &str = "email";
+pub const CHANNEL_PUSH: &str = "push";
+/// A job that turns one post into its per-recipient deliveries.
+pub const CHANNEL_FANOUT: &str = "fanout";
 
 /// The kinds of mail the outbox knows how to render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +52,7 @@ pub const CHANNEL_EMAIL: &str = "email";
 pub enum MailKind {
     PasswordReset,
     Activation,
+    UrgentNotice,
 }
 
 impl MailKind {
@@ -41,6 +60,7 @@ impl MailKind {
         match self {
             Self::PasswordReset => "password_reset",
             Self::Activation => "activation",
+            Self::UrgentNotice => "urgent_notice",
         }
     }
 
@@ -48,6 +68,7 @@ impl MailKind {
         match code {
             "password_reset" => Some(Self::PasswordReset),
             "activation" => Some(Self::Activation),
+            "urgent_notice" => Some(Self::UrgentNotice),
             _ => None,
         }
     }
@@ -67,6 +88,9 @@ pub fn backoff(attempt: i32) -> Duration {
     Duration::seconds((30_i64 << exponent).min(3600))
 }
 
+/// Deliveries sent at the same time by one worker.
+const CONCURRENCY: usize = 16;
+
 /// Sends everything that is due now, batch after batch, and reports what happened.
 /// Public so tests and the CLI can drain the outbox without waiting for the worker.
 pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
@@ -78,48 +102,171 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
         if rows.is_empty() {
             return Ok(report);
         }
-        for row in rows {
-            deliver_one(state, row, &mut report).await?;
+        let outcomes: Vec<anyhow::Result<Outcome>> = futures_util::stream::iter(rows)
+            .map(|row| deliver_one(state, row))
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        for outcome in outcomes {
+            match outcome? {
+                Outcome::Sent => report.sent += 1,
+                Outcome::Retrying => report.retrying += 1,
+                Outcome::Failed => report.failed += 1,
+            }
         }
     }
 }
 
-#[tracing::instrument(skip_all, fields(outbox_id = row.id, kind = row.kind))]
-async fn deliver_one(
-    state: &AppState,
-    row: OutboxRow,
-    report: &mut DeliveryReport,
-) -> anyhow::Result<()> {
-    let outcome = match render(state, &row).await {
-        Ok(Some(mail)) => state.mailer.send(mail).await,
-        Ok(None) => Err(SendError {
-            message: "recipient no longer exists or is disabled".into(),
-            transient: false,
-        }),
-        Err(err) => Err(SendError {
-            message: format!("rendering: {err:#}"),
-            transient: false,
-        }),
+enum Outcome {
+    Sent,
+    Retrying,
+    Failed,
+}
+
+/// How one attempt went, before it is recorded.
+enum Attempt {
+    Done,
+    RetryAt(chrono::DateTime<chrono::Utc>, String),
+    /// Transient trouble: retried with backoff while attempts remain.
+    Transient(String),
+    GiveUp(String),
+}
+
+#[tracing::instrument(skip_all, fields(outbox_id = row.id, channel = row.channel, kind = row.kind))]
+async fn deliver_one(state: &AppState, row: OutboxRow) -> anyhow::Result<Outcome> {
+    let attempt = match row.channel.as_str() {
+        CHANNEL_EMAIL => deliver_email(state, &row).await,
+        CHANNEL_PUSH => deliver_push(state, &row).await?,
+        CHANNEL_FANOUT => {
+            fan_out(state, &row).await?;
+            Attempt::Done
+        }
+        other => Attempt::GiveUp(format!("unknown channel '{other}'")),
     };
     let now = state.clock.now();
-    match outcome {
-        Ok(()) => {
+    let attempt_number = row.attempts + 1;
+    let (error, retry_at) = match attempt {
+        Attempt::Done => {
             store::outbox::mark_sent(&state.db, row.id, now).await?;
-            report.sent += 1;
+            return Ok(Outcome::Sent);
         }
-        Err(err) => {
-            let attempt = row.attempts + 1;
-            let retry_at =
-                (err.transient && attempt < MAX_ATTEMPTS).then(|| now + backoff(attempt));
-            tracing::warn!(error = %err.message, attempt, will_retry = retry_at.is_some(), "delivery failed");
-            store::outbox::mark_attempt_failed(&state.db, row.id, &err.message, retry_at).await?;
-            if retry_at.is_some() {
-                report.retrying += 1;
-            } else {
-                report.failed += 1;
-            }
+        Attempt::RetryAt(at, error) => (error, Some(at)),
+        Attempt::Transient(error) => {
+            let retry_at = (attempt_number < MAX_ATTEMPTS).then(|| now + backoff(attempt_number));
+            (error, retry_at)
         }
+        Attempt::GiveUp(error) => (error, None),
+    };
+    tracing::warn!(error = %error, attempt = attempt_number, will_retry = retry_at.is_some(), "delivery failed");
+    store::outbox::mark_attempt_failed(&state.db, row.id, &error, retry_at).await?;
+    Ok(if retry_at.is_some() {
+        Outcome::Retrying
+    } else {
+        Outcome::Failed
+    })
+}
+
+async fn deliver_email(state: &AppState, row: &OutboxRow) -> Attempt {
+    match render(state, row).await {
+        Ok(Some(mail)) => match state.mailer.send(mail).await {
+            Ok(()) => Attempt::Done,
+            Err(SendError {
+                message,
+                transient: true,
+            }) => Attempt::Transient(message),
+            Err(SendError { message, .. }) => Attempt::GiveUp(message),
+        },
+        Ok(None) => Attempt::GiveUp("recipient no longer exists or is disabled".into()),
+        Err(err) => Attempt::GiveUp(format!("rendering: {err:#}")),
     }
+}
+
+#[derive(Deserialize)]
+struct PushPayload {
+    post_id: i32,
+    subscription_id: i32,
+}
+
+async fn deliver_push(state: &AppState, row: &OutboxRow) -> anyhow::Result<Attempt> {
+    let payload: PushPayload = serde_json::from_value(row.payload.clone())?;
+    let Some(subscription) =
+        store::push::find_subscription(&state.db, payload.subscription_id).await?
+    else {
+        return Ok(Attempt::GiveUp("the device unsubscribed".into()));
+    };
+    let Some(post) = store::posts::find(&state.db, payload.post_id).await? else {
+        return Ok(Attempt::GiveUp("the post was deleted".into()));
+    };
+    let kind = PostKind::parse(&post.kind).unwrap_or(PostKind::Message);
+    let notice = PushNotice::new(post.id, kind, &post.title, &post.body);
+    let (urgency, ttl) = match kind {
+        PostKind::Urgent => (Urgency::High, state.settings.push.urgent_ttl_seconds),
+        _ => (Urgency::Normal, state.settings.push.ttl_seconds),
+    };
+    Ok(
+        match state
+            .pusher
+            .send(&subscription, &notice, urgency, ttl)
+            .await
+        {
+            PushOutcome::Delivered => Attempt::Done,
+            PushOutcome::Gone => {
+                store::push::delete_subscription_by_id(&state.db, subscription.id).await?;
+                Attempt::GiveUp("subscription expired (404/410): removed".into())
+            }
+            PushOutcome::RetryAfter(wait) => Attempt::RetryAt(
+                state.clock.now() + Duration::from_std(wait).unwrap_or(Duration::seconds(60)),
+                "push service asked to wait (429)".into(),
+            ),
+            PushOutcome::Transient(error) => Attempt::Transient(error),
+            PushOutcome::Permanent(error) => Attempt::GiveUp(error),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct FanOutPayload {
+    post_id: i32,
+}
+
+/// Turns a post into one outbox row per (recipient, channel, device). Safe to repeat after
+/// a crash: the dedupe keys make rows that exist already stay as they are.
+async fn fan_out(state: &AppState, row: &OutboxRow) -> anyhow::Result<()> {
+    let payload: FanOutPayload = serde_json::from_value(row.payload.clone())?;
+    let Some(post) = store::posts::find(&state.db, payload.post_id).await? else {
+        return Ok(());
+    };
+    let kind = PostKind::parse(&post.kind).unwrap_or(PostKind::Message);
+    let parents: BTreeSet<i32> = store::posts::addressed_parents(&state.db, &post)
+        .await?
+        .into_iter()
+        .map(|addressed| addressed.parent.id)
+        .collect();
+    let mut deliveries = Vec::new();
+    if kind == PostKind::Urgent {
+        deliveries.extend(parents.iter().map(|&user_id| NewDelivery {
+            channel: CHANNEL_EMAIL,
+            kind: MailKind::UrgentNotice.code(),
+            user_id: Some(user_id),
+            dedupe_key: format!("post:{}:email:{user_id}", post.id),
+            payload: serde_json::json!({ "post_id": post.id }),
+        }));
+    }
+    // News reaches parents in the weekly batch, not as a push message.
+    if kind != PostKind::News {
+        let subscriptions =
+            store::push::subscriptions_of_users(&state.db, parents.into_iter().collect()).await?;
+        deliveries.extend(subscriptions.into_iter().map(|subscription| NewDelivery {
+            channel: CHANNEL_PUSH,
+            kind: "post_push",
+            user_id: Some(subscription.user_id),
+            dedupe_key: format!("post:{}:push:{}", post.id, subscription.id),
+            payload: serde_json::json!({ "post_id": post.id, "subscription_id": subscription.id }),
+        }));
+    }
+    let count = deliveries.len();
+    store::outbox::enqueue_many(&state.db, deliveries, state.clock.now()).await?;
+    tracing::info!(post_id = post.id, deliveries = count, "fanned out");
     Ok(())
 }
 
@@ -138,34 +285,49 @@ async fn render(state: &AppState, row: &OutboxRow) -> anyhow::Result<Option<Outg
     }
     let security = &state.settings.security;
     let now = state.clock.now();
-    let (purpose, lifetime, path) = match kind {
-        MailKind::PasswordReset => (
-            TokenPurpose::PasswordReset,
-            Duration::minutes(security.reset_token_minutes),
-            "reset-password",
-        ),
-        MailKind::Activation => {
-            if AccountState::parse(&user.state) != Some(AccountState::Invited) {
-                return Ok(None);
-            }
-            (
-                TokenPurpose::Activation,
-                Duration::days(security.activation_token_days),
-                "activate",
-            )
-        }
-    };
-    let token = store::tokens::issue(&state.db, user.id, purpose, lifetime, now).await?;
-    let link = action_link(state.settings.public_url(), path, &token);
-    let language = Language::parse(&user.language).unwrap_or(state.settings.default_language());
     let school = &state.settings.school.name;
-    let values = serde_json::json!({
+    let mut values = serde_json::json!({
         "first_name": user.first_name,
         "email": user.email,
         "school": school,
         "minutes": security.reset_token_minutes,
         "days": security.activation_token_days,
     });
+    let token_link = |purpose, lifetime, path| async move {
+        let token = store::tokens::issue(&state.db, user_id, purpose, lifetime, now).await?;
+        anyhow::Ok(action_link(state.settings.public_url(), path, &token))
+    };
+    let link = match kind {
+        MailKind::PasswordReset => {
+            token_link(
+                TokenPurpose::PasswordReset,
+                Duration::minutes(security.reset_token_minutes),
+                "reset-password",
+            )
+            .await?
+        }
+        MailKind::Activation => {
+            if AccountState::parse(&user.state) != Some(AccountState::Invited) {
+                return Ok(None);
+            }
+            token_link(
+                TokenPurpose::Activation,
+                Duration::days(security.activation_token_days),
+                "activate",
+            )
+            .await?
+        }
+        MailKind::UrgentNotice => {
+            let post_id = row.payload["post_id"].as_i64().unwrap_or_default() as i32;
+            let Some(post) = store::posts::find(&state.db, post_id).await? else {
+                return Ok(None);
+            };
+            values["title"] = post.title.into();
+            values["body"] = post.body.into();
+            format!("{}/posts/{post_id}", state.settings.public_url())
+        }
+    };
+    let language = Language::parse(&user.language).unwrap_or(state.settings.default_language());
     let rendered = state
         .templates
         .render(kind.code(), language, school, values, Some(&link))?;

@@ -5,4 +5,6 @@ pub mod children;
 pub mod import;
 pub mod language;
 pub mod password;
+pub mod posts;
+pub mod push;
 pub mod tokens;

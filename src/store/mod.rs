@@ -6,6 +6,8 @@ pub mod children;
 pub mod groups;
 pub mod imports;
 pub mod outbox;
+pub mod posts;
+pub mod push;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

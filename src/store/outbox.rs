@@ -56,6 +56,35 @@ pub async fn enqueue(
     Ok(matches!(result, sea_orm::TryInsertResult::Inserted(_)))
 }
 
+/// Inserts many deliveries; rows whose dedupe key exists already are left as they are.
+pub async fn enqueue_many(
+    conn: &impl ConnectionTrait,
+    deliveries: Vec<NewDelivery>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for batch in deliveries.chunks(500) {
+        outbox::Entity::insert_many(batch.iter().map(|delivery| outbox::ActiveModel {
+            channel: Set(delivery.channel.into()),
+            kind: Set(delivery.kind.into()),
+            user_id: Set(delivery.user_id),
+            dedupe_key: Set(delivery.dedupe_key.clone()),
+            payload: Set(delivery.payload.clone()),
+            status: Set(STATUS_PENDING.into()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            locked_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            sent_at: Set(None),
+            ..Default::default()
+        }))
+        .on_conflict_do_nothing_on([outbox::Column::DedupeKey])
+        .exec(conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Takes up to `limit` due rows for this worker for `lease`; no other worker gets them
 /// until the lease runs out.
 pub async fn claim_due(
