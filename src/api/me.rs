@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     accounts,
-    domain::{accounts::Role, language::Language},
+    domain::{accounts::Role, language::Language, posts::EMAIL_KINDS},
     error::AppError,
     state::AppState,
     store::{self, users::ProfileChange, users::User},
@@ -147,6 +147,53 @@ impl MeApi {
         )))
     }
 
+    /// My notification e-mails
+    ///
+    /// Which kinds of e-mail I get. Switching one off means staying informed in the app.
+    #[oai(path = "/notifications", method = "get")]
+    async fn notifications(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> Result<Json<Vec<NotificationSetting>>, AppError> {
+        Ok(Json(notification_settings(&state, auth.user().id).await?))
+    }
+
+    /// Switch a kind of notification e-mail on or off
+    ///
+    /// Urgent notices cannot be switched off (409 `urgent_always_on`).
+    #[oai(path = "/notifications/:kind", method = "put")]
+    async fn change_notification(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        kind: poem_openapi::param::Path<String>,
+        body: Json<NotificationChange>,
+    ) -> Result<Json<Vec<NotificationSetting>>, AppError> {
+        let caller = auth.user();
+        match EMAIL_KINDS.iter().find(|(known, _)| *known == kind.0) {
+            None => return Err(AppError::not_found("notification kind")),
+            Some((_, false)) if !body.enabled => {
+                return Err(AppError::conflict(
+                    "urgent_always_on",
+                    "Urgent notices always arrive; they cannot be switched off.",
+                ));
+            }
+            Some((_, false)) => {}
+            Some(_) => {
+                store::push::set_opt_out(
+                    &state.db,
+                    caller.id,
+                    &kind.0,
+                    !body.enabled,
+                    state.clock.now(),
+                )
+                .await?
+            }
+        }
+        Ok(Json(notification_settings(&state, caller.id).await?))
+    }
+
     /// Change my password
     ///
     /// Needs the current password and the new one twice. Other sessions of the account end;
@@ -193,6 +240,35 @@ impl MeApi {
         state.sessions.forget_user(caller.id);
         Ok(Done::Done)
     }
+}
+
+#[derive(Debug, Object)]
+pub struct NotificationSetting {
+    /// `urgent`, `messages`, `news`, `photo_albums`, `conferences`.
+    pub kind: String,
+    pub enabled: bool,
+    /// False for urgent notices: they always arrive.
+    pub can_change: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct NotificationChange {
+    pub enabled: bool,
+}
+
+async fn notification_settings(
+    state: &AppState,
+    user_id: i32,
+) -> Result<Vec<NotificationSetting>, AppError> {
+    let opted_out = store::push::opt_outs(&state.db, user_id).await?;
+    Ok(EMAIL_KINDS
+        .iter()
+        .map(|(kind, can_change)| NotificationSetting {
+            kind: kind.to_string(),
+            enabled: !opted_out.iter().any(|o| o == kind),
+            can_change: *can_change,
+        })
+        .collect())
 }
 
 async fn load_self(state: &AppState, id: i32) -> Result<User, AppError> {

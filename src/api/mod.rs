@@ -7,6 +7,8 @@ pub mod children;
 pub mod groups;
 pub mod imports;
 pub mod me;
+pub mod posts;
+pub mod push;
 pub mod rate_limit;
 pub mod security;
 pub mod session_cache;
@@ -21,6 +23,10 @@ pub enum ApiTags {
     Auth,
     /// The caller's own account.
     Account,
+    /// Urgent notices, messages and news; receipts and replies.
+    Posts,
+    /// Web Push subscriptions of devices.
+    Push,
     /// Children, their emergency contacts and their parents.
     Children,
     /// Groups (classes) and their teachers.
@@ -36,6 +42,8 @@ pub enum ApiTags {
 pub type Api = (
     auth::AuthApi,
     me::MeApi,
+    posts::PostsApi,
+    push::PushApi,
     children::ChildrenApi,
     groups::GroupsApi,
     users::UsersApi,
@@ -49,6 +57,8 @@ pub fn service(server_url: &str) -> OpenApiService<Api, ()> {
         (
             auth::AuthApi,
             me::MeApi,
+            posts::PostsApi,
+            push::PushApi,
             children::ChildrenApi,
             groups::GroupsApi,
             users::UsersApi,

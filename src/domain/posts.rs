@@ -143,6 +143,16 @@ pub fn pinned_until(
     }
 }
 
+/// The kinds of notification e-mail, and whether a parent may switch each off. Urgent
+/// notices always arrive.
+pub const EMAIL_KINDS: &[(&str, bool)] = &[
+    ("urgent", false),
+    ("messages", true),
+    ("news", true),
+    ("photo_albums", true),
+    ("conferences", true),
+];
+
 /// What a push message carries: enough to show the notification; the app fetches the rest.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PushNotice {

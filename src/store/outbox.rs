@@ -178,3 +178,12 @@ pub async fn for_user(conn: &impl ConnectionTrait, user_id: i32) -> Result<Vec<O
         .all(conn)
         .await
 }
+
+/// The deliveries of one post (its fan-out job and every e-mail and push message).
+pub async fn for_post(conn: &impl ConnectionTrait, post_id: i32) -> Result<Vec<OutboxRow>, DbErr> {
+    outbox::Entity::find()
+        .filter(outbox::Column::DedupeKey.starts_with(format!("post:{post_id}:")))
+        .order_by_asc(outbox::Column::Id)
+        .all(conn)
+        .await
+}

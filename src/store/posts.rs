@@ -157,7 +157,8 @@ pub async fn feed(
         .limit(limit)
         .all(conn)
         .await?;
-    posts.sort_by_key(|post| !post.pinned_until.is_some_and(|until| until > now));
+    // Stable: pinned notices keep their newest-first order, and so does the rest.
+    posts.sort_by_key(|post| post.pinned_until.is_none_or(|until| until <= now));
     Ok(posts)
 }
 
