@@ -68,10 +68,13 @@ pub enum SubscribeResponse {
 impl PushApi {
     /// The server's push key
     #[oai(path = "/public-key", method = "get")]
-    async fn public_key(&self, state: Data<&AppState>) -> Json<PublicKeyResponse> {
-        Json(PublicKeyResponse {
+    async fn public_key(
+        &self,
+        state: Data<&AppState>,
+    ) -> Result<Json<PublicKeyResponse>, AppError> {
+        Ok(Json(PublicKeyResponse {
             public_key: state.pusher.public_key(),
-        })
+        }))
     }
 
     /// Subscribe this device
