@@ -20,6 +20,12 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub imports: ImportSettings,
     pub push: PushSettings,
+    pub delivery: DeliverySettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DeliverySettings {
+    pub run_worker: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

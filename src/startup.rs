@@ -88,10 +88,12 @@ impl Application {
     /// Serves until `stop` completes.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let worker = tokio::spawn(delivery::run_worker(
-            self.state.clone(),
-            shutdown_rx.clone(),
-        ));
+        let worker = self.state.settings.delivery.run_worker.then(|| {
+            tokio::spawn(delivery::run_worker(
+                self.state.clone(),
+                shutdown_rx.clone(),
+            ))
+        });
         let janitor = tokio::spawn(tidy_up_periodically(self.state.clone(), shutdown_rx));
         let app = routes(self.state.clone());
         tracing::info!(port = self.port, "listening");
@@ -99,7 +101,9 @@ impl Application {
             .run_with_graceful_shutdown(app, stop, Some(Duration::from_secs(10)))
             .await;
         let _ = shutdown_tx.send(true);
-        let _ = worker.await;
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
         let _ = janitor.await;
         tracing::info!("stopped");
         served.context("serving HTTP")

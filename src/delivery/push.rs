@@ -195,7 +195,11 @@ fn permanent(err: impl std::fmt::Display) -> SendFailure {
 fn new_private_key() -> anyhow::Result<String> {
     let (key_pair, _) = ece::generate_keypair_and_auth_secret()?;
     let components = key_pair.raw_components()?;
-    Ok(URL_SAFE_NO_PAD.encode(components.private_key()))
+    // OpenSSL drops leading zero bytes; the key is a 32-byte big-endian scalar.
+    let raw = components.private_key();
+    let mut scalar = [0u8; 32];
+    scalar[32 - raw.len()..].copy_from_slice(raw);
+    Ok(URL_SAFE_NO_PAD.encode(scalar))
 }
 
 #[cfg(test)]

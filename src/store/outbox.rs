@@ -187,3 +187,17 @@ pub async fn for_post(conn: &impl ConnectionTrait, post_id: i32) -> Result<Vec<O
         .all(conn)
         .await
 }
+
+/// Pending rows that are due now or leased by a worker: zero means nothing is in flight.
+pub async fn in_flight(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    outbox::Entity::find()
+        .filter(outbox::Column::Status.eq(STATUS_PENDING))
+        .filter(
+            Condition::any()
+                .add(outbox::Column::NextAttemptAt.lte(now))
+                .add(outbox::Column::LockedUntil.gt(now)),
+        )
+        .count(conn)
+        .await
+}

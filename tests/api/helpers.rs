@@ -16,7 +16,10 @@ use schoolgate::{
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
-use crate::smtp::SmtpServer;
+use crate::{
+    push_service::{Device, PushService},
+    smtp::SmtpServer,
+};
 
 pub const PASSWORD: &str = "Zomer-Vakantie7";
 
@@ -54,6 +57,7 @@ pub struct TestApp {
     pub address: String,
     pub state: AppState,
     pub smtp: SmtpServer,
+    pub push: PushService,
     pub clock: Clock,
     /// Keeps the SQLite folder alive for the test's duration.
     _sqlite_dir: Option<tempfile::TempDir>,
@@ -73,6 +77,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// Like `spawn_app`, with settings changed by `adjust` first.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let smtp = SmtpServer::start().await;
+    let push = PushService::start().await;
     let mut settings = Settings::embedded_defaults().expect("embedded defaults");
     settings.server.bind = "127.0.0.1:0".into();
     settings.server.public_url = "http://schoolgate.test".into();
@@ -86,6 +91,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     settings.security.auth_requests_per_client_per_minute = 10_000;
     settings.security.login_attempts_per_account_per_minute = 1_000;
     settings.security.forgot_password_per_account_per_hour = 1_000;
+    // The in-test push service listens on plain http at 127.0.0.1.
+    settings.push.allowed_hosts = vec!["127.0.0.1".into()];
+    settings.push.allow_insecure = true;
     let sqlite_dir = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary folder");
@@ -116,6 +124,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         address,
         state,
         smtp,
+        push,
         clock,
         _sqlite_dir: sqlite_dir,
     }
@@ -291,6 +300,23 @@ impl TestApp {
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     }
 
+    /// Subscribes `device` for the session's user.
+    pub async fn subscribe(&self, session: &Session, device: &Device) {
+        let (status, body) = send(self.authed(Method::POST, "/api/push/subscriptions", session).json(&json!({
+            "endpoint": device.endpoint, "keys": { "p256dh": device.p256dh, "auth": device.auth }
+        })))
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
+    /// Posts as `author`; returns the post.
+    pub async fn post(&self, author: &Session, body: Value) -> Value {
+        let (status, post) =
+            send(self.authed(Method::POST, "/api/posts", author).json(&body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{post}");
+        post
+    }
+
     /// Uploads `bytes` as the multipart field `file` to an import endpoint.
     pub async fn upload(
         &self,
@@ -320,13 +346,16 @@ impl TestApp {
         applied
     }
 
-    /// Waits until the outbox has nothing due (the worker runs in the background).
+    /// Waits until no delivery is due or in flight (the worker runs in the background too).
     pub async fn wait_for_outbox(&self) {
-        for _ in 0..500 {
-            let report = schoolgate::delivery::deliver_due(&self.state)
+        for _ in 0..1000 {
+            schoolgate::delivery::deliver_due(&self.state)
                 .await
                 .unwrap();
-            if report == Default::default() {
+            let in_flight = schoolgate::store::outbox::in_flight(&self.state.db, self.clock.now())
+                .await
+                .unwrap();
+            if in_flight == 0 {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;

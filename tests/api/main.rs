@@ -2,6 +2,7 @@
 //! once on the local PostgreSQL, and talks to it over HTTP like a client would.
 
 mod helpers;
+mod push_service;
 mod smtp;
 
 mod admin;
@@ -10,3 +11,4 @@ mod children;
 mod errors;
 mod imports;
 mod passwords;
+mod posts;

@@ -1,0 +1,561 @@
+//! Posting urgent notices and messages: who gets them (push, e-mail, feed), receipts,
+//! replies, and durable delivery through the outbox.
+
+use chrono::Duration;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use schoolgate::{delivery, entities::outbox};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+use crate::helpers::{Backend, Session, TestApp, send, spawn_app, spawn_app_with};
+
+crate::on_both_databases!(
+    an_urgent_notice_reaches_every_device_and_parent_of_the_class_and_nobody_else,
+    parents_read_confirm_and_reply_and_the_teacher_sees_who_did,
+    teachers_post_only_to_their_own_groups,
+    a_gone_subscription_is_pruned,
+    a_429_is_retried_after_retry_after,
+    a_5xx_is_retried_with_backoff,
+    a_subscription_to_a_foreign_host_is_refused,
+    deliveries_claimed_by_a_crashed_worker_are_sent_exactly_once,
+    urgent_emails_cannot_be_switched_off_but_others_can,
+);
+
+/// Group 3a (teacher Jan, parents Anna and Bob) and group 5b (parent Carl).
+struct School {
+    app: TestApp,
+    admin: Session,
+    teacher: Session,
+    anna: Session,
+    bob: Session,
+    carl: Session,
+    class_3a: i64,
+}
+
+async fn school(backend: Backend) -> School {
+    populate(spawn_app(backend).await).await
+}
+
+async fn populate(app: TestApp) -> School {
+    let admin = app.admin().await;
+    let teacher = app.active_user(&admin, "teacher", "jan@school.test").await;
+    let anna = app.active_user(&admin, "parent", "anna@example.nl").await;
+    let bob = app.active_user(&admin, "parent", "bob@example.nl").await;
+    let carl = app.active_user(&admin, "parent", "carl@example.nl").await;
+    let class_3a = app.create_group(&admin, "Groep 3a").await;
+    let class_5b = app.create_group(&admin, "Groep 5b").await;
+    let (status, _) = send(app.authed(
+        Method::PUT,
+        &format!("/api/groups/{class_3a}/teachers/{}", teacher.user_id),
+        &admin,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for (external_id, group, parent) in [
+        ("1", class_3a, &anna),
+        ("2", class_3a, &bob),
+        ("3", class_5b, &carl),
+    ] {
+        let child = app.create_child(&admin, external_id, group).await;
+        app.link_parent(&admin, child, parent.user_id, false).await;
+    }
+    School {
+        app,
+        admin,
+        teacher,
+        anna,
+        bob,
+        carl,
+        class_3a,
+    }
+}
+
+fn urgent(group: i64) -> Value {
+    json!({ "kind": "urgent", "group_ids": [group], "title": "School closes at 12:00",
+            "body": "Because of the storm warning, school closes at noon today.", "ask_confirmation": true })
+}
+
+async fn an_urgent_notice_reaches_every_device_and_parent_of_the_class_and_nobody_else(
+    backend: Backend,
+) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let (anna_phone, anna_tablet, bob_phone, carl_phone) = (
+        app.push.device("anna-phone"),
+        app.push.device("anna-tablet"),
+        app.push.device("bob-phone"),
+        app.push.device("carl-phone"),
+    );
+    app.subscribe(&s.anna, &anna_phone).await;
+    app.subscribe(&s.anna, &anna_tablet).await;
+    app.subscribe(&s.bob, &bob_phone).await;
+    app.subscribe(&s.carl, &carl_phone).await;
+
+    let post = app.post(&s.teacher, urgent(s.class_3a)).await;
+    assert_eq!(post["pinned"], true);
+    let post_id = post["id"].as_i64().unwrap();
+
+    let pushes = app.push.wait_for(3).await;
+    let mut devices: Vec<&str> = pushes.iter().map(|push| push.device.as_str()).collect();
+    devices.sort();
+    assert_eq!(devices, ["anna-phone", "anna-tablet", "bob-phone"]);
+    for push in &pushes {
+        assert_eq!(push.notice["post_id"], post_id);
+        assert_eq!(push.notice["title"], "School closes at 12:00");
+        assert_eq!(push.notice["url"], format!("/posts/{post_id}"));
+        assert_eq!(push.urgency.as_deref(), Some("high"));
+        assert!(push.ttl > 0 && push.ttl <= 24 * 3600, "{}", push.ttl);
+        assert_eq!(
+            push.topic.as_deref(),
+            Some(format!("post-{post_id}").as_str())
+        );
+    }
+    assert!(app.push.rejected().is_empty(), "{:?}", app.push.rejected());
+
+    let mail = app.smtp.wait_for_mail_to("anna@example.nl").await;
+    assert_eq!(mail.subject(), "Urgent: School closes at 12:00");
+    assert!(mail.text().contains("closes at noon"));
+    app.smtp.wait_for_mail_to("bob@example.nl").await;
+    app.wait_for_outbox().await;
+    assert!(app.push.received_by("carl-phone").is_empty());
+    assert!(app.smtp.mails_to("carl@example.nl").is_empty());
+    assert_eq!(
+        app.smtp.mails_to("anna@example.nl").len(),
+        1,
+        "one e-mail per parent"
+    );
+
+    // Pinned on top of Anna's feed, above a newer message; invisible to Carl.
+    app.post(&s.teacher, json!({ "kind": "message", "group_ids": [s.class_3a], "title": "Trip", "body": "Tomorrow we go to the zoo." })).await;
+    let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.anna)).await;
+    assert_eq!(
+        (feed[0]["id"].as_i64(), feed[0]["pinned"].as_bool()),
+        (Some(post_id), Some(true))
+    );
+    assert_eq!(feed[1]["title"], "Trip");
+    let (_, carl_feed) = send(app.authed(Method::GET, "/api/posts", &s.carl)).await;
+    assert!(carl_feed.as_array().unwrap().is_empty());
+    let (status, _) =
+        send(app.authed(Method::GET, &format!("/api/posts/{post_id}"), &s.carl)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // After the pin ends it is an ordinary post again.
+    app.clock.advance(Duration::hours(25));
+    let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.anna)).await;
+    assert_eq!(
+        (feed[0]["title"].as_str(), feed[1]["pinned"].as_bool()),
+        (Some("Trip"), Some(false))
+    );
+
+    let (_, deliveries) = send(app.authed(
+        Method::GET,
+        &format!("/api/posts/{post_id}/deliveries"),
+        &s.admin,
+    ))
+    .await;
+    assert_eq!(
+        (
+            deliveries["sent"].as_u64(),
+            deliveries["failed"].as_u64(),
+            deliveries["pending"].as_u64()
+        ),
+        (Some(6), Some(0), Some(0)),
+        "{deliveries}"
+    );
+}
+
+async fn parents_read_confirm_and_reply_and_the_teacher_sees_who_did(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let post = app
+        .post(
+            &s.teacher,
+            json!({ "kind": "message", "group_ids": [s.class_3a], "title": "Excursion",
+        "body": "Can you drive on Friday?", "ask_confirmation": true, "allow_replies": true }),
+        )
+        .await;
+    let id = post["id"].as_i64().unwrap();
+    let status_path = format!("/api/posts/{id}/status");
+
+    let (_, status) = send(app.authed(Method::GET, &status_path, &s.teacher)).await;
+    assert_eq!(
+        status["counts"],
+        json!({ "parents": 2, "read": 0, "confirmed": 0, "replied": 0, "not_read": 2, "not_confirmed": 2 })
+    );
+
+    let (_, opened) = send(app.authed(Method::GET, &format!("/api/posts/{id}"), &s.anna)).await;
+    assert!(opened["read_at"].is_string());
+    assert_eq!(
+        send(app.authed(Method::POST, &format!("/api/posts/{id}/confirm"), &s.anna))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    let (status, _) = send(
+        app.authed(Method::POST, &format!("/api/posts/{id}/replies"), &s.anna)
+            .json(&json!({ "body": "Yes, I can drive." })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let (_, status) = send(app.authed(Method::GET, &status_path, &s.teacher)).await;
+    assert_eq!(
+        status["counts"],
+        json!({ "parents": 2, "read": 1, "confirmed": 1, "replied": 1, "not_read": 1, "not_confirmed": 1 })
+    );
+    let anna_row = status["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["parent_id"] == s.anna.user_id)
+        .unwrap();
+    assert!(anna_row["confirmed_at"].is_string() && anna_row["replied"] == true);
+    let bob_row = status["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["parent_id"] == s.bob.user_id)
+        .unwrap();
+    assert!(bob_row["read_at"].is_null());
+
+    // The teacher answers Anna; Bob sees neither message of that private thread.
+    let (status, _) = send(
+        app.authed(
+            Method::POST,
+            &format!("/api/posts/{id}/replies"),
+            &s.teacher,
+        )
+        .json(&json!({ "body": "Thank you!", "parent_id": s.anna.user_id })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, thread) =
+        send(app.authed(Method::GET, &format!("/api/posts/{id}/replies"), &s.anna)).await;
+    let thread: Vec<(&str, bool)> = thread
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["body"].as_str().unwrap(),
+                r["from_staff"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(thread, [("Yes, I can drive.", false), ("Thank you!", true)]);
+    let (_, bobs) =
+        send(app.authed(Method::GET, &format!("/api/posts/{id}/replies"), &s.bob)).await;
+    assert!(bobs.as_array().unwrap().is_empty());
+    // Parents cannot see the status; confirmation of a post that does not ask is refused.
+    assert_eq!(
+        send(app.authed(Method::GET, &status_path, &s.anna)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let news = app.post(&s.teacher, json!({ "kind": "news", "group_ids": [s.class_3a], "title": "New books", "body": "The library has new books." })).await;
+    let (status, body) = send(app.authed(
+        Method::POST,
+        &format!("/api/posts/{}/confirm", news["id"]),
+        &s.anna,
+    ))
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("confirmation_not_requested"))
+    );
+    let (status, body) = send(
+        app.authed(
+            Method::POST,
+            &format!("/api/posts/{}/replies", news["id"]),
+            &s.anna,
+        )
+        .json(&json!({ "body": "Nice" })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("replies_not_allowed"))
+    );
+}
+
+async fn teachers_post_only_to_their_own_groups(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let (_, groups) = send(app.authed(Method::GET, "/api/groups", &s.teacher)).await;
+    let other = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] != s.class_3a)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, body) = send(
+        app.authed(Method::POST, "/api/posts", &s.teacher)
+            .json(&urgent(other)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_own_group"))
+    );
+    let (status, body) = send(
+        app.authed(Method::POST, "/api/posts", &s.teacher)
+            .json(&json!({ "kind": "news", "to_school": true, "title": "x", "body": "y" })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("school_audience_needs_admin"))
+    );
+    let (status, body) = send(
+        app.authed(Method::POST, "/api/posts", &s.anna)
+            .json(&urgent(s.class_3a)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden_role"))
+    );
+    let (status, body) =
+        send(app.authed(Method::POST, "/api/posts", &s.teacher).json(
+            &json!({ "kind": "message", "group_ids": [s.class_3a], "title": " ", "body": "y" }),
+        ))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["field"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("invalid_title"),
+            Some("title")
+        )
+    );
+    // The school office writes to everyone: Carl (group 5b) sees it too.
+    app.post(&s.admin, json!({ "kind": "news", "to_school": true, "title": "Open day", "body": "Saturday 10-14." })).await;
+    let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.carl)).await;
+    assert_eq!(feed[0]["title"], "Open day");
+}
+
+async fn a_gone_subscription_is_pruned(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let (phone, old_laptop) = (app.push.device("phone"), app.push.device("old-laptop"));
+    app.subscribe(&s.anna, &phone).await;
+    app.subscribe(&s.anna, &old_laptop).await;
+    app.push.answer_next("old-laptop", 410, None);
+    app.post(&s.teacher, urgent(s.class_3a)).await;
+    app.push.wait_for(1).await;
+    app.wait_for_outbox().await;
+    // The second notice is only tried on the device that still exists.
+    app.post(&s.teacher, urgent(s.class_3a)).await;
+    app.push.wait_for(2).await;
+    app.wait_for_outbox().await;
+    assert_eq!(app.push.received_by("phone").len(), 2);
+    assert!(app.push.received_by("old-laptop").is_empty());
+    let (status, _) = send(
+        app.authed(Method::DELETE, "/api/push/subscriptions", &s.anna)
+            .json(&json!({ "endpoint": old_laptop.endpoint })),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the 410 removed the subscription"
+    );
+}
+
+async fn a_429_is_retried_after_retry_after(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let phone = app.push.device("phone");
+    app.subscribe(&s.anna, &phone).await;
+    app.push.answer_next("phone", 429, Some("120"));
+    app.post(&s.teacher, urgent(s.class_3a)).await;
+    app.smtp.wait_for_mail_to("anna@example.nl").await;
+    app.wait_for_outbox().await;
+    app.clock.advance(Duration::seconds(100));
+    app.wait_for_outbox().await;
+    assert!(
+        app.push.received_by("phone").is_empty(),
+        "not before Retry-After"
+    );
+    app.clock.advance(Duration::seconds(25));
+    app.wait_for_outbox().await;
+    assert_eq!(app.push.received_by("phone").len(), 1);
+}
+
+async fn a_5xx_is_retried_with_backoff(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let phone = app.push.device("phone");
+    app.subscribe(&s.anna, &phone).await;
+    app.push.answer_next("phone", 503, None);
+    app.push.answer_next("phone", 500, None);
+    app.post(&s.teacher, urgent(s.class_3a)).await;
+    app.smtp.wait_for_mail_to("anna@example.nl").await;
+    app.wait_for_outbox().await;
+    app.clock.advance(Duration::seconds(31));
+    app.wait_for_outbox().await;
+    assert!(
+        app.push.received_by("phone").is_empty(),
+        "second attempt also failed"
+    );
+    app.clock.advance(Duration::seconds(61));
+    app.wait_for_outbox().await;
+    assert_eq!(app.push.received_by("phone").len(), 1);
+}
+
+async fn a_subscription_to_a_foreign_host_is_refused(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    for endpoint in [
+        "http://10.0.0.5/push/x",
+        "https://metadata.google.internal/computeMetadata",
+        "file:///etc/passwd",
+    ] {
+        let device = app.push.device("phone");
+        let (status, body) = send(
+            app.authed(Method::POST, "/api/push/subscriptions", &s.anna)
+                .json(&json!({
+                    "endpoint": endpoint, "keys": { "p256dh": device.p256dh, "auth": device.auth }
+                })),
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("endpoint_not_allowed")),
+            "{endpoint}"
+        );
+    }
+    let device = app.push.device("phone");
+    let (status, body) = send(
+        app.authed(Method::POST, "/api/push/subscriptions", &s.anna)
+            .json(&json!({
+                "endpoint": device.endpoint, "keys": { "p256dh": "AAAA", "auth": device.auth }
+            })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_subscription_keys"))
+    );
+    let (status, key) = send(app.request(Method::GET, "/api/push/public-key")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        key["public_key"].as_str().unwrap().len(),
+        87,
+        "65 bytes base64url"
+    );
+}
+
+async fn deliveries_claimed_by_a_crashed_worker_are_sent_exactly_once(backend: Backend) {
+    // This process does not deliver by itself: the test plays the workers.
+    let app = spawn_app_with(backend, |settings| settings.delivery.run_worker = false).await;
+    let s = populate(app).await;
+    let app = &s.app;
+    let devices: Vec<_> = (0..4)
+        .map(|n| app.push.device(&format!("device-{n}")))
+        .collect();
+    for (n, device) in devices.iter().enumerate() {
+        app.subscribe(if n % 2 == 0 { &s.anna } else { &s.bob }, device)
+            .await;
+    }
+    let post = app.post(&s.teacher, urgent(s.class_3a)).await;
+    let post_id = post["id"].as_i64().unwrap() as i32;
+
+    // A worker takes the fan-out job and dies: the job stays leased for two minutes.
+    let taken = schoolgate::store::outbox::claim_due(
+        &app.state.db,
+        app.clock.now(),
+        Duration::seconds(120),
+        1000,
+    )
+    .await
+    .unwrap();
+    assert_eq!(taken.len(), 1);
+    let report = delivery::deliver_due(&app.state).await.unwrap();
+    assert_eq!(report.sent, 0, "leased work is not taken twice");
+    app.clock.advance(Duration::seconds(121));
+    let report = delivery::deliver_due(&app.state).await.unwrap();
+    assert_eq!(
+        report.sent,
+        1 + 4 + 2,
+        "fan-out job, four pushes, two e-mails"
+    );
+
+    // A restart that runs the same fan-out job again (crash before it was marked done)
+    // creates no second delivery.
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::Status,
+            Expr::value(schoolgate::store::outbox::STATUS_PENDING),
+        )
+        .filter(outbox::Column::Id.eq(taken[0].id))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let report = delivery::deliver_due(&app.state).await.unwrap();
+    assert_eq!(report.sent, 1);
+    for device in &devices {
+        assert_eq!(
+            app.push.received_by(&device.name).len(),
+            1,
+            "{} got it once",
+            device.name
+        );
+    }
+    assert_eq!(
+        schoolgate::store::outbox::for_post(&app.state.db, post_id)
+            .await
+            .unwrap()
+            .len(),
+        7
+    );
+    assert_eq!(app.smtp.mails_to("anna@example.nl").len(), 1);
+}
+
+async fn urgent_emails_cannot_be_switched_off_but_others_can(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let (status, body) = send(
+        app.authed(Method::PUT, "/api/me/notifications/urgent", &s.anna)
+            .json(&json!({ "enabled": false })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("urgent_always_on"))
+    );
+    let (status, settings) = send(
+        app.authed(Method::PUT, "/api/me/notifications/news", &s.anna)
+            .json(&json!({ "enabled": false })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let news = settings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "news")
+        .unwrap();
+    assert_eq!(
+        (news["enabled"].as_bool(), news["can_change"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let (_, settings) = send(app.authed(Method::GET, "/api/me/notifications", &s.anna)).await;
+    let urgent_setting = settings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "urgent")
+        .unwrap();
+    assert_eq!(
+        (
+            urgent_setting["enabled"].as_bool(),
+            urgent_setting["can_change"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+    app.post(&s.teacher, urgent(s.class_3a)).await;
+    app.smtp.wait_for_mail_to("anna@example.nl").await;
+}
