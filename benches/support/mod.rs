@@ -1,7 +1,7 @@
+//! Shared by the benchmarks: a throw-away PostgreSQL database, an SMTP sink.
+
 // Each benchmark uses a part of this module.
 #![allow(dead_code)]
-
-//! Shared by the benchmarks: a throw-away PostgreSQL database.
 
 use sea_orm::{ConnectionTrait, Database};
 
