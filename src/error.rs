@@ -61,6 +61,9 @@ pub enum AppError {
     /// 413: an upload over the size or row limit.
     #[error("{message}")]
     TooLarge { code: &'static str, message: String },
+    /// 415: an upload of a type that is not accepted.
+    #[error("{message}")]
+    UnsupportedType { code: &'static str, message: String },
     /// 429: too many attempts; retry after the given seconds.
     #[error("too many attempts, try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
@@ -130,7 +133,8 @@ impl AppError {
             | Self::Conflict { code, .. }
             | Self::Gone { code, .. }
             | Self::NotFound { code, .. }
-            | Self::TooLarge { code, .. } => code,
+            | Self::TooLarge { code, .. }
+            | Self::UnsupportedType { code, .. } => code,
             Self::Unauthenticated => "unauthenticated",
             Self::WrongCredentials => "wrong_credentials",
             Self::RateLimited { .. } => "rate_limited",
@@ -199,6 +203,7 @@ impl ResponseError for AppError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -240,6 +245,7 @@ const DOCUMENTED_STATUSES: &[(u16, &str)] = &[
     ),
     (410, "The link was used already or has expired."),
     (413, "The request body is too large."),
+    (415, "The uploaded file's type is not accepted."),
     (429, "Too many attempts: see the Retry-After header."),
     (500, "Server error."),
 ];

@@ -76,7 +76,7 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> poem::Result
     .await
 }
 
-/// Request body limits: small for JSON, larger for import uploads.
+/// Request body limits: small for JSON, larger for uploads (imports, attachments).
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimits {
     pub json: usize,
@@ -91,7 +91,8 @@ pub async fn limit_body<E: Endpoint>(
     mut req: Request,
     limits: BodyLimits,
 ) -> poem::Result<Response> {
-    let max_bytes = if req.uri().path().starts_with("/api/imports") {
+    let path = req.uri().path();
+    let max_bytes = if path.starts_with("/api/imports") || path.ends_with("/attachments") {
         limits.uploads
     } else {
         limits.json

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_foundation;
 mod m20261123_000002_create_imports;
 mod m20261123_000003_create_posts;
+mod m20261123_000004_create_attachments;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_foundation::Migration),
             Box::new(m20261123_000002_create_imports::Migration),
             Box::new(m20261123_000003_create_posts::Migration),
+            Box::new(m20261123_000004_create_attachments::Migration),
         ]
     }
 }

@@ -7,10 +7,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Enum, Object, OpenApi,
+    ApiResponse, Enum, Multipart, Object, OpenApi,
     param::{Path, Query},
-    payload::Json,
-    types::Example,
+    payload::{Binary, Json},
+    types::{Example, multipart::Upload},
 };
 
 use super::{
@@ -22,6 +22,7 @@ use crate::{
     delivery::CHANNEL_FANOUT,
     domain::{
         accounts::Role,
+        attachments::{self, AttachmentError},
         posts::{self, Audience, PostKind, PostRuleError},
     },
     error::AppError,
@@ -29,7 +30,7 @@ use crate::{
     store::{
         self,
         outbox::NewDelivery,
-        posts::{NewPost, Post},
+        posts::{NewAttachment, NewPost, Post},
     },
 };
 
@@ -114,6 +115,51 @@ pub struct PostResponse {
     pub read_at: Option<DateTime<Utc>>,
     /// When the caller confirmed receipt.
     pub confirmed_at: Option<DateTime<Utc>>,
+    pub attachments: Vec<AttachmentResponse>,
+}
+
+/// A file attached to a post; download it from `/posts/{post_id}/attachments/{id}`.
+#[derive(Debug, Clone, Object)]
+pub struct AttachmentResponse {
+    pub id: i32,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+}
+
+impl From<store::posts::AttachmentInfo> for AttachmentResponse {
+    fn from(info: store::posts::AttachmentInfo) -> Self {
+        Self {
+            id: info.id,
+            file_name: info.file_name,
+            content_type: info.content_type,
+            size: info.size as u64,
+        }
+    }
+}
+
+#[derive(Debug, Multipart)]
+pub struct AttachmentUpload {
+    /// PDF, PNG, JPEG, GIF, WebP or an office document, at most 10 MB.
+    pub file: Upload,
+}
+
+#[derive(ApiResponse)]
+pub enum CreateAttachmentResponse {
+    /// Attached.
+    #[oai(status = 201)]
+    Created(Json<AttachmentResponse>),
+}
+
+#[derive(ApiResponse)]
+pub enum AttachmentDownload {
+    /// The file, as a download.
+    #[oai(status = 200)]
+    File(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Content-Disposition")] String,
+    ),
 }
 
 #[derive(ApiResponse)]
@@ -321,8 +367,9 @@ impl PostsApi {
         let mut feed = Vec::with_capacity(posts.len());
         for post in posts {
             let groups = store::posts::group_ids(&state.db, post.id).await?;
+            let files = store::posts::attachments_of(&state.db, post.id).await?;
             let receipt = receipts.get(&post.id);
-            feed.push(response(post, groups, &authors, receipt, now));
+            feed.push(response(post, groups, files, &authors, receipt, now));
         }
         Ok(Json(feed))
     }
@@ -478,6 +525,84 @@ impl PostsApi {
             body: reply.body,
             created_at: reply.created_at,
         })))
+    }
+
+    /// Attach a file (staff)
+    ///
+    /// For the author and admins. The type is read from the content: PDF, images and office
+    /// documents only (415 `file_type_not_allowed`); at most 10 MB (413).
+    #[oai(path = "/:id/attachments", method = "post")]
+    async fn attach(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<i32>,
+        upload: AttachmentUpload,
+    ) -> Result<CreateAttachmentResponse, AppError> {
+        let caller = auth.user();
+        let post = visible_post(&state, caller, id.0).await?;
+        if !(caller.role == Role::Admin || post.author_id == Some(caller.id)) {
+            return Err(AppError::forbidden());
+        }
+        let file_name =
+            attachments::clean_file_name(upload.file.file_name().unwrap_or("attachment"));
+        let data = upload.file.into_vec().await.map_err(|err| {
+            AppError::invalid(
+                "file",
+                "unreadable_upload",
+                format!("The upload could not be read: {err}"),
+            )
+        })?;
+        let content_type = attachments::content_type(&data).map_err(|err| {
+            let message = format!("{}.", capitalize(&err.to_string()));
+            match err {
+                AttachmentError::TooLarge => AppError::TooLarge {
+                    code: "file_too_large",
+                    message,
+                },
+                AttachmentError::Empty => AppError::invalid("file", "empty_file", message),
+                AttachmentError::TypeNotAllowed => AppError::UnsupportedType {
+                    code: "file_type_not_allowed",
+                    message,
+                },
+            }
+        })?;
+        let info = store::posts::add_attachment(
+            &state.db,
+            post.id,
+            NewAttachment {
+                file_name,
+                content_type,
+                data,
+            },
+            state.clock.now(),
+        )
+        .await?;
+        Ok(CreateAttachmentResponse::Created(Json(info.into())))
+    }
+
+    /// Download an attachment
+    #[oai(path = "/:id/attachments/:attachment_id", method = "get")]
+    async fn download(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<i32>,
+        attachment_id: Path<i32>,
+    ) -> Result<AttachmentDownload, AppError> {
+        let post = visible_post(&state, auth.user(), id.0).await?;
+        let file = store::posts::attachment(&state.db, post.id, attachment_id.0)
+            .await?
+            .ok_or_else(|| AppError::not_found("attachment"))?;
+        let disposition = format!(
+            "attachment; filename=\"{}\"",
+            file.file_name.replace(|c: char| !c.is_ascii(), "_")
+        );
+        Ok(AttachmentDownload::File(
+            Binary(file.data),
+            file.content_type,
+            disposition,
+        ))
     }
 
     /// Who has read, confirmed, replied (staff)
@@ -649,10 +774,12 @@ async fn describe(
     receipt: Option<store::posts::Receipt>,
 ) -> Result<PostResponse, AppError> {
     let groups = store::posts::group_ids(&state.db, post.id).await?;
+    let files = store::posts::attachments_of(&state.db, post.id).await?;
     let authors = names(state, post.author_id.into_iter().collect()).await?;
     Ok(response(
         post,
         groups,
+        files,
         &authors,
         receipt.as_ref(),
         state.clock.now(),
@@ -662,6 +789,7 @@ async fn describe(
 fn response(
     post: Post,
     group_ids: Vec<i32>,
+    files: Vec<store::posts::AttachmentInfo>,
     authors: &HashMap<i32, String>,
     receipt: Option<&store::posts::Receipt>,
     now: DateTime<Utc>,
@@ -682,5 +810,6 @@ fn response(
         allow_replies: post.allow_replies,
         pinned_until: post.pinned_until,
         created_at: post.created_at,
+        attachments: files.into_iter().map(Into::into).collect(),
     }
 }

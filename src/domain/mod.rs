@@ -1,6 +1,7 @@
 //! Rules without I/O: accounts, passwords, tokens, languages, who may see what.
 
 pub mod accounts;
+pub mod attachments;
 pub mod children;
 pub mod import;
 pub mod language;

@@ -1,5 +1,6 @@
 //! sea-orm models, one file per table. Behaviour lives in `store` and `domain`.
 
+pub mod attachments;
 pub mod audit_log;
 pub mod children;
 pub mod groups;

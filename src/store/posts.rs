@@ -18,8 +18,8 @@ use crate::{
         posts::{Audience, PostKind},
     },
     entities::{
-        children, parent_children, post_groups, post_receipts, post_replies, posts, teacher_groups,
-        users,
+        attachments, children, parent_children, post_groups, post_receipts, post_replies, posts,
+        teacher_groups, users,
     },
 };
 
@@ -352,4 +352,87 @@ pub async fn teaches_any_group(
         .one(conn)
         .await?
         .is_some())
+}
+
+/// A file to attach.
+pub struct NewAttachment {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
+}
+
+pub async fn add_attachment(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+    new: NewAttachment,
+    now: DateTime<Utc>,
+) -> Result<AttachmentInfo, DbErr> {
+    let size = new.data.len() as i32;
+    let stored = attachments::ActiveModel {
+        post_id: Set(post_id),
+        file_name: Set(new.file_name),
+        content_type: Set(new.content_type.into()),
+        size: Set(size),
+        data: Set(new.data),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(AttachmentInfo {
+        id: stored.id,
+        file_name: stored.file_name,
+        content_type: stored.content_type,
+        size: stored.size,
+    })
+}
+
+/// An attachment without its content.
+#[derive(Debug, Clone)]
+pub struct AttachmentInfo {
+    pub id: i32,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i32,
+}
+
+/// The attachments of a post, without their content.
+pub async fn attachments_of(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+) -> Result<Vec<AttachmentInfo>, DbErr> {
+    let rows: Vec<(i32, String, String, i32)> = attachments::Entity::find()
+        .select_only()
+        .columns([
+            attachments::Column::Id,
+            attachments::Column::FileName,
+            attachments::Column::ContentType,
+            attachments::Column::Size,
+        ])
+        .filter(attachments::Column::PostId.eq(post_id))
+        .order_by_asc(attachments::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, file_name, content_type, size)| AttachmentInfo {
+            id,
+            file_name,
+            content_type,
+            size,
+        })
+        .collect())
+}
+
+/// One attachment of a post, with its content.
+pub async fn attachment(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+    id: i32,
+) -> Result<Option<attachments::Model>, DbErr> {
+    attachments::Entity::find_by_id(id)
+        .filter(attachments::Column::PostId.eq(post_id))
+        .one(conn)
+        .await
 }

@@ -20,6 +20,7 @@ crate::on_both_databases!(
     a_subscription_to_a_foreign_host_is_refused,
     deliveries_claimed_by_a_crashed_worker_are_sent_exactly_once,
     urgent_emails_cannot_be_switched_off_but_others_can,
+    attachments_are_checked_by_content_and_shown_only_to_the_audience,
 );
 
 /// Group 3a (teacher Jan, parents Anna and Bob) and group 5b (parent Carl).
@@ -558,4 +559,62 @@ async fn urgent_emails_cannot_be_switched_off_but_others_can(backend: Backend) {
     );
     app.post(&s.teacher, urgent(s.class_3a)).await;
     app.smtp.wait_for_mail_to("anna@example.nl").await;
+}
+
+async fn attachments_are_checked_by_content_and_shown_only_to_the_audience(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let post = app.post(&s.teacher, json!({ "kind": "message", "group_ids": [s.class_3a], "title": "Letter", "body": "See the attached letter." })).await;
+    let path = format!("/api/posts/{}/attachments", post["id"]);
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let (status, attached) = app
+        .upload(&s.teacher, &path, "../Brief \"Juni\".pdf", pdf.clone())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{attached}");
+    assert_eq!(
+        (
+            attached["file_name"].as_str(),
+            attached["content_type"].as_str()
+        ),
+        (Some("Brief Juni.pdf"), Some("application/pdf"))
+    );
+    // A web page renamed to .pdf is still a web page.
+    let (status, body) = app
+        .upload(
+            &s.teacher,
+            &path,
+            "letter.pdf",
+            b"<html><script>alert(1)</script></html>".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("file_type_not_allowed")
+        )
+    );
+    let (status, _) = app.upload(&s.anna, &path, "x.pdf", pdf.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let download = format!("{path}/{}", attached["id"]);
+    let response = app
+        .authed(Method::GET, &download, &s.anna)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"Brief Juni.pdf\""
+    );
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.bytes().await.unwrap().to_vec(), pdf);
+    assert_eq!(
+        send(app.authed(Method::GET, &download, &s.carl)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.anna)).await;
+    assert_eq!(feed[0]["attachments"][0]["file_name"], "Brief Juni.pdf");
 }
