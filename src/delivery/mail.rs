@@ -64,7 +64,7 @@ impl Mailer {
                 let timeout = Duration::from_secs(smtp.timeout_seconds);
                 let mut builder = builder.port(smtp.port).timeout(Some(timeout)).pool_config(
                     PoolConfig::new()
-                        .max_size(4)
+                        .max_size(8)
                         .idle_timeout(Duration::from_secs(60)),
                 );
                 if !smtp.username.is_empty() {

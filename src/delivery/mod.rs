@@ -37,7 +37,7 @@ use push::PushOutcome;
 /// How long a claimed row stays reserved for one worker.
 const LEASE: i64 = 120;
 /// Rows claimed at once.
-const BATCH: u64 = 50;
+const BATCH: u64 = 64;
 /// After this many failed attempts a delivery is given up.
 pub const MAX_ATTEMPTS: i32 = 8;
 
@@ -89,7 +89,7 @@ pub fn backoff(attempt: i32) -> Duration {
 }
 
 /// Deliveries sent at the same time by one worker.
-const CONCURRENCY: usize = 16;
+const CONCURRENCY: usize = 32;
 
 /// Sends everything that is due now, batch after batch, and reports what happened.
 /// Public so tests and the CLI can drain the outbox without waiting for the worker.
@@ -102,18 +102,22 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
         if rows.is_empty() {
             return Ok(report);
         }
-        let outcomes: Vec<anyhow::Result<Outcome>> = futures_util::stream::iter(rows)
-            .map(|row| deliver_one(state, row))
+        let outcomes: Vec<(i32, anyhow::Result<Outcome>)> = futures_util::stream::iter(rows)
+            .map(|row| async move { (row.id, deliver_one(state, row).await) })
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
-        for outcome in outcomes {
+        // Successes are recorded together: one write instead of one per message.
+        let mut sent = Vec::new();
+        for (id, outcome) in outcomes {
             match outcome? {
-                Outcome::Sent => report.sent += 1,
+                Outcome::Sent => sent.push(id),
                 Outcome::Retrying => report.retrying += 1,
                 Outcome::Failed => report.failed += 1,
             }
         }
+        report.sent += sent.len();
+        store::outbox::mark_sent(&state.db, &sent, state.clock.now()).await?;
     }
 }
 
@@ -146,10 +150,7 @@ async fn deliver_one(state: &AppState, row: OutboxRow) -> anyhow::Result<Outcome
     let now = state.clock.now();
     let attempt_number = row.attempts + 1;
     let (error, retry_at) = match attempt {
-        Attempt::Done => {
-            store::outbox::mark_sent(&state.db, row.id, now).await?;
-            return Ok(Outcome::Sent);
-        }
+        Attempt::Done => return Ok(Outcome::Sent),
         Attempt::RetryAt(at, error) => (error, Some(at)),
         Attempt::Transient(error) => {
             let retry_at = (attempt_number < MAX_ATTEMPTS).then(|| now + backoff(attempt_number));
@@ -243,6 +244,20 @@ async fn fan_out(state: &AppState, row: &OutboxRow) -> anyhow::Result<()> {
         .map(|addressed| addressed.parent.id)
         .collect();
     let mut deliveries = Vec::new();
+    // Push messages first: they are the fastest way to reach a parent. News reaches
+    // parents in the weekly batch, not as a push message.
+    if kind != PostKind::News {
+        let subscriptions =
+            store::push::subscriptions_of_users(&state.db, parents.iter().copied().collect())
+                .await?;
+        deliveries.extend(subscriptions.into_iter().map(|subscription| NewDelivery {
+            channel: CHANNEL_PUSH,
+            kind: "post_push",
+            user_id: Some(subscription.user_id),
+            dedupe_key: format!("post:{}:push:{}", post.id, subscription.id),
+            payload: serde_json::json!({ "post_id": post.id, "subscription_id": subscription.id }),
+        }));
+    }
     if kind == PostKind::Urgent {
         deliveries.extend(parents.iter().map(|&user_id| NewDelivery {
             channel: CHANNEL_EMAIL,
@@ -250,18 +265,6 @@ async fn fan_out(state: &AppState, row: &OutboxRow) -> anyhow::Result<()> {
             user_id: Some(user_id),
             dedupe_key: format!("post:{}:email:{user_id}", post.id),
             payload: serde_json::json!({ "post_id": post.id }),
-        }));
-    }
-    // News reaches parents in the weekly batch, not as a push message.
-    if kind != PostKind::News {
-        let subscriptions =
-            store::push::subscriptions_of_users(&state.db, parents.into_iter().collect()).await?;
-        deliveries.extend(subscriptions.into_iter().map(|subscription| NewDelivery {
-            channel: CHANNEL_PUSH,
-            kind: "post_push",
-            user_id: Some(subscription.user_id),
-            dedupe_key: format!("post:{}:push:{}", post.id, subscription.id),
-            payload: serde_json::json!({ "post_id": post.id, "subscription_id": subscription.id }),
         }));
     }
     let count = deliveries.len();

@@ -120,25 +120,28 @@ pub async fn claim_due(
     Ok(rows)
 }
 
+/// Records these rows as sent.
 pub async fn mark_sent(
     conn: &impl ConnectionTrait,
-    id: i32,
+    ids: &[i32],
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    outbox::Entity::update_many()
-        .col_expr(outbox::Column::Status, Expr::value(STATUS_SENT))
-        .col_expr(outbox::Column::SentAt, Expr::value(now))
-        .col_expr(
-            outbox::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            outbox::Column::Attempts,
-            Expr::col(outbox::Column::Attempts).add(1),
-        )
-        .filter(outbox::Column::Id.eq(id))
-        .exec(conn)
-        .await?;
+    for batch in ids.chunks(500) {
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(STATUS_SENT))
+            .col_expr(outbox::Column::SentAt, Expr::value(now))
+            .col_expr(
+                outbox::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                outbox::Column::Attempts,
+                Expr::col(outbox::Column::Attempts).add(1),
+            )
+            .filter(outbox::Column::Id.is_in(batch.to_vec()))
+            .exec(conn)
+            .await?;
+    }
     Ok(())
 }
 
