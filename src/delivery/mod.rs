@@ -102,22 +102,18 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
         if rows.is_empty() {
             return Ok(report);
         }
-        let outcomes: Vec<(i32, anyhow::Result<Outcome>)> = futures_util::stream::iter(rows)
-            .map(|row| async move { (row.id, deliver_one(state, row).await) })
+        let outcomes: Vec<anyhow::Result<Outcome>> = futures_util::stream::iter(rows)
+            .map(|row| deliver_one(state, row))
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
-        // Successes are recorded together: one write instead of one per message.
-        let mut sent = Vec::new();
-        for (id, outcome) in outcomes {
+        for outcome in outcomes {
             match outcome? {
-                Outcome::Sent => sent.push(id),
+                Outcome::Sent => report.sent += 1,
                 Outcome::Retrying => report.retrying += 1,
                 Outcome::Failed => report.failed += 1,
             }
         }
-        report.sent += sent.len();
-        store::outbox::mark_sent(&state.db, &sent, state.clock.now()).await?;
     }
 }
 
@@ -150,7 +146,12 @@ async fn deliver_one(state: &AppState, row: OutboxRow) -> anyhow::Result<Outcome
     let now = state.clock.now();
     let attempt_number = row.attempts + 1;
     let (error, retry_at) = match attempt {
-        Attempt::Done => return Ok(Outcome::Sent),
+        Attempt::Done => {
+            // Recorded at once, per message: a crash right after a send can repeat at most
+            // the messages in flight, not a whole batch.
+            store::outbox::mark_sent(&state.db, &[row.id], now).await?;
+            return Ok(Outcome::Sent);
+        }
         Attempt::RetryAt(at, error) => (error, Some(at)),
         Attempt::Transient(error) => {
             let retry_at = (attempt_number < MAX_ATTEMPTS).then(|| now + backoff(attempt_number));
