@@ -21,3 +21,16 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// A foreign key from `(table, column)` to `(table, column)`.
+fn references(
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(on_delete)
+        .to_owned()
+}

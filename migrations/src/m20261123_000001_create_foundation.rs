@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::references;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -55,12 +57,11 @@ impl MigrationTrait for Migration {
                     .col(json(Children::EmergencyContacts))
                     .col(timestamp_with_time_zone(Children::CreatedAt))
                     .col(timestamp_with_time_zone(Children::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Children::Table, Children::GroupId)
-                            .to(Groups::Table, Groups::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
+                    .foreign_key(&mut references(
+                        (Children::Table, Children::GroupId),
+                        (Groups::Table, Groups::Id),
+                        ForeignKeyAction::SetNull,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -76,18 +77,16 @@ impl MigrationTrait for Migration {
                             .col(TeacherGroups::TeacherId)
                             .col(TeacherGroups::GroupId),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(TeacherGroups::Table, TeacherGroups::TeacherId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(TeacherGroups::Table, TeacherGroups::GroupId)
-                            .to(Groups::Table, Groups::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references(
+                        (TeacherGroups::Table, TeacherGroups::TeacherId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut references(
+                        (TeacherGroups::Table, TeacherGroups::GroupId),
+                        (Groups::Table, Groups::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -105,18 +104,16 @@ impl MigrationTrait for Migration {
                             .col(ParentChildren::ParentId)
                             .col(ParentChildren::ChildId),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(ParentChildren::Table, ParentChildren::ParentId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(ParentChildren::Table, ParentChildren::ChildId)
-                            .to(Children::Table, Children::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references(
+                        (ParentChildren::Table, ParentChildren::ParentId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut references(
+                        (ParentChildren::Table, ParentChildren::ChildId),
+                        (Children::Table, Children::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -140,12 +137,11 @@ impl MigrationTrait for Migration {
                     .col(string_len(Sessions::CsrfToken, 64))
                     .col(timestamp_with_time_zone(Sessions::CreatedAt))
                     .col(timestamp_with_time_zone(Sessions::ExpiresAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Sessions::Table, Sessions::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references(
+                        (Sessions::Table, Sessions::UserId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -161,12 +157,11 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(OneTimeTokens::CreatedAt))
                     .col(timestamp_with_time_zone(OneTimeTokens::ExpiresAt))
                     .col(timestamp_with_time_zone_null(OneTimeTokens::UsedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(OneTimeTokens::Table, OneTimeTokens::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references(
+                        (OneTimeTokens::Table, OneTimeTokens::UserId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -181,12 +176,11 @@ impl MigrationTrait for Migration {
                     .col(string_len(AuditLog::Target, 128))
                     .col(json(AuditLog::Details))
                     .col(timestamp_with_time_zone(AuditLog::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(AuditLog::Table, AuditLog::ActorId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
+                    .foreign_key(&mut references(
+                        (AuditLog::Table, AuditLog::ActorId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::SetNull,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -209,12 +203,11 @@ impl MigrationTrait for Migration {
                     .col(text_null(Outbox::LastError))
                     .col(timestamp_with_time_zone(Outbox::CreatedAt))
                     .col(timestamp_with_time_zone_null(Outbox::SentAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Outbox::Table, Outbox::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references(
+                        (Outbox::Table, Outbox::UserId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::references;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -24,18 +26,16 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Imports::CreatedAt))
                     .col(integer_null(Imports::AppliedBy))
                     .col(timestamp_with_time_zone_null(Imports::AppliedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Imports::Table, Imports::CreatedBy)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Imports::Table, Imports::AppliedBy)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
+                    .foreign_key(&mut references(
+                        (Imports::Table, Imports::CreatedBy),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .foreign_key(&mut references(
+                        (Imports::Table, Imports::AppliedBy),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::SetNull,
+                    ))
                     .to_owned(),
             )
             .await

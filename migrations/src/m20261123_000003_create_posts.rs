@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::references;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -23,12 +25,11 @@ impl MigrationTrait for Migration {
                     .col(boolean(Posts::AllowReplies))
                     .col(timestamp_with_time_zone_null(Posts::PinnedUntil))
                     .col(timestamp_with_time_zone(Posts::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Posts::Table, Posts::AuthorId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
+                    .foreign_key(&mut references(
+                        (Posts::Table, Posts::AuthorId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::SetNull,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -52,18 +53,16 @@ impl MigrationTrait for Migration {
                             .col(PostGroups::PostId)
                             .col(PostGroups::GroupId),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PostGroups::Table, PostGroups::PostId)
-                            .to(Posts::Table, Posts::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PostGroups::Table, PostGroups::GroupId)
-                            .to(Groups::Table, Groups::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references(
+                        (PostGroups::Table, PostGroups::PostId),
+                        (Posts::Table, Posts::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut references(
+                        (PostGroups::Table, PostGroups::GroupId),
+                        (Groups::Table, Groups::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -89,18 +88,16 @@ impl MigrationTrait for Migration {
                             .col(PostReceipts::PostId)
                             .col(PostReceipts::UserId),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PostReceipts::Table, PostReceipts::PostId)
-                            .to(Posts::Table, Posts::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PostReceipts::Table, PostReceipts::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references(
+                        (PostReceipts::Table, PostReceipts::PostId),
+                        (Posts::Table, Posts::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut references(
+                        (PostReceipts::Table, PostReceipts::UserId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -115,24 +112,21 @@ impl MigrationTrait for Migration {
                     .col(integer_null(PostReplies::AuthorId))
                     .col(text(PostReplies::Body))
                     .col(timestamp_with_time_zone(PostReplies::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PostReplies::Table, PostReplies::PostId)
-                            .to(Posts::Table, Posts::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PostReplies::Table, PostReplies::ParentId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PostReplies::Table, PostReplies::AuthorId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
+                    .foreign_key(&mut references(
+                        (PostReplies::Table, PostReplies::PostId),
+                        (Posts::Table, Posts::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut references(
+                        (PostReplies::Table, PostReplies::ParentId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut references(
+                        (PostReplies::Table, PostReplies::AuthorId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::SetNull,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -156,12 +150,11 @@ impl MigrationTrait for Migration {
                     .col(string_len(PushSubscriptions::P256dh, 200))
                     .col(string_len(PushSubscriptions::Auth, 100))
                     .col(timestamp_with_time_zone(PushSubscriptions::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(PushSubscriptions::Table, PushSubscriptions::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references(
+                        (PushSubscriptions::Table, PushSubscriptions::UserId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -177,12 +170,11 @@ impl MigrationTrait for Migration {
                             .col(NotificationOptOuts::UserId)
                             .col(NotificationOptOuts::Kind),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(NotificationOptOuts::Table, NotificationOptOuts::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references(
+                        (NotificationOptOuts::Table, NotificationOptOuts::UserId),
+                        (Users::Table, Users::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -2,6 +2,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::references;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -19,12 +21,11 @@ impl MigrationTrait for Migration {
                     .col(integer(Attachments::Size))
                     .col(blob(Attachments::Data))
                     .col(timestamp_with_time_zone(Attachments::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Attachments::Table, Attachments::PostId)
-                            .to(Posts::Table, Posts::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut references(
+                        (Attachments::Table, Attachments::PostId),
+                        (Posts::Table, Posts::Id),
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
