@@ -26,6 +26,7 @@ pub struct Settings {
 #[derive(Clone, Debug, Deserialize)]
 pub struct DeliverySettings {
     pub run_worker: bool,
+    pub lease_seconds: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -199,6 +200,9 @@ impl Settings {
             bail!("school.default_language: must be one of school.languages");
         }
         self.phone_region()?;
+        if self.delivery.lease_seconds < 1 {
+            bail!("delivery.lease_seconds: must be at least 1");
+        }
         self.mail
             .from
             .parse::<lettre::message::Mailbox>()

@@ -86,6 +86,9 @@ pub struct BodyLimits {
 /// Refuses bodies over the limit with 413: by `Content-Length` when given, otherwise by
 /// reading at most `max_bytes` of a chunked body. Requests without a body pass untouched
 /// (poem's `SizeLimit` would answer them 411).
+/// Bytes beyond the limit still read before a 413 is sent.
+const DRAIN_AT_MOST: u64 = 4 * 1024 * 1024;
+
 pub async fn limit_body<E: Endpoint>(
     next: E,
     mut req: Request,
@@ -102,6 +105,12 @@ pub async fn limit_body<E: Endpoint>(
         .map(|length| length.parse::<u64>());
     match declared {
         Some(Ok(length)) if length > max_bytes as u64 => {
+            // A client still writing its body when the connection closes sees a broken pipe,
+            // not our 413: read (and drop) bodies that are only somewhat too large first.
+            if length <= max_bytes as u64 + DRAIN_AT_MOST {
+                let mut body = req.take_body().into_async_read();
+                let _ = tokio::io::copy(&mut body, &mut tokio::io::sink()).await;
+            }
             return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
         }
         Some(Ok(_)) => {}

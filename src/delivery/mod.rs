@@ -34,8 +34,6 @@ use crate::{
 use mail::{OutgoingMail, SendError};
 use push::PushOutcome;
 
-/// How long a claimed row stays reserved for one worker.
-const LEASE: i64 = 120;
 /// Rows claimed at once.
 const BATCH: u64 = 64;
 /// After this many failed attempts a delivery is given up.
@@ -97,8 +95,8 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
     loop {
         let now = state.clock.now();
-        let rows =
-            store::outbox::claim_due(&state.db, now, Duration::seconds(LEASE), BATCH).await?;
+        let lease = Duration::seconds(state.settings.delivery.lease_seconds.into());
+        let rows = store::outbox::claim_due(&state.db, now, lease, BATCH).await?;
         if rows.is_empty() {
             return Ok(report);
         }

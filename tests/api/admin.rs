@@ -107,13 +107,7 @@ async fn a_teacher_sees_the_children_of_their_groups_only(backend: Backend) {
     let teacher = app.active_user(&admin, "teacher", "jan@school.test").await;
     let own_group = app.create_group(&admin, "Groep 3a").await;
     let other_group = app.create_group(&admin, "Groep 5b").await;
-    let (status, _) = send(app.authed(
-        Method::PUT,
-        &format!("/api/groups/{own_group}/teachers/{}", teacher.user_id),
-        &admin,
-    ))
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    app.add_teacher(&admin, own_group, &teacher).await;
     let own_child = app.create_child(&admin, "1001", own_group).await;
     let other_child = app.create_child(&admin, "1002", other_group).await;
 

@@ -272,6 +272,17 @@ impl TestApp {
         body["id"].as_i64().unwrap()
     }
 
+    /// Makes `teacher` a teacher of `group_id`.
+    pub async fn add_teacher(&self, admin: &Session, group_id: i64, teacher: &Session) {
+        let (status, body) = send(self.authed(
+            Method::PUT,
+            &format!("/api/groups/{group_id}/teachers/{}", teacher.user_id),
+            admin,
+        ))
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+
     pub async fn create_child(&self, admin: &Session, external_id: &str, group_id: i64) -> i64 {
         let (status, body) = send(self.authed(Method::POST, "/api/children", admin).json(&json!({
             "external_id": external_id, "first_name": "Kim", "last_name": "Kind", "group_id": group_id
@@ -397,4 +408,69 @@ pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
         );
     }
     (status, body)
+}
+
+/// The `schoolgate` binary serving the same database, mail and push service as a `TestApp`:
+/// a second server process, or one the test kills with SIGKILL like a crash would.
+pub struct ServerProcess {
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    /// Starts `schoolgate serve` with `app`'s settings plus `extra` environment variables and
+    /// waits until it answers `/healthz`.
+    pub async fn start(app: &TestApp, extra: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let settings = &app.state.settings;
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_schoolgate"));
+        command
+            .arg("serve")
+            .current_dir(dir.path())
+            .env("RUST_LOG", "warn")
+            .env("SCHOOLGATE_SERVER__BIND", format!("127.0.0.1:{port}"))
+            .env("SCHOOLGATE_SERVER__PUBLIC_URL", &settings.server.public_url)
+            .env("SCHOOLGATE_SCHOOL__NAME", &settings.school.name)
+            .env("SCHOOLGATE_DATABASE__URL", settings.database.url.expose())
+            .env("SCHOOLGATE_MAIL__TRANSPORT", "smtp")
+            .env("SCHOOLGATE_MAIL__SMTP__HOST", "127.0.0.1")
+            .env("SCHOOLGATE_MAIL__SMTP__PORT", app.smtp.port.to_string())
+            .env("SCHOOLGATE_MAIL__SMTP__TLS", "none")
+            .env("SCHOOLGATE_PUSH__ALLOWED_HOSTS", "127.0.0.1")
+            .env("SCHOOLGATE_PUSH__ALLOW_INSECURE", "true");
+        for (key, value) in extra {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("starting schoolgate");
+        let process = Self { child, _dir: dir };
+        let health = format!("http://127.0.0.1:{port}/healthz");
+        for _ in 0..500 {
+            if reqwest::get(&health)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return process;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("schoolgate serve did not answer /healthz within 10 s");
+    }
+
+    /// SIGKILL: no shutdown, no cleanup, like a power cut or the OOM killer.
+    pub fn kill(mut self) {
+        self.child.kill().expect("killing the server");
+        self.child.wait().expect("reaping the server");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -12,3 +12,4 @@ mod errors;
 mod imports;
 mod passwords;
 mod posts;
+mod processes;

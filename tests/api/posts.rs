@@ -17,6 +17,7 @@ crate::on_both_databases!(
     a_gone_subscription_is_pruned,
     a_429_is_retried_after_retry_after,
     a_5xx_is_retried_with_backoff,
+    a_413_is_answered_with_a_shorter_notice,
     a_subscription_to_a_foreign_host_is_refused,
     deliveries_claimed_by_a_crashed_worker_are_sent_exactly_once,
     urgent_emails_cannot_be_switched_off_but_others_can,
@@ -46,13 +47,7 @@ async fn populate(app: TestApp) -> School {
     let carl = app.active_user(&admin, "parent", "carl@example.nl").await;
     let class_3a = app.create_group(&admin, "Groep 3a").await;
     let class_5b = app.create_group(&admin, "Groep 5b").await;
-    let (status, _) = send(app.authed(
-        Method::PUT,
-        &format!("/api/groups/{class_3a}/teachers/{}", teacher.user_id),
-        &admin,
-    ))
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    app.add_teacher(&admin, class_3a, &teacher).await;
     for (external_id, group, parent) in [
         ("1", class_3a, &anna),
         ("2", class_3a, &bob),
@@ -404,6 +399,27 @@ async fn a_5xx_is_retried_with_backoff(backend: Backend) {
     app.clock.advance(Duration::seconds(61));
     app.wait_for_outbox().await;
     assert_eq!(app.push.received_by("phone").len(), 1);
+}
+
+async fn a_413_is_answered_with_a_shorter_notice(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let phone = app.push.device("phone");
+    app.subscribe(&s.anna, &phone).await;
+    app.push.answer_next("phone", 413, None);
+    let post = app.post(&s.teacher, urgent(s.class_3a)).await;
+    app.push.wait_for(1).await;
+    app.wait_for_outbox().await;
+    let received = app.push.received_by("phone");
+    assert_eq!(received.len(), 1, "sent again at once, not after a backoff");
+    let notice = &received[0].notice;
+    assert_eq!(notice["body"], "", "the shorter notice leaves out the body");
+    assert_eq!(notice["title"], "School closes at 12:00");
+    assert_eq!(
+        notice["url"],
+        format!("/posts/{}", post["id"]),
+        "tapping it still opens the notice"
+    );
 }
 
 async fn a_subscription_to_a_foreign_host_is_refused(backend: Backend) {

@@ -43,6 +43,8 @@ struct Inner {
     received: Vec<ReceivedPush>,
     replies: HashMap<String, VecDeque<(u16, Option<&'static str>)>>,
     rejected: Vec<String>,
+    /// How long the service works on a request before it accepts it.
+    processing_time: Duration,
 }
 
 #[derive(Clone)]
@@ -84,6 +86,11 @@ impl PushService {
             .keys
             .insert(name.into(), (components, auth.to_vec()));
         device
+    }
+
+    /// Every request takes this long before it is accepted and answered (a busy service).
+    pub fn set_processing_time(&self, processing_time: Duration) {
+        self.inner.lock().unwrap().processing_time = processing_time;
     }
 
     /// The next request for `device` is answered with `status` (and Retry-After).
@@ -176,6 +183,8 @@ async fn receive(
     body: Vec<u8>,
     Data(service): Data<&PushService>,
 ) -> Response {
+    let processing_time = service.inner.lock().unwrap().processing_time;
+    tokio::time::sleep(processing_time).await;
     let forced = service
         .inner
         .lock()

@@ -1,0 +1,215 @@
+//! Real server processes on one database: a crash (SIGKILL) in the middle of sending an urgent
+//! notice, and two processes sharing the outbox.
+
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
+
+use schoolgate::{
+    entities::{outbox, push_subscriptions},
+    store::outbox::STATUS_SENT,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, ServerProcess, Session, TestApp, spawn_app_with};
+
+crate::on_both_databases!(
+    a_server_killed_mid_delivery_sends_the_rest_once_after_restart,
+    two_server_processes_share_the_outbox_and_send_each_message_once,
+);
+
+/// Sends at once per worker (see `delivery::CONCURRENCY`): at most these can be in flight
+/// when a process dies, so at most these can reach a device twice.
+const IN_FLIGHT_AT_MOST: usize = 32;
+
+struct Class {
+    teacher: Session,
+    group: i64,
+    /// E-mail address by user id.
+    parents: HashMap<i64, String>,
+    devices: Vec<String>,
+}
+
+/// One class with `parents` parents, each subscribed on two devices. The test process itself
+/// does not deliver: the server processes do.
+async fn class_with_parents(app: &TestApp, parents: usize) -> Class {
+    let admin = app.admin().await;
+    let teacher = app.active_user(&admin, "teacher", "jan@school.test").await;
+    let group = app.create_group(&admin, "Groep 3a").await;
+    app.add_teacher(&admin, group, &teacher).await;
+    let mut class = Class {
+        teacher,
+        group,
+        parents: HashMap::new(),
+        devices: Vec::new(),
+    };
+    for n in 0..parents {
+        let email = format!("parent{n}@example.nl");
+        let parent = app.active_user(&admin, "parent", &email).await;
+        let child = app.create_child(&admin, &format!("{n}"), group).await;
+        app.link_parent(&admin, child, parent.user_id, false).await;
+        for device in ["phone", "laptop"] {
+            let device = app.push.device(&format!("{device}-{n}"));
+            app.subscribe(&parent, &device).await;
+            class.devices.push(device.name);
+        }
+        class.parents.insert(parent.user_id, email);
+    }
+    class
+}
+
+fn urgent(group: i64, title: &str) -> Value {
+    json!({ "kind": "urgent", "group_ids": [group], "title": title,
+            "body": "Because of the storm warning, school closes at noon today." })
+}
+
+/// Waits until every delivery of `post_id` is sent (or 30 s passed).
+async fn wait_until_sent(app: &TestApp, post_id: i64, expected: usize) -> Vec<outbox::Model> {
+    for _ in 0..1500 {
+        let rows = schoolgate::store::outbox::for_post(&app.state.db, post_id as i32)
+            .await
+            .unwrap();
+        if rows.len() == expected && rows.iter().all(|row| row.status == STATUS_SENT) {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the deliveries of post {post_id} were not all sent within 30 s");
+}
+
+/// Device name of each subscription id (the push outbox rows name the subscription).
+async fn device_of_subscription(app: &TestApp) -> HashMap<i64, String> {
+    push_subscriptions::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|subscription| {
+            let device = subscription
+                .endpoint
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            (i64::from(subscription.id), device)
+        })
+        .collect()
+}
+
+async fn a_server_killed_mid_delivery_sends_the_rest_once_after_restart(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.delivery.run_worker = false).await;
+    let class = class_with_parents(&app, 40).await;
+    let subscriptions = device_of_subscription(&app).await;
+    // A busy push service: each push takes 100 ms, so the kill lands mid-delivery.
+    app.push.set_processing_time(Duration::from_millis(100));
+    let lease = [("SCHOOLGATE_DELIVERY__LEASE_SECONDS", "2")];
+    let server = ServerProcess::start(&app, &lease).await;
+
+    let post = app
+        .post(
+            &class.teacher,
+            urgent(class.group, "School closes at 12:00"),
+        )
+        .await;
+    let post_id = post["id"].as_i64().unwrap();
+    app.push.wait_for(10).await;
+    server.kill();
+
+    let received_before = app.push.received().len();
+    let total = class.devices.len();
+    assert!(received_before < total, "the kill came mid-delivery");
+    let rows = schoolgate::store::outbox::for_post(&app.state.db, post_id as i32)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.len(),
+        1 + total + class.parents.len(),
+        "fan-out was done"
+    );
+    let sent_before: HashSet<String> = rows
+        .iter()
+        .filter(|row| row.status == STATUS_SENT)
+        .map(|row| row.dedupe_key.clone())
+        .collect();
+
+    let _restarted = ServerProcess::start(&app, &lease).await;
+    let rows = wait_until_sent(&app, post_id, 1 + total + class.parents.len()).await;
+
+    let mut repeated = 0;
+    for row in rows.iter().filter(|row| row.channel == "push") {
+        let device = &subscriptions[&row.payload["subscription_id"].as_i64().unwrap()];
+        let got = app.push.received_by(device).len();
+        assert!(got >= 1, "{device} got the notice");
+        if sent_before.contains(&row.dedupe_key) {
+            assert_eq!(
+                got, 1,
+                "{device}: recorded as sent before the crash, not sent again"
+            );
+        }
+        repeated += got - 1;
+    }
+    for row in rows.iter().filter(|row| row.channel == "email") {
+        let parent = &class.parents[&i64::from(row.user_id.unwrap())];
+        let got = app.smtp.mails_to(parent).len();
+        assert!(got >= 1, "{parent} got the e-mail");
+        if sent_before.contains(&row.dedupe_key) {
+            assert_eq!(got, 1, "{parent}: sent before the crash, not sent again");
+        }
+        repeated += got - 1;
+    }
+    eprintln!(
+        "killed after {received_before} of {total} pushes ({} deliveries recorded as sent); \
+         repeated after restart: {repeated}",
+        sent_before.len()
+    );
+    assert!(
+        repeated <= IN_FLIGHT_AT_MOST,
+        "only deliveries in flight at the crash may repeat, got {repeated}"
+    );
+}
+
+async fn two_server_processes_share_the_outbox_and_send_each_message_once(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.delivery.run_worker = false).await;
+    let class = class_with_parents(&app, 30).await;
+    app.push.set_processing_time(Duration::from_millis(10));
+    let _first = ServerProcess::start(&app, &[]).await;
+    let _second = ServerProcess::start(&app, &[]).await;
+
+    let mut posts = Vec::new();
+    for title in [
+        "Storm: school closes at 12:00",
+        "Water pipe burst",
+        "Bus is late",
+    ] {
+        let post = app.post(&class.teacher, urgent(class.group, title)).await;
+        posts.push(post["id"].as_i64().unwrap());
+    }
+    for &post_id in &posts {
+        wait_until_sent(&app, post_id, 1 + class.devices.len() + class.parents.len()).await;
+    }
+    for device in &class.devices {
+        let mut got: Vec<i64> = app
+            .push
+            .received_by(device)
+            .iter()
+            .map(|push| push.notice["post_id"].as_i64().unwrap())
+            .collect();
+        got.sort();
+        assert_eq!(got, posts, "{device} got each notice once");
+    }
+    for parent in class.parents.values() {
+        assert_eq!(
+            app.smtp.mails_to(parent).len(),
+            3,
+            "{parent}: one e-mail per notice"
+        );
+    }
+    let rows = outbox::Entity::find()
+        .filter(outbox::Column::Status.ne(STATUS_SENT))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(rows.is_empty(), "nothing left over or failed: {rows:?}");
+}
