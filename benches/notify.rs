@@ -101,6 +101,10 @@ async fn bench_backend(label: &str, database_url: String) {
     settings.push.allowed_hosts = vec!["127.0.0.1".into()];
     settings.push.allow_insecure = true;
     settings.security.login_attempts_per_account_per_minute = 1000;
+    // Pool size to compare against the default (10), e.g. BENCH_DB_CONNECTIONS=32.
+    if let Ok(connections) = std::env::var("BENCH_DB_CONNECTIONS") {
+        settings.database.max_connections = connections.parse().expect("a number");
+    }
     let db = store::connect(&settings.database).await.unwrap();
     store::migrate(&db).await.unwrap();
     let app = Application::build_with(settings, db, Clock::default())
