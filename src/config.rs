@@ -7,7 +7,10 @@ use std::{fmt, net::SocketAddr, path::PathBuf};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
-use crate::domain::language::Language;
+use crate::domain::{
+    language::Language,
+    schedule::{Job, JobSchedule},
+};
 
 const EMBEDDED_DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -21,6 +24,15 @@ pub struct Settings {
     pub imports: ImportSettings,
     pub push: PushSettings,
     pub delivery: DeliverySettings,
+    pub schedule: ScheduleSettings,
+}
+
+/// Cron expressions (seconds first) read in `school.time_zone`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ScheduleSettings {
+    pub digest: String,
+    pub news_batch: String,
+    pub catch_up_hours: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -200,6 +212,8 @@ impl Settings {
             bail!("school.default_language: must be one of school.languages");
         }
         self.phone_region()?;
+        self.job_schedule(Job::Digest)?;
+        self.job_schedule(Job::NewsBatch)?;
         if self.delivery.lease_seconds < 1 {
             bail!("delivery.lease_seconds: must be at least 1");
         }
@@ -248,6 +262,20 @@ impl Settings {
             .bind
             .parse()
             .with_context(|| format!("server.bind: '{}' is not host:port", self.server.bind))
+    }
+
+    /// When `job` runs, in the school's time zone.
+    pub fn job_schedule(&self, job: Job) -> anyhow::Result<JobSchedule> {
+        let (key, expression) = match job {
+            Job::Digest => ("schedule.digest", &self.schedule.digest),
+            Job::NewsBatch => ("schedule.news_batch", &self.schedule.news_batch),
+        };
+        JobSchedule::parse(expression, self.time_zone()?).map_err(|err| {
+            anyhow::anyhow!(
+                "{key}: '{expression}' is not a cron expression such as \"0 30 17 * * Wed\" \
+                 (seconds minutes hours day-of-month month day-of-week): {err}"
+            )
+        })
     }
 
     pub fn time_zone(&self) -> anyhow::Result<chrono_tz::Tz> {
@@ -328,6 +356,14 @@ mod tests {
         settings.school.time_zone = "Mars/Olympus".into();
         let err = settings.validate().unwrap_err().to_string();
         assert!(err.contains("school.time_zone"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_schedule_names_its_key() {
+        let mut settings = defaults();
+        settings.schedule.news_batch = "every friday".into();
+        let err = settings.validate().unwrap_err().to_string();
+        assert!(err.contains("schedule.news_batch"), "{err}");
     }
 
     #[test]

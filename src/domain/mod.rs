@@ -8,4 +8,5 @@ pub mod language;
 pub mod password;
 pub mod posts;
 pub mod push;
+pub mod schedule;
 pub mod tokens;
