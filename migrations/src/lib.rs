@@ -7,6 +7,7 @@ mod m20261123_000001_create_foundation;
 mod m20261123_000002_create_imports;
 mod m20261123_000003_create_posts;
 mod m20261123_000004_create_attachments;
+mod m20261123_000005_create_scheduled_runs;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_imports::Migration),
             Box::new(m20261123_000003_create_posts::Migration),
             Box::new(m20261123_000004_create_attachments::Migration),
+            Box::new(m20261123_000005_create_scheduled_runs::Migration),
         ]
     }
 }

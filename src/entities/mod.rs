@@ -14,6 +14,7 @@ pub mod post_receipts;
 pub mod post_replies;
 pub mod posts;
 pub mod push_subscriptions;
+pub mod scheduled_runs;
 pub mod server_keys;
 pub mod sessions;
 pub mod teacher_groups;

@@ -8,6 +8,7 @@ pub mod imports;
 pub mod outbox;
 pub mod posts;
 pub mod push;
+pub mod scheduled_runs;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

@@ -13,3 +13,4 @@ mod imports;
 mod passwords;
 mod posts;
 mod processes;
+mod scheduler;
