@@ -5,6 +5,7 @@ pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod demo;
+pub mod digest;
 pub mod domain;
 pub mod entities;
 pub mod error;

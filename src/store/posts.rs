@@ -436,3 +436,24 @@ pub async fn attachment(
         .one(conn)
         .await
 }
+
+/// Posts of `kind` created after `after` (all, if `None`) up to and including `until`,
+/// oldest first: what one digest or news batch covers.
+pub async fn published_between(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+    after: Option<DateTime<Utc>>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Post>, DbErr> {
+    let mut query = posts::Entity::find()
+        .filter(posts::Column::Kind.eq(kind))
+        .filter(posts::Column::CreatedAt.lte(until));
+    if let Some(after) = after {
+        query = query.filter(posts::Column::CreatedAt.gt(after));
+    }
+    query
+        .order_by_asc(posts::Column::CreatedAt)
+        .order_by_asc(posts::Column::Id)
+        .all(conn)
+        .await
+}
