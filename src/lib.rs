@@ -12,6 +12,7 @@ pub mod error;
 pub mod imports;
 pub mod letters;
 pub mod middleware;
+pub mod scheduler;
 pub mod startup;
 pub mod state;
 pub mod store;

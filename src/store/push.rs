@@ -105,6 +105,20 @@ pub async fn opt_outs(conn: &impl ConnectionTrait, user_id: i32) -> Result<Vec<S
         .collect())
 }
 
+/// Everyone who switched off e-mail of `kind`.
+pub async fn opted_out_users(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+) -> Result<std::collections::HashSet<i32>, DbErr> {
+    Ok(notification_opt_outs::Entity::find()
+        .filter(notification_opt_outs::Column::Kind.eq(kind))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|opt_out| opt_out.user_id)
+        .collect())
+}
+
 pub async fn set_opt_out(
     conn: &impl ConnectionTrait,
     user_id: i32,

@@ -11,6 +11,7 @@ crate::on_both_databases!(
     a_tick_is_run_by_one_process_and_taken_over_only_after_its_lease,
     processes_racing_for_one_tick_get_one_run,
     a_digest_lists_what_reaches_each_parent_once_with_unread_marked,
+    each_tick_queues_one_digest_per_parent_once_and_downtime_catches_up_once,
 );
 
 async fn a_tick_is_run_by_one_process_and_taken_over_only_after_its_lease(backend: Backend) {
@@ -168,4 +169,86 @@ async fn a_digest_lists_what_reaches_each_parent_once_with_unread_marked(backend
         since_swimming.is_empty(),
         "the next period starts empty: {since_swimming:?}"
     );
+}
+
+/// Outbox digest rows: (user id, post count).
+async fn queued_digests(app: &crate::helpers::TestApp) -> Vec<(i64, usize)> {
+    use schoolgate::entities::outbox;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq("digest"))
+        .order_by_asc(outbox::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| {
+            let posts = row.payload["post_ids"].as_array().unwrap().len();
+            (i64::from(row.user_id.unwrap()), posts)
+        })
+        .collect()
+}
+
+async fn each_tick_queues_one_digest_per_parent_once_and_downtime_catches_up_once(
+    backend: Backend,
+) {
+    let app =
+        crate::helpers::spawn_app_with(backend, |settings| settings.delivery.run_worker = false)
+            .await;
+    let admin = app.admin().await;
+    let anna = app.active_user(&admin, "parent", "anna@example.nl").await;
+    let carl = app.active_user(&admin, "parent", "carl@example.nl").await;
+    let class_3a = app.create_group(&admin, "Groep 3a").await;
+    for (external_id, parent) in [("1", &anna), ("2", &carl)] {
+        let child = app.create_child(&admin, external_id, class_3a).await;
+        app.link_parent(&admin, child, parent.user_id, false).await;
+    }
+    let (status, _) = send(
+        app.authed(Method::PUT, "/api/me/notifications/messages", &carl)
+            .json(&json!({ "enabled": false })),
+    )
+    .await;
+    assert!(status.is_success(), "Carl switches the digest off");
+    let message = |title: &str| json!({ "kind": "message", "group_ids": [class_3a], "title": title, "body": "See the app." });
+    app.post(&admin, message("Zoo trip")).await;
+    app.post(&admin, message("Swimming")).await;
+
+    let digest = app
+        .state
+        .settings
+        .job_schedule(schoolgate::domain::schedule::Job::Digest)
+        .unwrap();
+    let tick = digest.next_after(app.clock.now()).unwrap();
+    app.clock
+        .advance(tick - app.clock.now() + Duration::minutes(1));
+    schoolgate::scheduler::run_due(&app.state).await.unwrap();
+    assert_eq!(
+        queued_digests(&app).await,
+        [(anna.user_id, 2)],
+        "one mail for Anna with both messages; Carl switched it off"
+    );
+    schoolgate::scheduler::run_due(&app.state).await.unwrap();
+    assert_eq!(
+        queued_digests(&app).await.len(),
+        1,
+        "the same tick never runs twice"
+    );
+
+    // Down for two Wednesdays: after the restart one digest covers what came since.
+    app.post(&admin, message("Christmas market")).await;
+    app.clock.advance(Duration::days(14) + Duration::hours(1));
+    schoolgate::scheduler::run_due(&app.state).await.unwrap();
+    schoolgate::scheduler::run_due(&app.state).await.unwrap();
+    assert_eq!(
+        queued_digests(&app).await,
+        [(anna.user_id, 2), (anna.user_id, 1)],
+        "one catch-up digest with only the new message"
+    );
+    let runs = scheduled_runs::list(&app.state.db, 50).await.unwrap();
+    let digest_runs: Vec<_> = runs
+        .iter()
+        .filter(|run| run.job == "digest" && run.recipients > 0)
+        .map(|run| run.triggered_by.as_str())
+        .collect();
+    assert_eq!(digest_runs, ["catch_up", "schedule"]);
 }
