@@ -449,7 +449,7 @@ impl ServerProcess {
         let child = command.spawn().expect("starting schoolgate");
         let process = Self { child, _dir: dir };
         let health = format!("http://127.0.0.1:{port}/healthz");
-        for _ in 0..500 {
+        for _ in 0..1500 {
             if reqwest::get(&health)
                 .await
                 .is_ok_and(|r| r.status().is_success())
@@ -458,7 +458,7 @@ impl ServerProcess {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        panic!("schoolgate serve did not answer /healthz within 10 s");
+        panic!("schoolgate serve did not answer /healthz within 30 s");
     }
 
     /// SIGKILL: no shutdown, no cleanup, like a power cut or the OOM killer.

@@ -65,9 +65,9 @@ fn urgent(group: i64, title: &str) -> Value {
             "body": "Because of the storm warning, school closes at noon today." })
 }
 
-/// Waits until every delivery of `post_id` is sent (or 30 s passed).
+/// Waits until every delivery of `post_id` is sent (or 60 s passed).
 async fn wait_until_sent(app: &TestApp, post_id: i64, expected: usize) -> Vec<outbox::Model> {
-    for _ in 0..1500 {
+    for _ in 0..3000 {
         let rows = schoolgate::store::outbox::for_post(&app.state.db, post_id as i32)
             .await
             .unwrap();
@@ -76,7 +76,7 @@ async fn wait_until_sent(app: &TestApp, post_id: i64, expected: usize) -> Vec<ou
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("the deliveries of post {post_id} were not all sent within 30 s");
+    panic!("the deliveries of post {post_id} were not all sent within 60 s");
 }
 
 /// Device name of each subscription id (the push outbox rows name the subscription).
