@@ -57,13 +57,17 @@ async fn take_and_run(
         return Ok(None);
     };
     let recipients = queue_mails(state, job, &run).await?;
-    store::scheduled_runs::finish(&state.db, run.id, recipients, state.clock.now()).await?;
+    let finished_at = state.clock.now();
+    store::scheduled_runs::finish(&state.db, run.id, recipients, finished_at).await?;
     state.outbox_wakeup.notify_one();
     tracing::info!(job = job.code(), tick = %tick, recipients, "scheduled run done");
-    Ok(store::scheduled_runs::list(&state.db, 50)
-        .await?
-        .into_iter()
-        .find(|done| done.id == run.id))
+    Ok(Some(ScheduledRun {
+        status: store::scheduled_runs::STATUS_DONE.into(),
+        recipients,
+        finished_at: Some(finished_at),
+        lease_until: None,
+        ..run
+    }))
 }
 
 /// Queues one mail per parent with something new in the run's period; returns how many.

@@ -87,7 +87,7 @@ pub fn backoff(attempt: i32) -> Duration {
 }
 
 /// Deliveries sent at the same time by one worker.
-const CONCURRENCY: usize = 32;
+pub const CONCURRENCY: usize = 32;
 
 /// Sends everything that is due now, batch after batch, and reports what happened.
 /// Public so tests and the CLI can drain the outbox without waiting for the worker.

@@ -20,9 +20,8 @@ crate::on_both_databases!(
     two_server_processes_share_the_outbox_and_send_each_message_once,
 );
 
-/// Sends at once per worker (see `delivery::CONCURRENCY`): at most these can be in flight
-/// when a process dies, so at most these can reach a device twice.
-const IN_FLIGHT_AT_MOST: usize = 32;
+/// At most the sends in flight when a process dies can reach a receiver twice.
+const IN_FLIGHT_AT_MOST: usize = schoolgate::delivery::CONCURRENCY;
 
 struct Class {
     teacher: Session,
