@@ -33,6 +33,11 @@ pub struct ScheduleSettings {
     pub digest: String,
     pub news_batch: String,
     pub catch_up_hours: u32,
+    /// Whether this process starts due runs (any number of processes may: each run is
+    /// taken by one of them).
+    pub run_scheduler: bool,
+    /// How often the scheduler looks for due runs.
+    pub check_seconds: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -214,6 +219,9 @@ impl Settings {
         self.phone_region()?;
         self.job_schedule(Job::Digest)?;
         self.job_schedule(Job::NewsBatch)?;
+        if self.schedule.check_seconds < 1 {
+            bail!("schedule.check_seconds: must be at least 1");
+        }
         if self.delivery.lease_seconds < 1 {
             bail!("delivery.lease_seconds: must be at least 1");
         }

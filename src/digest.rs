@@ -8,10 +8,19 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::{
-    domain::posts::PostKind,
+    delivery::templates::{MailItem, MailParts, RenderedMail},
+    domain::{
+        language::Language,
+        posts::{PostKind, shorten},
+        schedule::Job,
+    },
     entities::users,
+    state::AppState,
     store::{self, posts::Post},
 };
+
+/// How much of each post's text the mail shows; the rest is a tap away.
+const EXCERPT_CHARS: usize = 200;
 
 #[derive(Clone, Debug)]
 pub struct DigestItem {
@@ -58,4 +67,86 @@ pub async fn contents(
         }
     }
     Ok(digests)
+}
+
+/// A parent's items as they are when the mail goes out: the posts the run listed that
+/// still exist, read or unread now.
+pub async fn items_now(
+    conn: &impl ConnectionTrait,
+    parent_id: i32,
+    post_ids: Vec<i32>,
+) -> Result<Vec<DigestItem>, DbErr> {
+    let posts = store::posts::find_many(conn, post_ids.clone()).await?;
+    let receipts = store::posts::receipts_of_user(conn, parent_id, post_ids).await?;
+    Ok(posts
+        .into_iter()
+        .map(|post| DigestItem {
+            read: receipts.contains_key(&post.id),
+            post,
+        })
+        .collect())
+}
+
+/// A digest or news-batch mail, rendered for one parent.
+pub struct DigestMail {
+    pub mail: RenderedMail,
+    /// Where the one-click unsubscribe POST goes (RFC 8058 `List-Unsubscribe`).
+    pub one_click_unsubscribe_url: Option<String>,
+}
+
+/// Renders `job`'s mail for `parent` in their language: one entry per item, unread ones
+/// marked, each linking into the app, and a link that switches this kind of mail off.
+pub fn render(
+    state: &AppState,
+    job: Job,
+    parent: &users::Model,
+    items: &[DigestItem],
+) -> anyhow::Result<DigestMail> {
+    let settings = &state.settings;
+    let public_url = settings.public_url();
+    let language = Language::parse(&parent.language).unwrap_or(settings.default_language());
+    let zone = settings.time_zone()?;
+    let mail_items: Vec<MailItem> = items
+        .iter()
+        .map(|item| MailItem {
+            title: item.post.title.clone(),
+            excerpt: shorten(&item.post.body, EXCERPT_CHARS),
+            date: item
+                .post
+                .created_at
+                .with_timezone(&zone)
+                .format(language.date_format())
+                .to_string(),
+            url: format!("{public_url}/posts/{}", item.post.id),
+            unread: !item.read,
+        })
+        .collect();
+    let token = state
+        .unsubscribe_links
+        .token(parent.id, job.email_kind());
+    let unsubscribe_page = token
+        .as_ref()
+        .map(|token| format!("{public_url}/unsubscribe?token={token}"));
+    let values = serde_json::json!({
+        "first_name": parent.first_name,
+        "school": settings.school.name,
+        "count": items.len(),
+        "unread": items.iter().filter(|item| !item.read).count(),
+    });
+    let mail = state.templates.render(
+        job.code(),
+        language,
+        &settings.school.name,
+        values,
+        MailParts {
+            action_url: Some(public_url),
+            items: &mail_items,
+            unsubscribe_url: unsubscribe_page.as_deref(),
+        },
+    )?;
+    Ok(DigestMail {
+        mail,
+        one_click_unsubscribe_url: token
+            .map(|token| format!("{public_url}/api/unsubscribe?token={token}")),
+    })
 }

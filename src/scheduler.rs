@@ -3,11 +3,15 @@
 //! queues one outbox mail per parent with a dedupe key per (run, parent), so a run that is
 //! resumed after a crash queues nothing twice, and the outbox sends each mail once.
 
+use std::time::Duration as StdDuration;
+
 use chrono::{DateTime, Duration, Utc};
+use tokio::sync::watch;
 
 use crate::{
     digest,
-    domain::{posts::PostKind, schedule::Job},
+    domain::schedule::Job,
+    entities::users,
     state::AppState,
     store::{self, outbox::NewDelivery, scheduled_runs::ScheduledRun},
 };
@@ -26,6 +30,13 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<Vec<ScheduledRun>> {
         let Some(tick) = schedule.latest_due(now, catch_up) else {
             continue;
         };
+        // An admin's "run now" after this tick covered its period already.
+        if store::scheduled_runs::latest_tick(&state.db, job.code())
+            .await?
+            .is_some_and(|latest| latest > tick)
+        {
+            continue;
+        }
         let triggered_by = if now - tick > Duration::minutes(5) {
             "catch_up"
         } else {
@@ -36,6 +47,23 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<Vec<ScheduledRun>> {
         }
     }
     Ok(finished)
+}
+
+/// Runs until `shutdown` turns true: starts due runs every `schedule.check_seconds`.
+pub async fn run_periodically(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let interval = StdDuration::from_secs(state.settings.schedule.check_seconds.into());
+    loop {
+        if let Err(err) = run_due(&state).await {
+            tracing::error!(error = ?err, "scheduled run failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.changed() => return,
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+    }
 }
 
 /// Runs `job` now, for everything since its last run (the admin's "run now").
@@ -70,24 +98,37 @@ async fn take_and_run(
     }))
 }
 
+/// The start of the dedupe keys of a run's mails: one key per (run, parent).
+pub fn dedupe_prefix(job: Job, run_id: i32) -> String {
+    format!("{}:{run_id}:", job.code())
+}
+
+/// Where the period of `job`'s run at `tick` starts: at the previous finished run's tick;
+/// the first run covers one period of the schedule.
+pub async fn period_start(
+    state: &AppState,
+    job: Job,
+    tick: DateTime<Utc>,
+) -> anyhow::Result<Option<DateTime<Utc>>> {
+    Ok(
+        match store::scheduled_runs::previous_done(&state.db, job.code(), tick).await? {
+            Some(previous) => Some(previous.scheduled_for),
+            None => state
+                .settings
+                .job_schedule(job)?
+                .latest_due(tick - Duration::seconds(1), Duration::days(31)),
+        },
+    )
+}
+
 /// Queues one mail per parent with something new in the run's period; returns how many.
 async fn queue_mails(state: &AppState, job: Job, run: &ScheduledRun) -> anyhow::Result<i32> {
-    let (kind, opt_out_kind) = match job {
-        Job::Digest => (PostKind::Message, "messages"),
-        Job::NewsBatch => (PostKind::News, "news"),
-    };
     let tick = run.scheduled_for;
     // The period starts where the previous run of this job ended; the first run covers one
     // period of the schedule.
-    let after = match store::scheduled_runs::previous_done(&state.db, job.code(), tick).await? {
-        Some(previous) => Some(previous.scheduled_for),
-        None => state
-            .settings
-            .job_schedule(job)?
-            .latest_due(tick - Duration::seconds(1), Duration::days(31)),
-    };
-    let opted_out = store::push::opted_out_users(&state.db, opt_out_kind).await?;
-    let digests = digest::contents(&state.db, kind, after, tick).await?;
+    let after = period_start(state, job, tick).await?;
+    let opted_out = store::push::opted_out_users(&state.db, job.email_kind()).await?;
+    let digests = digest::contents(&state.db, job.post_kind(), after, tick).await?;
     let deliveries: Vec<NewDelivery> = digests
         .into_values()
         .filter(|digest| !opted_out.contains(&digest.parent.id))
@@ -95,7 +136,7 @@ async fn queue_mails(state: &AppState, job: Job, run: &ScheduledRun) -> anyhow::
             channel: crate::delivery::CHANNEL_EMAIL,
             kind: job.code(),
             user_id: Some(digest.parent.id),
-            dedupe_key: format!("{}:{}:{}", job.code(), run.id, digest.parent.id),
+            dedupe_key: format!("{}{}", dedupe_prefix(job, run.id), digest.parent.id),
             payload: serde_json::json!({
                 "run_id": run.id,
                 "post_ids": digest.items.iter().map(|item| item.post.id).collect::<Vec<_>>(),
@@ -105,4 +146,42 @@ async fn queue_mails(state: &AppState, job: Job, run: &ScheduledRun) -> anyhow::
     let recipients = deliveries.len() as i32;
     store::outbox::enqueue_many(&state.db, deliveries, state.clock.now()).await?;
     Ok(recipients)
+}
+
+/// What one parent's mail of `job` would hold if the job ran now.
+pub struct Preview {
+    pub period_start: Option<DateTime<Utc>>,
+    pub until: DateTime<Utc>,
+    pub items: Vec<digest::DigestItem>,
+    /// Whether the parent switched this kind of e-mail off.
+    pub opted_out: bool,
+    /// The mail as it would be sent; `None` when there is nothing new.
+    pub mail: Option<digest::DigestMail>,
+}
+
+pub async fn preview(state: &AppState, job: Job, parent: &users::Model) -> anyhow::Result<Preview> {
+    let until = state.clock.now();
+    let period_start = period_start(state, job, until).await?;
+    // The same computation as a real run, so the preview cannot drift from what is sent.
+    let items = digest::contents(&state.db, job.post_kind(), period_start, until)
+        .await?
+        .remove(&parent.id)
+        .map(|digest| digest.items)
+        .unwrap_or_default();
+    let opted_out = store::push::opt_outs(&state.db, parent.id)
+        .await?
+        .iter()
+        .any(|kind| kind == job.email_kind());
+    let mail = if items.is_empty() {
+        None
+    } else {
+        Some(digest::render(state, job, parent, &items)?)
+    };
+    Ok(Preview {
+        period_start,
+        until,
+        items,
+        opted_out,
+        mail,
+    })
 }

@@ -1,12 +1,12 @@
 //! Builds the application: database, mailer, routes and state; runs the server and the
-//! delivery worker until shutdown (SIGTERM or Ctrl-C).
+//! delivery worker and the scheduler until shutdown (SIGTERM or Ctrl-C).
 
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use poem::{
     EndpointExt, IntoResponse, Route, Server,
-    endpoint::StaticFilesEndpoint,
+    endpoint::{StaticFileEndpoint, StaticFilesEndpoint},
     get, handler,
     http::StatusCode,
     listener::TcpAcceptor,
@@ -21,11 +21,16 @@ use crate::{
     clock::Clock,
     config::Settings,
     delivery::{self, mail::Mailer, push::Pusher, templates::MailTemplates},
+    domain::{tokens, unsubscribe::UnsubscribeLinks},
     error::render_any_error,
     middleware::{BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, request_context},
+    scheduler,
     state::AppState,
     store,
 };
+
+/// The `server_keys` row holding the key unsubscribe links are signed with.
+const UNSUBSCRIBE_KEY_NAME: &str = "unsubscribe_hmac";
 
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -48,9 +53,17 @@ impl Application {
         clock: Clock,
     ) -> anyhow::Result<Self> {
         let pusher = Arc::new(Pusher::load_or_create(&db, &settings).await?);
+        let unsubscribe_key = store::server_keys::key_or_create(
+            &db,
+            UNSUBSCRIBE_KEY_NAME,
+            || Ok(tokens::generate()),
+            chrono::Utc::now(),
+        )
+        .await?;
         let state = AppState {
             db,
             pusher,
+            unsubscribe_links: Arc::new(UnsubscribeLinks::new(&unsubscribe_key)?),
             mailer: Arc::new(Mailer::from_settings(&settings.mail)?),
             templates: Arc::new(MailTemplates::load()?),
             rate_limits: Arc::new(RateLimits::new(&settings.security)),
@@ -94,6 +107,12 @@ impl Application {
                 shutdown_rx.clone(),
             ))
         });
+        let scheduler = self.state.settings.schedule.run_scheduler.then(|| {
+            tokio::spawn(scheduler::run_periodically(
+                self.state.clone(),
+                shutdown_rx.clone(),
+            ))
+        });
         let janitor = tokio::spawn(tidy_up_periodically(self.state.clone(), shutdown_rx));
         let app = routes(self.state.clone());
         tracing::info!(port = self.port, "listening");
@@ -101,8 +120,8 @@ impl Application {
             .run_with_graceful_shutdown(app, stop, Some(Duration::from_secs(10)))
             .await;
         let _ = shutdown_tx.send(true);
-        if let Some(worker) = worker {
-            let _ = worker.await;
+        for task in [worker, scheduler].into_iter().flatten() {
+            let _ = task.await;
         }
         let _ = janitor.await;
         tracing::info!("stopped");
@@ -128,6 +147,11 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .nest("/api", api)
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
+        // The page behind the unsubscribe link of digest and news e-mails.
+        .at(
+            "/unsubscribe",
+            StaticFileEndpoint::new("pwa/unsubscribe.html"),
+        )
         .nest(
             "/",
             StaticFilesEndpoint::new("pwa").index_file("index.html"),

@@ -10,6 +10,7 @@ use crate::{
     clock::Clock,
     config::Settings,
     delivery::{mail::Mailer, push::Pusher, templates::MailTemplates},
+    domain::unsubscribe::UnsubscribeLinks,
 };
 
 #[derive(Clone)]
@@ -20,6 +21,7 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     pub templates: Arc<MailTemplates>,
     pub pusher: Arc<Pusher>,
+    pub unsubscribe_links: Arc<UnsubscribeLinks>,
     /// Wakes the delivery worker when new outbox rows were committed.
     pub outbox_wakeup: Arc<Notify>,
     pub rate_limits: Arc<RateLimits>,

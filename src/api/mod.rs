@@ -10,6 +10,7 @@ pub mod me;
 pub mod posts;
 pub mod push;
 pub mod rate_limit;
+pub mod schedule;
 pub mod security;
 pub mod session_cache;
 pub mod types;
@@ -37,6 +38,8 @@ pub enum ApiTags {
     Imports,
     /// What admins did (admins only).
     Audit,
+    /// The digest and news-batch e-mails: jobs, runs, preview (admins); unsubscribe links.
+    Schedule,
 }
 
 pub type Api = (
@@ -49,6 +52,8 @@ pub type Api = (
     users::UsersApi,
     imports::ImportsApi,
     audit::AuditApi,
+    schedule::ScheduleApi,
+    schedule::UnsubscribeApi,
 );
 
 /// The OpenAPI service; `server_url` is where `/api` is reachable from the console.
@@ -64,6 +69,8 @@ pub fn service(server_url: &str) -> OpenApiService<Api, ()> {
             users::UsersApi,
             imports::ImportsApi,
             audit::AuditApi,
+            schedule::ScheduleApi,
+            schedule::UnsubscribeApi,
         ),
         "Schoolgate API",
         env!("CARGO_PKG_VERSION"),

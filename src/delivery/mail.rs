@@ -5,7 +5,10 @@ use std::time::Duration;
 use anyhow::Context;
 use lettre::{
     AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{
+        Mailbox, MultiPart,
+        header::{HeaderName, HeaderValue},
+    },
     transport::smtp::{PoolConfig, authentication::Credentials},
 };
 
@@ -18,6 +21,9 @@ pub struct OutgoingMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// For subscription mail (digest, news batch): the https URL that unsubscribes with
+    /// one POST (RFC 8058). Transactional mail has none.
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Why a send failed, and whether trying again later may help.
@@ -81,11 +87,23 @@ impl Mailer {
 
     /// Sends one mail. Message-ID and Date are always set.
     pub async fn send(&self, mail: OutgoingMail) -> Result<(), SendError> {
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(mail.to)
             .subject(mail.subject)
-            .message_id(None)
+            .message_id(None);
+        if let Some(url) = mail.list_unsubscribe {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".into(),
+                ));
+        }
+        let message = builder
             .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
             .map_err(|err| SendError {
                 message: format!("building the message: {err}"),

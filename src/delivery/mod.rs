@@ -10,7 +10,7 @@ pub mod templates;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio::sync::watch;
 
 use std::collections::BTreeSet;
@@ -23,8 +23,11 @@ use crate::{
         accounts::AccountState,
         language::Language,
         posts::{PostKind, PushNotice},
+        schedule::Job,
         tokens::TokenPurpose,
     },
+    digest,
+    entities::users,
     state::AppState,
     store::{
         self,
@@ -32,6 +35,7 @@ use crate::{
     },
 };
 use mail::{OutgoingMail, SendError};
+use templates::MailParts;
 use push::PushOutcome;
 
 /// Rows claimed at once.
@@ -45,12 +49,13 @@ pub const CHANNEL_PUSH: &str = "push";
 pub const CHANNEL_FANOUT: &str = "fanout";
 
 /// The kinds of mail the outbox knows how to render.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MailKind {
     PasswordReset,
     Activation,
     UrgentNotice,
+    /// A scheduled job's mail (digest, news batch); its code is the job's.
+    Scheduled(Job),
 }
 
 impl MailKind {
@@ -59,6 +64,7 @@ impl MailKind {
             Self::PasswordReset => "password_reset",
             Self::Activation => "activation",
             Self::UrgentNotice => "urgent_notice",
+            Self::Scheduled(job) => job.code(),
         }
     }
 
@@ -67,7 +73,7 @@ impl MailKind {
             "password_reset" => Some(Self::PasswordReset),
             "activation" => Some(Self::Activation),
             "urgent_notice" => Some(Self::UrgentNotice),
-            _ => None,
+            other => Job::parse(other).map(Self::Scheduled),
         }
     }
 }
@@ -176,7 +182,11 @@ async fn deliver_email(state: &AppState, row: &OutboxRow) -> Attempt {
             }) => Attempt::Transient(message),
             Err(SendError { message, .. }) => Attempt::GiveUp(message),
         },
-        Ok(None) => Attempt::GiveUp("recipient no longer exists or is disabled".into()),
+        Ok(None) => Attempt::GiveUp(
+            "nothing to send any more (recipient gone or disabled, content deleted, or \
+             this kind of e-mail switched off)"
+                .into(),
+        ),
         Err(err) => Attempt::GiveUp(format!("rendering: {err:#}")),
     }
 }
@@ -285,6 +295,9 @@ async fn render(state: &AppState, row: &OutboxRow) -> anyhow::Result<Option<Outg
     if AccountState::parse(&user.state) == Some(AccountState::Disabled) {
         return Ok(None);
     }
+    if let MailKind::Scheduled(job) = kind {
+        return scheduled_mail(state, job, &user, &row.payload).await;
+    }
     let security = &state.settings.security;
     let now = state.clock.now();
     let school = &state.settings.school.name;
@@ -319,6 +332,7 @@ async fn render(state: &AppState, row: &OutboxRow) -> anyhow::Result<Option<Outg
             )
             .await?
         }
+        MailKind::Scheduled(_) => unreachable!("rendered above"),
         MailKind::UrgentNotice => {
             let post_id = row.payload["post_id"].as_i64().unwrap_or_default() as i32;
             let Some(post) = store::posts::find(&state.db, post_id).await? else {
@@ -330,19 +344,65 @@ async fn render(state: &AppState, row: &OutboxRow) -> anyhow::Result<Option<Outg
         }
     };
     let language = Language::parse(&user.language).unwrap_or(state.settings.default_language());
-    let rendered = state
-        .templates
-        .render(kind.code(), language, school, values, Some(&link))?;
-    let to = lettre::message::Mailbox::new(
-        Some(format!("{} {}", user.first_name, user.last_name)),
-        user.email.parse()?,
-    );
+    let rendered = state.templates.render(
+        kind.code(),
+        language,
+        school,
+        values,
+        MailParts {
+            action_url: Some(&link),
+            ..Default::default()
+        },
+    )?;
     Ok(Some(OutgoingMail {
-        to,
+        to: mailbox(&user)?,
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
+        list_unsubscribe: None,
     }))
+}
+
+#[derive(Deserialize)]
+struct ScheduledPayload {
+    post_ids: Vec<i32>,
+}
+
+/// A digest or news-batch mail with the posts its run listed, read state as of now. Not
+/// sent if the parent switched this kind off since the run, or every post was deleted.
+async fn scheduled_mail(
+    state: &AppState,
+    job: Job,
+    user: &users::Model,
+    payload: &serde_json::Value,
+) -> anyhow::Result<Option<OutgoingMail>> {
+    let payload: ScheduledPayload = serde_json::from_value(payload.clone())?;
+    if store::push::opt_outs(&state.db, user.id)
+        .await?
+        .iter()
+        .any(|kind| kind == job.email_kind())
+    {
+        return Ok(None);
+    }
+    let items = digest::items_now(&state.db, user.id, payload.post_ids).await?;
+    if items.is_empty() {
+        return Ok(None);
+    }
+    let rendered = digest::render(state, job, user, &items)?;
+    Ok(Some(OutgoingMail {
+        to: mailbox(user)?,
+        subject: rendered.mail.subject,
+        text: rendered.mail.text,
+        html: rendered.mail.html,
+        list_unsubscribe: rendered.one_click_unsubscribe_url,
+    }))
+}
+
+fn mailbox(user: &users::Model) -> anyhow::Result<lettre::message::Mailbox> {
+    Ok(lettre::message::Mailbox::new(
+        Some(format!("{} {}", user.first_name, user.last_name)),
+        user.email.parse()?,
+    ))
 }
 
 /// The link a one-time token travels in. The token sits in the fragment, so it never

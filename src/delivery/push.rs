@@ -52,7 +52,7 @@ impl Pusher {
     ) -> anyhow::Result<Self> {
         let configured = settings.push.vapid_private_key.expose();
         let private_key = if configured.is_empty() {
-            store::push::key_or_create(db, VAPID_KEY_NAME, new_private_key, chrono::Utc::now())
+            store::server_keys::key_or_create(db, VAPID_KEY_NAME, new_private_key, chrono::Utc::now())
                 .await?
         } else {
             configured.to_string()

@@ -20,6 +20,10 @@ struct MailText {
     paragraphs: Vec<String>,
     action: Option<String>,
     closing: Vec<String>,
+    /// Marks unread entries of a list (digest, news batch).
+    unread: Option<String>,
+    /// The label of the unsubscribe link of subscription mail.
+    unsubscribe: Option<String>,
 }
 
 /// The filled-in texts of one mail or letter.
@@ -30,6 +34,28 @@ pub struct Texts {
     pub paragraphs: Vec<String>,
     pub action: Option<String>,
     pub closing: Vec<String>,
+    pub unread: Option<String>,
+    pub unsubscribe: Option<String>,
+}
+
+/// One entry of a mail's list (a post in the digest or the news batch).
+#[derive(Debug, Clone, Serialize)]
+pub struct MailItem {
+    pub title: String,
+    pub excerpt: String,
+    pub date: String,
+    pub url: String,
+    pub unread: bool,
+}
+
+/// What a mail carries besides its catalog texts.
+#[derive(Debug, Clone, Default)]
+pub struct MailParts<'a> {
+    /// The button's target.
+    pub action_url: Option<&'a str>,
+    pub items: &'a [MailItem],
+    /// Where the recipient switches this kind of mail off (subscription mail only).
+    pub unsubscribe_url: Option<&'a str>,
 }
 
 /// The rendered parts of one mail.
@@ -55,6 +81,10 @@ struct LayoutContext<'a> {
     action_url: Option<&'a str>,
     closing: &'a [String],
     school: &'a str,
+    items: &'a [MailItem],
+    unread_label: Option<&'a str>,
+    unsubscribe_label: Option<&'a str>,
+    unsubscribe_url: Option<&'a str>,
 }
 
 impl MailTemplates {
@@ -106,18 +136,19 @@ impl MailTemplates {
             paragraphs: fill_all(&text.paragraphs)?,
             action: text.action.as_deref().map(fill).transpose()?,
             closing: fill_all(&text.closing)?,
+            unread: text.unread.as_deref().map(fill).transpose()?,
+            unsubscribe: text.unsubscribe.as_deref().map(fill).transpose()?,
         })
     }
 
-    /// Renders mail `kind` in `language`; `values` fill the catalog's placeholders and
-    /// `action_url` is the button's target.
+    /// Renders mail `kind` in `language`; `values` fill the catalog's placeholders.
     pub fn render(
         &self,
         kind: &str,
         language: Language,
         school: &str,
         values: serde_json::Value,
-        action_url: Option<&str>,
+        parts: MailParts<'_>,
     ) -> anyhow::Result<RenderedMail> {
         let texts = self.texts(kind, language, &values)?;
         let context = LayoutContext {
@@ -126,9 +157,13 @@ impl MailTemplates {
             greeting: &texts.greeting,
             paragraphs: &texts.paragraphs,
             action_label: texts.action.as_deref(),
-            action_url,
+            action_url: parts.action_url,
             closing: &texts.closing,
             school,
+            items: parts.items,
+            unread_label: texts.unread.as_deref(),
+            unsubscribe_label: texts.unsubscribe.as_deref(),
+            unsubscribe_url: parts.unsubscribe_url,
         };
         Ok(RenderedMail {
             text: self.env.get_template("layout.txt")?.render(&context)?,
@@ -157,7 +192,10 @@ mod tests {
                         language,
                         "De Regenboog",
                         values.clone(),
-                        Some("https://x/y?a=1&b=2"),
+                        MailParts {
+                            action_url: Some("https://x/y?a=1&b=2"),
+                            ..Default::default()
+                        },
                     )
                     .unwrap();
                 assert!(
@@ -182,7 +220,10 @@ mod tests {
                 Language::En,
                 "School",
                 values,
-                Some("https://x"),
+                MailParts {
+                    action_url: Some("https://x"),
+                    ..Default::default()
+                },
             )
             .unwrap();
         assert!(!mail.html.contains("<script>"));

@@ -32,6 +32,15 @@ impl Language {
             Self::En => "en",
         }
     }
+
+    /// How a date is written (chrono format): 25-11-2026, 25.11.2026, 25/11/2026.
+    pub fn date_format(self) -> &'static str {
+        match self {
+            Self::Nl => "%d-%m-%Y",
+            Self::De => "%d.%m.%Y",
+            Self::En => "%d/%m/%Y",
+        }
+    }
 }
 
 impl fmt::Display for Language {

@@ -10,3 +10,4 @@ pub mod posts;
 pub mod push;
 pub mod schedule;
 pub mod tokens;
+pub mod unsubscribe;

@@ -6,6 +6,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
+use super::posts::PostKind;
+
 /// The scheduled jobs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Job {
@@ -22,6 +24,26 @@ impl Job {
         match self {
             Self::Digest => "digest",
             Self::NewsBatch => "news_batch",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|job| job.code() == code)
+    }
+
+    /// The kind of post the job collects.
+    pub fn post_kind(self) -> PostKind {
+        match self {
+            Self::Digest => PostKind::Message,
+            Self::NewsBatch => PostKind::News,
+        }
+    }
+
+    /// The kind of e-mail (as parents switch it on and off) the job sends.
+    pub fn email_kind(self) -> &'static str {
+        match self {
+            Self::Digest => "messages",
+            Self::NewsBatch => "news",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod posts;
 pub mod push;
 pub mod scheduled_runs;
+pub mod server_keys;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

@@ -204,3 +204,36 @@ pub async fn in_flight(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Resul
         .count(conn)
         .await
 }
+
+/// How many rows whose dedupe key starts with `prefix` are pending, sent and failed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub pending: i64,
+    pub sent: i64,
+    pub failed: i64,
+}
+
+pub async fn status_counts(
+    conn: &impl ConnectionTrait,
+    dedupe_prefix: &str,
+) -> Result<StatusCounts, DbErr> {
+    let rows: Vec<(String, i64)> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Status)
+        .column_as(outbox::Column::Id.count(), "count")
+        .filter(outbox::Column::DedupeKey.starts_with(dedupe_prefix))
+        .group_by(outbox::Column::Status)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut counts = StatusCounts::default();
+    for (status, count) in rows {
+        match status.as_str() {
+            STATUS_PENDING => counts.pending = count,
+            STATUS_SENT => counts.sent = count,
+            STATUS_FAILED => counts.failed = count,
+            _ => {}
+        }
+    }
+    Ok(counts)
+}

@@ -76,6 +76,16 @@ pub async fn find(conn: &impl ConnectionTrait, id: i32) -> Result<Option<Post>, 
     posts::Entity::find_by_id(id).one(conn).await
 }
 
+/// The posts with these ids that still exist, oldest first.
+pub async fn find_many(conn: &impl ConnectionTrait, ids: Vec<i32>) -> Result<Vec<Post>, DbErr> {
+    posts::Entity::find()
+        .filter(posts::Column::Id.is_in(ids))
+        .order_by_asc(posts::Column::CreatedAt)
+        .order_by_asc(posts::Column::Id)
+        .all(conn)
+        .await
+}
+
 pub async fn group_ids(conn: &impl ConnectionTrait, post_id: i32) -> Result<Vec<i32>, DbErr> {
     post_groups::Entity::find()
         .select_only()

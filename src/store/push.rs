@@ -6,7 +6,7 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder,
 };
 
-use crate::entities::{notification_opt_outs, push_subscriptions, server_keys};
+use crate::entities::{notification_opt_outs, push_subscriptions};
 
 pub use push_subscriptions::Model as Subscription;
 
@@ -141,33 +141,4 @@ pub async fn set_opt_out(
             .await?;
     }
     Ok(())
-}
-
-/// A stored key, or the one `make` creates and stores if there is none yet. When two
-/// processes race, both end up with the value that was stored first.
-pub async fn key_or_create(
-    conn: &impl ConnectionTrait,
-    name: &str,
-    make: impl FnOnce() -> anyhow::Result<String>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<String> {
-    if let Some(key) = server_keys::Entity::find_by_id(name.to_string())
-        .one(conn)
-        .await?
-    {
-        return Ok(key.value);
-    }
-    server_keys::Entity::insert(server_keys::ActiveModel {
-        name: Set(name.into()),
-        value: Set(make()?),
-        created_at: Set(now),
-    })
-    .on_conflict_do_nothing()
-    .exec(conn)
-    .await?;
-    let stored = server_keys::Entity::find_by_id(name.to_string())
-        .one(conn)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("server key {name} vanished"))?;
-    Ok(stored.value)
 }

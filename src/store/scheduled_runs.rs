@@ -108,6 +108,35 @@ pub async fn previous_done(
         .await
 }
 
+/// The tick of the job's latest run, whatever its state.
+pub async fn latest_tick(
+    conn: &impl ConnectionTrait,
+    job: &str,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    Ok(scheduled_runs::Entity::find()
+        .filter(scheduled_runs::Column::Job.eq(job))
+        .order_by_desc(scheduled_runs::Column::ScheduledFor)
+        .limit(1)
+        .one(conn)
+        .await?
+        .map(|run| run.scheduled_for))
+}
+
+/// The job's runs, newest first.
+pub async fn list_of_job(
+    conn: &impl ConnectionTrait,
+    job: &str,
+    limit: u64,
+) -> Result<Vec<ScheduledRun>, DbErr> {
+    scheduled_runs::Entity::find()
+        .filter(scheduled_runs::Column::Job.eq(job))
+        .order_by_desc(scheduled_runs::Column::ScheduledFor)
+        .order_by_desc(scheduled_runs::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
 /// Newest runs first.
 pub async fn list(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<ScheduledRun>, DbErr> {
     scheduled_runs::Entity::find()

@@ -94,6 +94,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     // The in-test push service listens on plain http at 127.0.0.1.
     settings.push.allowed_hosts = vec!["127.0.0.1".into()];
     settings.push.allow_insecure = true;
+    // Tests start scheduled runs themselves at the ticks they choose; the ones about the
+    // scheduler loop switch it on.
+    settings.schedule.run_scheduler = false;
     let sqlite_dir = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary folder");
@@ -442,7 +445,11 @@ impl ServerProcess {
             .env("SCHOOLGATE_MAIL__SMTP__PORT", app.smtp.port.to_string())
             .env("SCHOOLGATE_MAIL__SMTP__TLS", "none")
             .env("SCHOOLGATE_PUSH__ALLOWED_HOSTS", "127.0.0.1")
-            .env("SCHOOLGATE_PUSH__ALLOW_INSECURE", "true");
+            .env("SCHOOLGATE_PUSH__ALLOW_INSECURE", "true")
+            .env(
+                "SCHOOLGATE_SCHEDULE__RUN_SCHEDULER",
+                settings.schedule.run_scheduler.to_string(),
+            );
         for (key, value) in extra {
             command.env(key, value);
         }
