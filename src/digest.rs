@@ -121,9 +121,7 @@ pub fn render(
             unread: !item.read,
         })
         .collect();
-    let token = state
-        .unsubscribe_links
-        .token(parent.id, job.email_kind());
+    let token = state.unsubscribe_links.token(parent.id, job.email_kind());
     let unsubscribe_page = token
         .as_ref()
         .map(|token| format!("{public_url}/unsubscribe?token={token}"));

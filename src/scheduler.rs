@@ -22,12 +22,15 @@ const RUN_LEASE_MINUTES: i64 = 10;
 /// Runs every job whose latest tick (within the catch-up window) has not run yet. After
 /// downtime over several ticks, only the latest one runs, once.
 pub async fn run_due(state: &AppState) -> anyhow::Result<Vec<ScheduledRun>> {
-    let now = state.clock.now();
-    let catch_up = Duration::hours(state.settings.schedule.catch_up_hours.into());
     let mut finished = Vec::new();
     for job in Job::ALL {
-        let schedule = state.settings.job_schedule(job)?;
-        let Some(tick) = schedule.latest_due(now, catch_up) else {
+        let Some(resumed) = finish_abandoned_runs(state, job).await? else {
+            continue;
+        };
+        finished.extend(resumed);
+        let now = state.clock.now();
+        let catch_up = Duration::hours(state.settings.schedule.catch_up_hours.into());
+        let Some(tick) = state.settings.job_schedule(job)?.latest_due(now, catch_up) else {
             continue;
         };
         // An admin's "run now" after this tick covered its period already.
@@ -42,11 +45,34 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<Vec<ScheduledRun>> {
         } else {
             "schedule"
         };
-        if let Some(run) = take_and_run(state, job, tick, triggered_by).await? {
-            finished.push(run);
-        }
+        finished.extend(take_and_run(state, job, tick, triggered_by).await?);
     }
     Ok(finished)
+}
+
+/// Resumes the job's runs whose process died, oldest first: a later run's period starts
+/// where they end, so leaving one behind would lose its mails (or, if the later run covered
+/// its period instead, send some twice). `None` while another process works on a run of
+/// the job: runs of one job never overlap.
+async fn finish_abandoned_runs(
+    state: &AppState,
+    job: Job,
+) -> anyhow::Result<Option<Vec<ScheduledRun>>> {
+    let mut finished = Vec::new();
+    for run in store::scheduled_runs::unfinished(&state.db, job.code()).await? {
+        if run
+            .lease_until
+            .is_some_and(|until| until > state.clock.now())
+        {
+            return Ok(None);
+        }
+        match take_and_run(state, job, run.scheduled_for, &run.triggered_by).await? {
+            Some(done) => finished.push(done),
+            // Another process took it over a moment ago.
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(finished))
 }
 
 /// Runs until `shutdown` turns true: starts due runs every `schedule.check_seconds`.
@@ -66,8 +92,12 @@ pub async fn run_periodically(state: AppState, mut shutdown: watch::Receiver<boo
     }
 }
 
-/// Runs `job` now, for everything since its last run (the admin's "run now").
+/// Runs `job` now, for everything since its last run (the admin's "run now"). `None` while
+/// another run of the job is in progress.
 pub async fn run_now(state: &AppState, job: Job) -> anyhow::Result<Option<ScheduledRun>> {
+    if finish_abandoned_runs(state, job).await?.is_none() {
+        return Ok(None);
+    }
     take_and_run(state, job, state.clock.now(), "admin").await
 }
 
@@ -122,7 +152,8 @@ pub async fn period_start(
 }
 
 /// Queues one mail per parent with something new in the run's period; returns how many.
-async fn queue_mails(state: &AppState, job: Job, run: &ScheduledRun) -> anyhow::Result<i32> {
+/// Safe to repeat for the same run (a resumed run): rows queued before are kept as they are.
+pub async fn queue_mails(state: &AppState, job: Job, run: &ScheduledRun) -> anyhow::Result<i32> {
     let tick = run.scheduled_for;
     // The period starts where the previous run of this job ended; the first run covers one
     // period of the schedule.

@@ -148,7 +148,10 @@ impl ScheduleApi {
         /// Only this job's runs.
         job: Query<Option<JobName>>,
         /// How many runs, newest first (1 to 200).
-        #[oai(default = "default_limit", validator(minimum(value = "1"), maximum(value = "200")))]
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "200"))
+        )]
         limit: Query<u64>,
     ) -> Result<Json<Vec<RunResponse>>, AppError> {
         auth.user().require_admin()?;
@@ -266,9 +269,15 @@ impl UnsubscribeApi {
                  My account instead.",
             )
         };
-        let wanted = state.unsubscribe_links.verify(&token.0).ok_or_else(invalid)?;
+        let wanted = state
+            .unsubscribe_links
+            .verify(&token.0)
+            .ok_or_else(invalid)?;
         let txn = store::begin_write(&state.db).await?;
-        if store::users::find_by_id(&txn, wanted.user_id).await?.is_none() {
+        if store::users::find_by_id(&txn, wanted.user_id)
+            .await?
+            .is_none()
+        {
             return Err(invalid());
         }
         let now = state.clock.now();

@@ -19,6 +19,7 @@ use futures_util::StreamExt;
 use web_push::Urgency;
 
 use crate::{
+    digest,
     domain::{
         accounts::AccountState,
         language::Language,
@@ -26,7 +27,6 @@ use crate::{
         schedule::Job,
         tokens::TokenPurpose,
     },
-    digest,
     entities::users,
     state::AppState,
     store::{
@@ -35,8 +35,8 @@ use crate::{
     },
 };
 use mail::{OutgoingMail, SendError};
-use templates::MailParts;
 use push::PushOutcome;
+use templates::MailParts;
 
 /// Rows claimed at once.
 const BATCH: u64 = 64;

@@ -52,8 +52,13 @@ impl Pusher {
     ) -> anyhow::Result<Self> {
         let configured = settings.push.vapid_private_key.expose();
         let private_key = if configured.is_empty() {
-            store::server_keys::key_or_create(db, VAPID_KEY_NAME, new_private_key, chrono::Utc::now())
-                .await?
+            store::server_keys::key_or_create(
+                db,
+                VAPID_KEY_NAME,
+                new_private_key,
+                chrono::Utc::now(),
+            )
+            .await?
         } else {
             configured.to_string()
         };

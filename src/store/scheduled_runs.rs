@@ -108,6 +108,20 @@ pub async fn previous_done(
         .await
 }
 
+/// The job's runs that are not done (being worked on, or left by a process that died),
+/// oldest first.
+pub async fn unfinished(
+    conn: &impl ConnectionTrait,
+    job: &str,
+) -> Result<Vec<ScheduledRun>, DbErr> {
+    scheduled_runs::Entity::find()
+        .filter(scheduled_runs::Column::Job.eq(job))
+        .filter(scheduled_runs::Column::Status.eq(STATUS_RUNNING))
+        .order_by_asc(scheduled_runs::Column::ScheduledFor)
+        .all(conn)
+        .await
+}
+
 /// The tick of the job's latest run, whatever its state.
 pub async fn latest_tick(
     conn: &impl ConnectionTrait,

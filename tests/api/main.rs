@@ -8,6 +8,7 @@ mod smtp;
 mod admin;
 mod auth;
 mod children;
+mod digests;
 mod errors;
 mod imports;
 mod passwords;
