@@ -30,7 +30,11 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<Vec<ScheduledRun>> {
         finished.extend(resumed);
         let now = state.clock.now();
         let catch_up = Duration::hours(state.settings.schedule.catch_up_hours.into());
-        let Some(tick) = state.settings.job_schedule(job)?.latest_due(now, catch_up) else {
+        let Some(tick) = state
+            .settings
+            .job_schedule(job)?
+            .latest_due(now - commit_grace(), catch_up)
+        else {
             continue;
         };
         // An admin's "run now" after this tick covered its period already.
@@ -98,7 +102,14 @@ pub async fn run_now(state: &AppState, job: Job) -> anyhow::Result<Option<Schedu
     if finish_abandoned_runs(state, job).await?.is_none() {
         return Ok(None);
     }
-    take_and_run(state, job, state.clock.now(), "admin").await
+    take_and_run(state, job, state.clock.now() - commit_grace(), "admin").await
+}
+
+/// A run starts this long after its tick. A post gets its time before its transaction
+/// commits; a run that read the posts in between would miss one stamped just before the
+/// tick, and the next run starts after the tick: it would never be mailed.
+fn commit_grace() -> Duration {
+    Duration::seconds(5)
 }
 
 async fn take_and_run(

@@ -171,8 +171,9 @@ impl ScheduleApi {
 
     /// Run a job now (admin)
     ///
-    /// Covers everything since the job's last run and queues the mails at once; the next
-    /// scheduled run starts where this one ended. Error `run_in_progress` (409) while a run
+    /// Covers everything since the job's last run up to a few seconds ago (posts still being
+    /// saved are left to the next run) and queues the mails at once; the next scheduled run
+    /// starts where this one ended. Error `run_in_progress` (409) while a run
     /// of the job started in the same second is still going.
     #[oai(path = "/jobs/:job/run", method = "post")]
     async fn run_job_now(

@@ -1,5 +1,5 @@
 //! Real server processes on one database: a crash (SIGKILL) in the middle of sending an urgent
-//! notice, and two processes sharing the outbox.
+//! notice, two processes sharing the outbox, and two schedulers seeing the same ticks.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -18,6 +18,7 @@ use crate::helpers::{Backend, ServerProcess, Session, TestApp, spawn_app_with};
 crate::on_both_databases!(
     a_server_killed_mid_delivery_sends_the_rest_once_after_restart,
     two_server_processes_share_the_outbox_and_send_each_message_once,
+    two_server_processes_at_the_same_ticks_send_one_digest_per_parent_and_tick,
 );
 
 /// At most the sends in flight when a process dies can reach a receiver twice.
@@ -211,4 +212,84 @@ async fn two_server_processes_share_the_outbox_and_send_each_message_once(backen
         .await
         .unwrap();
     assert!(rows.is_empty(), "nothing left over or failed: {rows:?}");
+}
+
+/// The digest mails to `address` (scheduled mail carries List-Unsubscribe).
+fn digests_to(app: &TestApp, address: &str) -> Vec<String> {
+    app.smtp
+        .mails_to(address)
+        .iter()
+        .filter(|mail| mail.header("List-Unsubscribe").is_some())
+        .map(|mail| mail.text())
+        .collect()
+}
+
+async fn wait_for_digests(app: &TestApp, addresses: &[&String], count: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while addresses
+        .iter()
+        .any(|address| digests_to(app, address).len() < count)
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not every parent got {count} digest(s) within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn two_server_processes_at_the_same_ticks_send_one_digest_per_parent_and_tick(
+    backend: Backend,
+) {
+    use schoolgate::store::scheduled_runs;
+
+    let app = spawn_app_with(backend, |settings| settings.delivery.run_worker = false).await;
+    let class = class_with_parents(&app, 12).await;
+    // Both processes run the digest every two seconds of real time and look every second.
+    let every_two_seconds = [
+        ("SCHOOLGATE_SCHEDULE__RUN_SCHEDULER", "true"),
+        ("SCHOOLGATE_SCHEDULE__DIGEST", "*/2 * * * * *"),
+        ("SCHOOLGATE_SCHEDULE__CHECK_SECONDS", "1"),
+        ("SCHOOLGATE_SCHEDULE__CATCH_UP_HOURS", "1"),
+    ];
+    let _first = ServerProcess::start(&app, &every_two_seconds).await;
+    let _second = ServerProcess::start(&app, &every_two_seconds).await;
+    let addresses: Vec<&String> = class.parents.values().collect();
+
+    for (round, title) in ["Zoo trip", "Swimming lessons"].into_iter().enumerate() {
+        let body = json!({ "kind": "message", "group_ids": [class.group], "title": title, "body": "See the app." });
+        app.post(&class.teacher, body).await;
+        wait_for_digests(&app, &addresses, round + 1).await;
+    }
+    // Several more ticks pass with nothing new.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    for address in &addresses {
+        let digests = digests_to(&app, address);
+        assert_eq!(digests.len(), 2, "{address}: one digest per message's tick");
+        assert!(digests[0].contains("Zoo trip") && !digests[0].contains("Swimming"));
+        assert!(digests[1].contains("Swimming lessons") && !digests[1].contains("Zoo trip"));
+    }
+    let runs = scheduled_runs::list(&app.state.db, 10_000).await.unwrap();
+    let with_mail: Vec<i32> = runs
+        .iter()
+        .filter(|run| run.recipients > 0)
+        .map(|run| run.recipients)
+        .collect();
+    assert_eq!(
+        with_mail,
+        [class.parents.len() as i32; 2],
+        "two runs mailed, each to every parent"
+    );
+    let mut ticks: Vec<_> = runs
+        .iter()
+        .map(|run| (&run.job, run.scheduled_for))
+        .collect();
+    let taken = ticks.len();
+    ticks.dedup();
+    assert_eq!(ticks.len(), taken, "no tick was run twice");
+    assert!(
+        taken >= 4,
+        "the processes ran every tick they saw ({taken} runs)"
+    );
 }
