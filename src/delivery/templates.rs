@@ -211,6 +211,47 @@ mod tests {
     }
 
     #[test]
+    fn digest_and_news_render_in_every_language_with_counts() {
+        let templates = MailTemplates::load().unwrap();
+        let item = MailItem {
+            title: "Zoo <trip>".into(),
+            excerpt: "Bring lunch.".into(),
+            date: "25-11-2026".into(),
+            url: "https://x/posts/1".into(),
+            unread: true,
+        };
+        for language in Language::ALL {
+            for kind in ["digest", "news_batch"] {
+                for (count, unread) in [(1, 1), (2, 0), (3, 2)] {
+                    let values = serde_json::json!({
+                        "first_name": "Anna", "school": "De Regenboog",
+                        "count": count, "unread": unread,
+                    });
+                    let parts = MailParts {
+                        action_url: Some("https://x"),
+                        items: std::slice::from_ref(&item),
+                        unsubscribe_url: Some("https://x/unsubscribe?token=t"),
+                    };
+                    let mail = templates
+                        .render(kind, language, "De Regenboog", values, parts)
+                        .unwrap();
+                    let context = format!("{kind} {language} {count}/{unread}");
+                    assert!(!mail.subject.contains("{{"), "{context}: {}", mail.subject);
+                    assert!(mail.text.contains("] Zoo <trip> (25-11-2026)"), "{context}");
+                    assert!(
+                        mail.text.contains("https://x/unsubscribe?token=t"),
+                        "{context}"
+                    );
+                    assert!(mail.html.contains("Zoo &lt;trip&gt;"), "{context}");
+                    if kind == "digest" && count > 1 {
+                        assert!(mail.subject.contains(&count.to_string()), "{context}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn html_escapes_values() {
         let templates = MailTemplates::load().unwrap();
         let values = serde_json::json!({"first_name": "<script>", "minutes": 60});
