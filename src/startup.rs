@@ -152,9 +152,15 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
             "/unsubscribe",
             StaticFileEndpoint::new("pwa/unsubscribe.html"),
         )
+        // The app: every path that is not a file is one of its screens, so it gets the
+        // shell. Files are revalidated on each load (the service worker keeps them offline).
         .nest(
             "/",
-            StaticFilesEndpoint::new("pwa").index_file("index.html"),
+            StaticFilesEndpoint::new("pwa")
+                .index_file("index.html")
+                .fallback_to_index()
+                .no_cache_index()
+                .with(SetHeader::new().overriding("cache-control", "no-cache")),
         )
         .around(move |endpoint, req| limit_body(endpoint, req, limits))
         .with(CookieJarManager::new())

@@ -1,0 +1,134 @@
+// The parents' and teachers' app: shell, session and routes. Plain ES modules, no build step.
+import { html, render, useEffect, useState } from "./vendor/htm-preact-3.1.1.mjs";
+import { ApiError, get, onOfflineChange, post, setCsrfToken } from "./lib/api.js";
+import { language, setLanguage, t } from "./lib/i18n.js";
+import { interceptLinks, navigate, useLocation } from "./lib/router.js";
+import { Activate, ForgotPassword, Login, ResetPassword } from "./screens/auth.js";
+import { Compose, Feed, PostDetail, PostStatus } from "./screens/posts.js";
+import { Account, ChildPage, Children } from "./screens/account.js";
+
+const PUBLIC_PATHS = ["/login", "/activate", "/forgot-password", "/reset-password"];
+
+function useServiceWorkerUpdate() {
+  const [waiting, setWaiting] = useState(null);
+  useEffect(() => {
+    if (!("serviceWorker" in navigator)) return;
+    let reloading = false;
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      if (reloading) return;
+      reloading = true;
+      window.location.reload();
+    });
+    navigator.serviceWorker.register("/sw.js").then((registration) => {
+      const watch = (worker) => {
+        worker?.addEventListener("statechange", () => {
+          if (worker.state === "installed" && navigator.serviceWorker.controller) setWaiting(worker);
+        });
+      };
+      if (registration.waiting && navigator.serviceWorker.controller) setWaiting(registration.waiting);
+      watch(registration.installing);
+      registration.addEventListener("updatefound", () => watch(registration.installing));
+    });
+  }, []);
+  return waiting;
+}
+
+function Banners({ offline, waiting }) {
+  return html`
+    ${offline && html`<div class="banner offline" role="status">${t("offline")}</div>`}
+    ${waiting && html`<div class="banner update" role="status">
+      <span>${t("update")}</span>
+      <button class="secondary" onClick=${() => waiting.postMessage("skip-waiting")}>${t("reload")}</button>
+    </div>`}`;
+}
+
+function Tabs({ user, path }) {
+  const tabs = [["/", t("home")], ["/news", t("news")]];
+  if (user.role === "parent") tabs.push(["/children", t("children")]);
+  else tabs.push(["/compose", t("compose")]);
+  tabs.push(["/account", t("account")]);
+  const current = (href) => (href === "/" ? path === "/" || path.startsWith("/posts") : path.startsWith(href));
+  return html`<nav class="tabs" aria-label="Schoolgate">
+    ${tabs.map(([href, label]) => html`<a href=${href} aria-current=${current(href) ? "page" : undefined}>${label}</a>`)}
+  </nav>`;
+}
+
+function Screen({ user, path, hash, onUser, onLogout }) {
+  const post = path.match(/^\/posts\/(\d+)(\/status)?$/);
+  const child = path.match(/^\/children\/(\d+)$/);
+  if (post && post[2]) return html`<${PostStatus} id=${post[1]} />`;
+  if (post) return html`<${PostDetail} id=${post[1]} user=${user} />`;
+  if (child) return html`<${ChildPage} id=${child[1]} />`;
+  switch (path) {
+    case "/news": return html`<${Feed} user=${user} kind="news" />`;
+    case "/children": return html`<${Children} />`;
+    case "/compose": return html`<${Compose} user=${user} />`;
+    case "/account": return html`<${Account} user=${user} onUser=${onUser} onLogout=${onLogout} />`;
+    default: return html`<${Feed} user=${user} hash=${hash} />`;
+  }
+}
+
+function App() {
+  const { path, hash } = useLocation();
+  const [user, setUser] = useState(undefined);
+  const [offline, setOffline] = useState(!navigator.onLine);
+  const waiting = useServiceWorkerUpdate();
+
+  useEffect(() => onOfflineChange(setOffline), []);
+  useEffect(() => {
+    const update = () => setOffline(!navigator.onLine);
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    return () => {
+      window.removeEventListener("online", update);
+      window.removeEventListener("offline", update);
+    };
+  }, []);
+
+  const acceptUser = (me) => {
+    if (me) {
+      setCsrfToken(me.csrf_token);
+      setLanguage(me.language);
+    }
+    setUser(me);
+  };
+
+  useEffect(() => {
+    get("/me")
+      .then(acceptUser)
+      .catch((error) => setUser(error instanceof ApiError && error.status === 401 ? null : user ?? null));
+  }, []);
+
+  const logout = async () => {
+    await post("/auth/logout").catch(() => {});
+    // What was cached for this account must not be shown to the next one.
+    if ("caches" in window) await caches.delete("api");
+    setUser(null);
+    navigate("/login", { replace: true });
+  };
+
+  const isPublic = PUBLIC_PATHS.includes(path);
+  useEffect(() => {
+    if (user === null && !isPublic) navigate("/login", { replace: true });
+    if (user && path === "/login") navigate("/", { replace: true });
+  }, [user, path]);
+
+  document.title = t("app");
+  if (user === undefined) return html`<p class="loading">${t("loading")}</p>`;
+  if (isPublic || !user) {
+    const screens = { "/activate": Activate, "/forgot-password": ForgotPassword, "/reset-password": ResetPassword };
+    const Public = screens[path] || Login;
+    return html`<${Banners} offline=${offline} waiting=${waiting} />
+      <main><${Public} hash=${hash} onUser=${acceptUser} /></main>`;
+  }
+  return html`
+    <header class="bar"><h1>${t("app")}</h1></header>
+    <${Banners} offline=${offline} waiting=${waiting} />
+    <${Tabs} user=${user} path=${path} />
+    <main lang=${language()}>
+      <${Screen} user=${user} path=${path} hash=${hash} onUser=${acceptUser} onLogout=${logout} />
+    </main>`;
+}
+
+interceptLinks();
+render(html`<${App} />`, document.getElementById("app"));

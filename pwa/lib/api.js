@@ -1,0 +1,57 @@
+// Talking to the server: JSON in and out, the session cookie, the CSRF token on writes, and
+// errors as { status, code, message }. The service worker answers reads from its cache when
+// the network is gone and marks such answers with `X-Served-From-Cache`.
+
+let csrfToken = "";
+const offlineListeners = new Set();
+
+export function setCsrfToken(token) {
+  csrfToken = token || "";
+}
+
+export function onOfflineChange(listener) {
+  offlineListeners.add(listener);
+  return () => offlineListeners.delete(listener);
+}
+
+function reportOffline(offline) {
+  for (const listener of offlineListeners) listener(offline);
+}
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
+  let response;
+  try {
+    response = await fetch(`/api${path}`, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    reportOffline(true);
+    throw new ApiError(0, "offline", "offline");
+  }
+  reportOffline(response.headers.get("X-Served-From-Cache") === "1");
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    throw new ApiError(response.status, data?.code || "error", data?.message || response.statusText);
+  }
+  return data;
+}
+
+export const get = (path) => api("GET", path);
+export const post = (path, body) => api("POST", path, body ?? {});
+export const put = (path, body) => api("PUT", path, body ?? {});
+export const patch = (path, body) => api("PATCH", path, body ?? {});

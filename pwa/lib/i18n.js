@@ -1,0 +1,133 @@
+// The app's texts in Dutch, German and English. The language is the user's setting once
+// logged in, before that the browser's.
+
+const TEXTS = {
+  en: {
+    app: "Schoolgate", loading: "Loading…", offline: "You are offline. You see what was loaded before.",
+    update: "A new version of the app is ready.", reload: "Reload",
+    login: "Log in", email: "E-mail address", password: "Password", forgot: "Forgot your password?",
+    login_failed: "That did not work.", logout: "Log out", back: "Back",
+    forgot_title: "Forgot your password", forgot_intro: "Enter your e-mail address. If it belongs to an account, you get an e-mail with a link to choose a new password.",
+    forgot_send: "Send link", forgot_sent: "If the address belongs to an account, an e-mail is on its way. Check your inbox.",
+    reset_title: "Choose a new password", new_password: "New password", repeat_password: "Repeat the new password",
+    reset_save: "Save password", reset_done: "Your password has been changed. Log in with it.",
+    password_rules: "At least 8 characters with a lower-case and an upper-case letter, a digit and a special character.",
+    activate_title: "Activate your account", activate_hello: "Welcome, {name}. Choose a password for {email}.",
+    consent: "I agree that the school processes my data to send me messages (privacy statement version {version}).",
+    activate_save: "Activate my account", link_invalid: "This link is not valid or has expired.",
+    home: "Home", news: "News", children: "Children", account: "Account", compose: "New post",
+    pinned: "Pinned", urgent: "Urgent", message: "Message", news_kind: "News", unread: "New",
+    nothing_yet: "Nothing here yet.", read_more: "Read",
+    confirm: "Confirm receipt", confirmed: "You confirmed receipt.", reply: "Reply", your_reply: "Your reply", send: "Send",
+    replies: "Replies", staff: "School", attachments: "Attachments",
+    status: "Read and confirmations", parents: "Parents", read: "Read", not_read: "Not read", confirmed_count: "Confirmed", not_confirmed: "Not confirmed", replied: "Replied",
+    child: "Child", parent: "Parent", yes: "yes", no: "–",
+    push_title: "Urgent notices on this device", push_on: "Get notifications on this device", push_enabled: "Notifications are on for this device.",
+    push_blocked: "Notifications are blocked for this site in the browser settings.", push_unsupported: "This browser cannot receive notifications. Add the app to your home screen first.",
+    push_off: "Turn off on this device",
+    profile: "My details", first_name: "First name", last_name: "Last name", phone: "Phone", address: "Address", language: "Language", save: "Save", saved: "Saved.",
+    emails: "E-mails", email_kind: { urgent: "Urgent notices (always)", messages: "Weekly overview of messages", news: "News", photo_albums: "New photo albums", conferences: "Parent-teacher conferences" },
+    change_password: "Change password", current_password: "Current password",
+    emergency: "Emergency numbers", name: "Name", relation: "Relation", add_contact: "Add a number", remove: "Remove", read_only: "The school keeps this data; ask the office to change it.",
+    group: "Class",
+    compose_title: "New post", kind: "Kind", audience: "To", whole_school: "The whole school", title: "Title", text: "Text",
+    ask_confirmation: "Ask parents to confirm receipt", allow_replies: "Parents may reply", publish: "Publish", published: "Published.",
+    choose_group: "Choose at least one class.",
+  },
+  nl: {
+    app: "Schoolgate", loading: "Laden…", offline: "U bent offline. U ziet wat eerder geladen is.",
+    update: "Er is een nieuwe versie van de app.", reload: "Opnieuw laden",
+    login: "Inloggen", email: "E-mailadres", password: "Wachtwoord", forgot: "Wachtwoord vergeten?",
+    login_failed: "Dat lukte niet.", logout: "Uitloggen", back: "Terug",
+    forgot_title: "Wachtwoord vergeten", forgot_intro: "Vul uw e-mailadres in. Hoort het bij een account, dan krijgt u een e-mail met een link om een nieuw wachtwoord te kiezen.",
+    forgot_send: "Link versturen", forgot_sent: "Hoort het adres bij een account, dan is er een e-mail onderweg. Kijk in uw inbox.",
+    reset_title: "Kies een nieuw wachtwoord", new_password: "Nieuw wachtwoord", repeat_password: "Herhaal het nieuwe wachtwoord",
+    reset_save: "Wachtwoord opslaan", reset_done: "Uw wachtwoord is gewijzigd. Log ermee in.",
+    password_rules: "Minstens 8 tekens met een kleine letter, een hoofdletter, een cijfer en een leesteken.",
+    activate_title: "Account activeren", activate_hello: "Welkom, {name}. Kies een wachtwoord voor {email}.",
+    consent: "Ik ga ermee akkoord dat de school mijn gegevens gebruikt om mij berichten te sturen (privacyverklaring versie {version}).",
+    activate_save: "Account activeren", link_invalid: "Deze link is niet geldig of verlopen.",
+    home: "Start", news: "Nieuws", children: "Kinderen", account: "Account", compose: "Nieuw bericht",
+    pinned: "Vastgezet", urgent: "Dringend", message: "Bericht", news_kind: "Nieuws", unread: "Nieuw",
+    nothing_yet: "Hier staat nog niets.", read_more: "Lezen",
+    confirm: "Ontvangst bevestigen", confirmed: "U heeft de ontvangst bevestigd.", reply: "Antwoorden", your_reply: "Uw antwoord", send: "Versturen",
+    replies: "Antwoorden", staff: "School", attachments: "Bijlagen",
+    status: "Gelezen en bevestigd", parents: "Ouders", read: "Gelezen", not_read: "Niet gelezen", confirmed_count: "Bevestigd", not_confirmed: "Niet bevestigd", replied: "Geantwoord",
+    child: "Kind", parent: "Ouder", yes: "ja", no: "–",
+    push_title: "Dringende berichten op dit apparaat", push_on: "Meldingen op dit apparaat aanzetten", push_enabled: "Meldingen staan aan op dit apparaat.",
+    push_blocked: "Meldingen zijn voor deze site geblokkeerd in de browserinstellingen.", push_unsupported: "Deze browser kan geen meldingen ontvangen. Zet de app eerst op uw beginscherm.",
+    push_off: "Uitzetten op dit apparaat",
+    profile: "Mijn gegevens", first_name: "Voornaam", last_name: "Achternaam", phone: "Telefoon", address: "Adres", language: "Taal", save: "Opslaan", saved: "Opgeslagen.",
+    emails: "E-mails", email_kind: { urgent: "Dringende berichten (altijd)", messages: "Wekelijks overzicht van berichten", news: "Nieuws", photo_albums: "Nieuwe fotoalbums", conferences: "Oudergesprekken" },
+    change_password: "Wachtwoord wijzigen", current_password: "Huidig wachtwoord",
+    emergency: "Noodnummers", name: "Naam", relation: "Relatie", add_contact: "Nummer toevoegen", remove: "Verwijderen", read_only: "De school beheert deze gegevens; vraag de administratie om ze te wijzigen.",
+    group: "Groep",
+    compose_title: "Nieuw bericht", kind: "Soort", audience: "Aan", whole_school: "De hele school", title: "Titel", text: "Tekst",
+    ask_confirmation: "Ouders vragen de ontvangst te bevestigen", allow_replies: "Ouders mogen antwoorden", publish: "Plaatsen", published: "Geplaatst.",
+    choose_group: "Kies minstens één groep.",
+  },
+  de: {
+    app: "Schoolgate", loading: "Wird geladen…", offline: "Sie sind offline. Sie sehen, was vorher geladen wurde.",
+    update: "Eine neue Version der App ist bereit.", reload: "Neu laden",
+    login: "Anmelden", email: "E-Mail-Adresse", password: "Passwort", forgot: "Passwort vergessen?",
+    login_failed: "Das hat nicht geklappt.", logout: "Abmelden", back: "Zurück",
+    forgot_title: "Passwort vergessen", forgot_intro: "Geben Sie Ihre E-Mail-Adresse ein. Gehört sie zu einem Konto, erhalten Sie eine E-Mail mit einem Link für ein neues Passwort.",
+    forgot_send: "Link senden", forgot_sent: "Gehört die Adresse zu einem Konto, ist eine E-Mail unterwegs. Sehen Sie in Ihrem Posteingang nach.",
+    reset_title: "Neues Passwort wählen", new_password: "Neues Passwort", repeat_password: "Neues Passwort wiederholen",
+    reset_save: "Passwort speichern", reset_done: "Ihr Passwort wurde geändert. Melden Sie sich damit an.",
+    password_rules: "Mindestens 8 Zeichen mit Klein- und Großbuchstaben, einer Ziffer und einem Sonderzeichen.",
+    activate_title: "Konto aktivieren", activate_hello: "Willkommen, {name}. Wählen Sie ein Passwort für {email}.",
+    consent: "Ich bin einverstanden, dass die Schule meine Daten verarbeitet, um mir Nachrichten zu senden (Datenschutzerklärung Version {version}).",
+    activate_save: "Konto aktivieren", link_invalid: "Dieser Link ist ungültig oder abgelaufen.",
+    home: "Start", news: "Neuigkeiten", children: "Kinder", account: "Konto", compose: "Neue Mitteilung",
+    pinned: "Angeheftet", urgent: "Dringend", message: "Nachricht", news_kind: "Neuigkeit", unread: "Neu",
+    nothing_yet: "Hier ist noch nichts.", read_more: "Lesen",
+    confirm: "Empfang bestätigen", confirmed: "Sie haben den Empfang bestätigt.", reply: "Antworten", your_reply: "Ihre Antwort", send: "Senden",
+    replies: "Antworten", staff: "Schule", attachments: "Anhänge",
+    status: "Gelesen und bestätigt", parents: "Eltern", read: "Gelesen", not_read: "Nicht gelesen", confirmed_count: "Bestätigt", not_confirmed: "Nicht bestätigt", replied: "Geantwortet",
+    child: "Kind", parent: "Elternteil", yes: "ja", no: "–",
+    push_title: "Dringende Mitteilungen auf diesem Gerät", push_on: "Benachrichtigungen auf diesem Gerät einschalten", push_enabled: "Benachrichtigungen sind auf diesem Gerät eingeschaltet.",
+    push_blocked: "Benachrichtigungen sind für diese Seite in den Browsereinstellungen gesperrt.", push_unsupported: "Dieser Browser kann keine Benachrichtigungen empfangen. Legen Sie die App zuerst auf den Startbildschirm.",
+    push_off: "Auf diesem Gerät ausschalten",
+    profile: "Meine Daten", first_name: "Vorname", last_name: "Nachname", phone: "Telefon", address: "Adresse", language: "Sprache", save: "Speichern", saved: "Gespeichert.",
+    emails: "E-Mails", email_kind: { urgent: "Dringende Mitteilungen (immer)", messages: "Wöchentliche Übersicht der Nachrichten", news: "Neuigkeiten", photo_albums: "Neue Fotoalben", conferences: "Elterngespräche" },
+    change_password: "Passwort ändern", current_password: "Aktuelles Passwort",
+    emergency: "Notfallnummern", name: "Name", relation: "Beziehung", add_contact: "Nummer hinzufügen", remove: "Entfernen", read_only: "Die Schule verwaltet diese Daten; bitten Sie das Sekretariat um Änderungen.",
+    group: "Klasse",
+    compose_title: "Neue Mitteilung", kind: "Art", audience: "An", whole_school: "Die ganze Schule", title: "Titel", text: "Text",
+    ask_confirmation: "Eltern um Empfangsbestätigung bitten", allow_replies: "Eltern dürfen antworten", publish: "Veröffentlichen", published: "Veröffentlicht.",
+    choose_group: "Wählen Sie mindestens eine Klasse.",
+  },
+};
+
+export const LANGUAGES = { nl: "Nederlands", de: "Deutsch", en: "English" };
+
+export function browserLanguage() {
+  for (const tag of navigator.languages || [navigator.language || "en"]) {
+    const code = (tag || "").slice(0, 2).toLowerCase();
+    if (code in TEXTS) return code;
+  }
+  return "en";
+}
+
+let current = browserLanguage();
+
+export function setLanguage(code) {
+  current = code in TEXTS ? code : "en";
+  document.documentElement.lang = current;
+}
+
+export function language() {
+  return current;
+}
+
+/** The text `key` in the current language, with `{name}` placeholders filled. */
+export function t(key, values = {}) {
+  const text = key.split(".").reduce((node, part) => node?.[part], TEXTS[current]) ?? key;
+  return String(text).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+}
+
+export function formatDate(iso) {
+  const locale = { nl: "nl-NL", de: "de-DE", en: "en-GB" }[current];
+  return new Date(iso).toLocaleString(locale, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+}

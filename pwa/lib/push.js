@@ -1,0 +1,43 @@
+// Web Push on this device: only after the user presses the button, never on page load.
+import { get, post, api } from "./api.js";
+
+export function pushSupported() {
+  return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+}
+
+function keyBytes(base64url) {
+  const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+  const raw = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+
+export async function currentSubscription() {
+  if (!pushSupported()) return null;
+  const registration = await navigator.serviceWorker.ready;
+  return registration.pushManager.getSubscription();
+}
+
+/** Asks for permission, subscribes and tells the server. Returns the permission state. */
+export async function enablePush() {
+  const permission = await Notification.requestPermission();
+  if (permission !== "granted") return permission;
+  const registration = await navigator.serviceWorker.ready;
+  const { public_key } = await get("/push/public-key");
+  let subscription = await registration.pushManager.getSubscription();
+  if (!subscription) {
+    subscription = await registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: keyBytes(public_key),
+    });
+  }
+  const json = subscription.toJSON();
+  await post("/push/subscriptions", { endpoint: json.endpoint, keys: json.keys });
+  return "granted";
+}
+
+export async function disablePush() {
+  const subscription = await currentSubscription();
+  if (!subscription) return;
+  await api("DELETE", "/push/subscriptions", { endpoint: subscription.endpoint });
+  await subscription.unsubscribe();
+}

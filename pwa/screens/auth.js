@@ -1,0 +1,141 @@
+// Logging in, activating an account from the letter or e-mail, and resetting a password.
+import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
+import { post } from "../lib/api.js";
+import { setLanguage, t } from "../lib/i18n.js";
+import { navigate, tokenFromHash } from "../lib/router.js";
+
+function Brand({ title }) {
+  return html`<div class="brand">
+    <img src="/icons/icon-192.png" alt="" width="72" height="72" />
+    <h1>${title}</h1>
+  </div>`;
+}
+
+function ErrorMessage({ error }) {
+  return error ? html`<p class="error" role="alert">${error}</p>` : null;
+}
+
+/** Runs `action` for a form, with a busy flag and the server's message on failure. */
+function useSubmit(action) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const submit = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError("");
+    try {
+      await action(new FormData(event.target));
+    } catch (failure) {
+      setError(failure.message || t("login_failed"));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, submit };
+}
+
+export function Login({ onUser }) {
+  const { busy, error, submit } = useSubmit(async (form) => {
+    const session = await post("/auth/login", { email: form.get("email"), password: form.get("password") });
+    onUser({ ...session.user, csrf_token: session.csrf_token });
+    navigate("/", { replace: true });
+  });
+  return html`<div class="center">
+    <${Brand} title=${t("login")} />
+    <form onSubmit=${submit}>
+      <label>${t("email")}<input name="email" type="email" autocomplete="username" required /></label>
+      <label>${t("password")}<input name="password" type="password" autocomplete="current-password" required /></label>
+      <${ErrorMessage} error=${error} />
+      <button type="submit" disabled=${busy}>${t("login")}</button>
+      <a href="/forgot-password">${t("forgot")}</a>
+    </form>
+  </div>`;
+}
+
+export function ForgotPassword() {
+  const [sent, setSent] = useState(false);
+  const { busy, error, submit } = useSubmit(async (form) => {
+    await post("/auth/forgot-password", { email: form.get("email") });
+    setSent(true);
+  });
+  return html`<div class="center">
+    <${Brand} title=${t("forgot_title")} />
+    ${sent
+      ? html`<p class="ok" role="status">${t("forgot_sent")}</p>`
+      : html`<form onSubmit=${submit}>
+          <p>${t("forgot_intro")}</p>
+          <label>${t("email")}<input name="email" type="email" autocomplete="username" required /></label>
+          <${ErrorMessage} error=${error} />
+          <button type="submit" disabled=${busy}>${t("forgot_send")}</button>
+        </form>`}
+    <p><a href="/login">${t("back")}</a></p>
+  </div>`;
+}
+
+function NewPasswordFields() {
+  return html`
+    <label>${t("new_password")}<input name="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="rules" /></label>
+    <label>${t("repeat_password")}<input name="password_repeat" type="password" autocomplete="new-password" required minlength="8" /></label>
+    <p id="rules" class="meta">${t("password_rules")}</p>`;
+}
+
+export function ResetPassword({ hash }) {
+  const token = tokenFromHash(hash);
+  const [done, setDone] = useState(false);
+  const { busy, error, submit } = useSubmit(async (form) => {
+    await post("/auth/reset-password", {
+      token,
+      new_password: form.get("password"),
+      new_password_repeat: form.get("password_repeat"),
+    });
+    setDone(true);
+  });
+  return html`<div class="center">
+    <${Brand} title=${t("reset_title")} />
+    ${done
+      ? html`<p class="ok" role="status">${t("reset_done")}</p><p><a class="button" href="/login">${t("login")}</a></p>`
+      : html`<form onSubmit=${submit}>
+          <${NewPasswordFields} />
+          <${ErrorMessage} error=${error} />
+          <button type="submit" disabled=${busy}>${t("reset_save")}</button>
+        </form>`}
+  </div>`;
+}
+
+export function Activate({ hash, onUser }) {
+  const token = tokenFromHash(hash);
+  const [account, setAccount] = useState(undefined);
+  useEffect(() => {
+    post("/auth/activation/status", { token }).then(setAccount, () => setAccount(null));
+  }, [token]);
+  const { busy, error, submit } = useSubmit(async (form) => {
+    const session = await post("/auth/activate", {
+      token,
+      password: form.get("password"),
+      password_repeat: form.get("password_repeat"),
+      consent: form.get("consent") === "on",
+      consent_version: account.consent_version,
+    });
+    setLanguage(session.user.language);
+    onUser({ ...session.user, csrf_token: session.csrf_token });
+    navigate("/", { replace: true });
+  });
+  if (account === undefined) return html`<p class="loading">${t("loading")}</p>`;
+  if (account === null) {
+    return html`<div class="center"><${Brand} title=${t("activate_title")} />
+      <p class="error" role="alert">${t("link_invalid")}</p>
+      <p><a href="/forgot-password">${t("forgot")}</a></p></div>`;
+  }
+  return html`<div class="center">
+    <${Brand} title=${t("activate_title")} />
+    <form onSubmit=${submit}>
+      <p>${t("activate_hello", { name: account.first_name, email: account.email })}</p>
+      <input type="hidden" name="username" autocomplete="username" value=${account.email} />
+      <${NewPasswordFields} />
+      <label class="check"><input type="checkbox" name="consent" required />
+        <span>${t("consent", { version: account.consent_version })}</span></label>
+      <${ErrorMessage} error=${error} />
+      <button type="submit" disabled=${busy}>${t("activate_save")}</button>
+    </form>
+  </div>`;
+}

@@ -1,0 +1,121 @@
+// Service worker: the app shell from the cache (offline start), API reads network-first
+// with the last answer as offline fallback, push notifications and their clicks.
+// A new version installs beside the old one and takes over only when the page asks
+// (the "new version" banner), so an open session is never switched mid-way.
+
+const VERSION = "2026-11-23.1";
+const SHELL_CACHE = `shell-${VERSION}`;
+const API_CACHE = "api";
+const SHELL = [
+  "/",
+  "/app.js",
+  "/app.css",
+  "/manifest.webmanifest",
+  "/lib/api.js",
+  "/lib/i18n.js",
+  "/lib/push.js",
+  "/lib/router.js",
+  "/screens/account.js",
+  "/screens/auth.js",
+  "/screens/posts.js",
+  "/vendor/htm-preact-3.1.1.mjs",
+  "/icons/icon-192.png",
+  "/icons/favicon-48.png",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("shell-") && name !== SHELL_CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "skip-waiting") self.skipWaiting();
+});
+
+async function networkFirstApi(request) {
+  const cache = await caches.open(API_CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request);
+    if (!cached) throw error;
+    const headers = new Headers(cached.headers);
+    headers.set("X-Served-From-Cache", "1");
+    return new Response(await cached.blob(), { status: cached.status, headers });
+  }
+}
+
+async function shellFirst(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  if (request.mode === "navigate") {
+    // Every page of the app is the same shell; fresh when online, cached when not.
+    try {
+      const response = await fetch(request);
+      if (response.ok && response.headers.get("content-type")?.includes("text/html")) return response;
+      return (await cache.match("/")) || response;
+    } catch {
+      return cache.match("/");
+    }
+  }
+  return (await cache.match(request)) || fetch(request);
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || request.method !== "GET") return;
+  if (url.pathname.startsWith("/api/")) {
+    // Files and the console are not kept offline.
+    if (url.pathname.includes("/attachments/") || url.pathname.startsWith("/api/docs")) return;
+    event.respondWith(networkFirstApi(request));
+    return;
+  }
+  if (url.pathname === "/unsubscribe" || url.pathname.startsWith("/unsubscribe.")) return;
+  event.respondWith(shellFirst(request));
+});
+
+self.addEventListener("push", (event) => {
+  let notice = {};
+  try {
+    notice = event.data ? event.data.json() : {};
+  } catch {
+    notice = { title: event.data?.text() };
+  }
+  const url = notice.url || (notice.post_id ? `/posts/${notice.post_id}` : "/");
+  event.waitUntil(self.registration.showNotification(notice.title || "Schoolgate", {
+    body: notice.body || "",
+    icon: "/icons/icon-192.png",
+    badge: "/icons/favicon-48.png",
+    tag: notice.post_id ? `post-${notice.post_id}` : undefined,
+    renotify: Boolean(notice.post_id) && notice.kind === "urgent",
+    requireInteraction: notice.kind === "urgent",
+    data: { url },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || "/", self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    for (const client of windows) {
+      if (client.url === target) return client.focus();
+    }
+    const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+    if (open) {
+      await open.focus();
+      return open.navigate(target);
+    }
+    return self.clients.openWindow(target);
+  })());
+});
