@@ -13,9 +13,11 @@ function useServiceWorkerUpdate() {
   const [waiting, setWaiting] = useState(null);
   useEffect(() => {
     if (!("serviceWorker" in navigator)) return;
+    // The first worker taking control is not an update: only reload when one replaces another.
+    const hadController = Boolean(navigator.serviceWorker.controller);
     let reloading = false;
     navigator.serviceWorker.addEventListener("controllerchange", () => {
-      if (reloading) return;
+      if (reloading || !hadController) return;
       reloading = true;
       window.location.reload();
     });

@@ -103,19 +103,23 @@ self.addEventListener("push", (event) => {
   }));
 });
 
+/** Focuses a window showing the notification's post, or shows it in an open window, or
+ * opens a new one. */
+async function openNotification(notification) {
+  notification.close();
+  const target = new URL(notification.data?.url || "/", self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const showing = windows.find((client) => client.url === target);
+  // Focusing is allowed on a real click; anywhere else it may be refused, which is fine.
+  if (showing) return showing.focus().catch(() => showing);
+  const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+  if (open) {
+    await open.focus().catch(() => null);
+    return open.navigate(target);
+  }
+  return self.clients.openWindow(target);
+}
+
 self.addEventListener("notificationclick", (event) => {
-  event.notification.close();
-  const target = new URL(event.notification.data?.url || "/", self.location.origin).href;
-  event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-    for (const client of windows) {
-      if (client.url === target) return client.focus();
-    }
-    const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
-    if (open) {
-      await open.focus();
-      return open.navigate(target);
-    }
-    return self.clients.openWindow(target);
-  })());
+  event.waitUntil(openNotification(event.notification));
 });

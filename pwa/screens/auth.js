@@ -1,6 +1,6 @@
 // Logging in, activating an account from the letter or e-mail, and resetting a password.
 import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
-import { post } from "../lib/api.js";
+import { get, post } from "../lib/api.js";
 import { setLanguage, t } from "../lib/i18n.js";
 import { navigate, tokenFromHash } from "../lib/router.js";
 
@@ -36,8 +36,9 @@ function useSubmit(action) {
 
 export function Login({ onUser }) {
   const { busy, error, submit } = useSubmit(async (form) => {
-    const session = await post("/auth/login", { email: form.get("email"), password: form.get("password") });
-    onUser({ ...session.user, csrf_token: session.csrf_token });
+    await post("/auth/login", { email: form.get("email"), password: form.get("password") });
+    // Read back through the service worker, so the account is also there offline.
+    onUser(await get("/me"));
     navigate("/", { replace: true });
   });
   return html`<div class="center">

@@ -14,4 +14,5 @@ mod imports;
 mod passwords;
 mod posts;
 mod processes;
+mod pwa;
 mod scheduler;

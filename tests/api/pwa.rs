@@ -1,0 +1,84 @@
+//! The PWA in headless Chromium: this test starts the server, fills it with a class, a
+//! teacher, a parent and posts, and runs `tests/pwa/app.test.mjs` (Node + playwright-core
+//! driving Debian's chromium) against it. `scripts/test` installs both; if either is
+//! missing the test fails and says so.
+
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::helpers::{Backend, PASSWORD, spawn_app};
+
+const URGENT_TITLE: &str = "School closes at 12:00 today";
+
+#[tokio::test]
+async fn the_app_in_headless_chromium() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let admin = app.admin().await;
+    let teacher = app.active_user(&admin, "teacher", "jan@school.test").await;
+    let parent = app.active_user(&admin, "parent", "anna@example.nl").await;
+    let class = app.create_group(&admin, "Groep 3a").await;
+    app.add_teacher(&admin, class, &teacher).await;
+    let child = app.create_child(&admin, "1001", class).await;
+    app.link_parent(&admin, child, parent.user_id, false).await;
+    app.post(
+        &teacher,
+        json!({ "kind": "message", "group_ids": [class], "title": "Library on Tuesday",
+                "body": "Please bring the library books back on Tuesday.", "allow_replies": true }),
+    )
+    .await;
+    app.post(
+        &admin,
+        json!({ "kind": "news", "to_school": true, "title": "Sports day was a success",
+                "body": "Thank you to all parents who helped." }),
+    )
+    .await;
+    let urgent = app
+        .post(
+            &teacher,
+            json!({ "kind": "urgent", "group_ids": [class], "title": URGENT_TITLE,
+                    "body": "Because of the storm warning, please pick up your child at 12:00.",
+                    "ask_confirmation": true }),
+        )
+        .await;
+
+    let root = env!("CARGO_MANIFEST_DIR");
+    let screenshots = std::env::var("PWA_SCREENSHOTS")
+        .unwrap_or_else(|_| format!("{root}/target/pwa-screenshots"));
+    let node_modules = format!("{root}/tests/pwa/node_modules/playwright-core");
+    assert!(
+        std::path::Path::new(&node_modules).exists(),
+        "tests/pwa/node_modules is missing: run scripts/test (it runs `npm ci --prefix tests/pwa`)"
+    );
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists(),
+        "/usr/bin/chromium is missing: run scripts/test (it installs Debian's chromium)"
+    );
+    let test = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .args(["--test", "--test-concurrency=1", "app.test.mjs"])
+            .current_dir(format!("{root}/tests/pwa"))
+            .env("BASE_URL", &app.address)
+            .env("PASSWORD", PASSWORD)
+            .env("PARENT_EMAIL", "anna@example.nl")
+            .env("TEACHER_EMAIL", "jan@school.test")
+            .env("URGENT_POST_ID", urgent["id"].to_string())
+            .env("URGENT_TITLE", URGENT_TITLE)
+            .env("SCREENSHOTS", &screenshots)
+            .output()
+            .map(|output| (output, app))
+    })
+    .await
+    .unwrap();
+    let (output, _app) = test.expect("running node (is Node.js installed?)");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("{report}");
+    assert!(
+        output.status.success(),
+        "the browser tests failed:\n{report}"
+    );
+}

@@ -1,0 +1,226 @@
+// The PWA in headless Debian Chromium at phone size (390×844), against a running server
+// that `tests/api/pwa.rs` starts and fills: a class with a teacher and a parent, a pinned
+// urgent notice that asks for confirmation, a message and a news item.
+//
+// Run through `cargo nextest run` (the Rust test passes BASE_URL and the accounts in the
+// environment); screenshots go to SCREENSHOTS (the README shows docs/screenshots).
+
+import assert from "node:assert/strict";
+import { readFile, mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const BASE = process.env.BASE_URL;
+const PASSWORD = process.env.PASSWORD;
+const PARENT = process.env.PARENT_EMAIL;
+const TEACHER = process.env.TEACHER_EMAIL;
+const URGENT_ID = process.env.URGENT_POST_ID;
+const URGENT_TITLE = process.env.URGENT_TITLE;
+const SCREENSHOTS = process.env.SCREENSHOTS || "screenshots-tmp";
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+let browser;
+
+before(async () => {
+  assert.ok(BASE, "BASE_URL must be set (run through cargo nextest)");
+  await mkdir(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function phone(locale = "en-GB") {
+  const context = await browser.newContext({ ...PHONE, locale, baseURL: BASE });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  return { context, page, errors };
+}
+
+async function login(page, email) {
+  await page.goto("/login");
+  await page.getByLabel(/e-mail/i).fill(email);
+  await page.getByLabel(/password|wachtwoord|passwort/i).fill(PASSWORD);
+  await page.getByRole("button", { name: /log in|inloggen|anmelden/i }).click();
+  await atPath(page, "/");
+}
+
+/** Waits until the app shows `path` (screens change with the History API, not page loads). */
+async function atPath(page, path) {
+  await page.waitForFunction((wanted) => window.location.pathname === wanted, path);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+}
+
+/** Serious and critical accessibility problems axe-core finds on the page. */
+async function seriousViolations(page) {
+  // Evaluated through the DevTools protocol, so the app's Content-Security-Policy (which
+  // refuses inline scripts) stays on.
+  await page.evaluate(await readFile(require.resolve("axe-core/axe.min.js"), "utf8"));
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return result.violations
+    .filter((violation) => ["serious", "critical"].includes(violation.impact))
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+/** Waits until the service worker controls the page (after the first load it takes over). */
+async function controlledBySw(page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  if (!(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)))) {
+    await page.reload();
+    await page.waitForFunction(() => Boolean(navigator.serviceWorker.controller));
+  }
+}
+
+function pngSize(bytes) {
+  assert.equal(bytes.subarray(1, 4).toString(), "PNG");
+  return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+}
+
+test("the manifest makes the app installable with 192, 512 and maskable icons", async () => {
+  const response = await fetch(`${BASE}/manifest.webmanifest`);
+  assert.equal(response.status, 200);
+  const manifest = await response.json();
+  assert.equal(manifest.short_name, "Schoolgate");
+  assert.ok(manifest.name.length > 0);
+  assert.equal(manifest.display, "standalone");
+  assert.equal(manifest.scope, "/");
+  assert.ok(manifest.start_url.startsWith("/"));
+  assert.match(manifest.theme_color, /^#[0-9a-f]{6}$/i);
+  assert.match(manifest.background_color, /^#[0-9a-f]{6}$/i);
+  const sizes = new Set();
+  for (const icon of manifest.icons) {
+    const bytes = Buffer.from(await (await fetch(`${BASE}${icon.src}`)).arrayBuffer());
+    const [width, height] = pngSize(bytes);
+    assert.equal(`${width}x${height}`, icon.sizes, `${icon.src} is really ${icon.sizes}`);
+    sizes.add(`${icon.sizes} ${icon.purpose}`);
+  }
+  for (const wanted of ["192x192 any", "512x512 any", "512x512 maskable"]) assert.ok(sizes.has(wanted), wanted);
+
+  // Chromium itself finds nothing that stops installation.
+  const { context, page } = await phone();
+  await page.goto("/login");
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  // Test browser contexts are incognito, where Chromium never offers installation.
+  const errors = installabilityErrors.map((error) => error.errorId).filter((id) => id !== "in-incognito");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a parent logs in, sees the urgent notice pinned on top and confirms it; the teacher sees the confirmation", async () => {
+  const { context, page, errors } = await phone();
+  await page.goto("/login");
+  await shot(page, "login");
+  assert.deepEqual(await seriousViolations(page), [], "login page accessibility");
+  await login(page, PARENT);
+  const first = page.locator("main a.card").first();
+  await first.waitFor();
+  await assert.doesNotReject(first.getByText(URGENT_TITLE).waitFor({ timeout: 5000 }));
+  assert.match(await first.getAttribute("class"), /urgent/);
+  assert.match(await first.innerText(), /Pinned/);
+  await shot(page, "home");
+  assert.deepEqual(await seriousViolations(page), [], "home accessibility");
+
+  await first.click();
+  await atPath(page, `/posts/${URGENT_ID}`);
+  await page.getByRole("button", { name: "Confirm receipt" }).click();
+  await page.getByText("You confirmed receipt.").waitFor();
+  await shot(page, "post");
+  assert.deepEqual(await seriousViolations(page), [], "post accessibility");
+
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("heading", { name: "My details" }).waitFor();
+  await shot(page, "account");
+  assert.deepEqual(await seriousViolations(page), [], "account accessibility");
+  await page.getByRole("link", { name: "Children" }).click();
+  await page.locator("main a.card").first().click();
+  await page.getByRole("heading", { name: "Emergency numbers" }).waitFor();
+  await shot(page, "child");
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  const teacher = await phone();
+  await login(teacher.page, TEACHER);
+  await teacher.page.goto(`/posts/${URGENT_ID}/status`);
+  const confirmed = teacher.page.locator('[data-count="confirmed"] strong');
+  await confirmed.waitFor();
+  assert.equal(await confirmed.innerText(), "1");
+  assert.equal(await teacher.page.locator('[data-count="parents"] strong').innerText(), "1");
+  await shot(teacher.page, "status");
+  assert.deepEqual(await seriousViolations(teacher.page), [], "status accessibility");
+  await teacher.page.getByRole("link", { name: "New post" }).click();
+  await teacher.page.getByRole("heading", { name: "New post" }).waitFor();
+  await shot(teacher.page, "compose");
+  assert.deepEqual(await seriousViolations(teacher.page), [], "compose accessibility");
+  await teacher.context.close();
+});
+
+test("offline, a reload shows the app shell and the feed loaded before, with an offline banner", async () => {
+  const { context, page, errors } = await phone();
+  await login(page, PARENT);
+  await controlledBySw(page);
+  await page.locator("main a.card").first().waitFor();
+  await page.getByRole("link", { name: "News" }).click();
+  await page.getByText("Sports day was a success").waitFor();
+  await page.getByRole("link", { name: "Home" }).click();
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByText("You are offline.").waitFor();
+  await page.getByText(URGENT_TITLE).waitFor();
+  await shot(page, "offline");
+  await context.setOffline(false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a push message shows a notification for the post, and clicking it opens the post", async () => {
+  const { context, page } = await phone();
+  await context.grantPermissions(["notifications"], { origin: BASE });
+  await login(page, PARENT);
+  await controlledBySw(page);
+  const cdp = await context.newCDPSession(page);
+  const registration = new Promise((resolve) => {
+    cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+      const ours = registrations.find((r) => r.scopeURL === `${BASE}/` && !r.isDeleted);
+      if (ours) resolve(ours.registrationId);
+    });
+  });
+  await cdp.send("ServiceWorker.enable");
+  const registrationId = await registration;
+  const notice = { post_id: Number(URGENT_ID), kind: "urgent", title: URGENT_TITLE, body: "Pick up your child.", url: `/posts/${URGENT_ID}` };
+  await cdp.send("ServiceWorker.deliverPushMessage", { origin: BASE, registrationId, data: JSON.stringify(notice) });
+
+  let shown = null;
+  for (let attempt = 0; attempt < 100 && !shown; attempt += 1) {
+    shown = await page.evaluate(async (tag) => {
+      const list = await (await navigator.serviceWorker.ready).getNotifications({ tag });
+      return list.length ? { title: list[0].title, body: list[0].body, url: list[0].data.url } : null;
+    }, `post-${URGENT_ID}`);
+    if (!shown) await page.waitForTimeout(100);
+  }
+  assert.deepEqual(shown, { title: URGENT_TITLE, body: "Pick up your child.", url: `/posts/${URGENT_ID}` });
+
+  // Headless Chromium has no notification centre to click in: the worker's click handler
+  // is run on the shown notification, as the browser would on a click.
+  const [worker] = context.serviceWorkers();
+  await page.goto("/news");
+  await worker.evaluate(async (tag) => {
+    const [notification] = await self.registration.getNotifications({ tag });
+    await openNotification(notification);
+  }, `post-${URGENT_ID}`);
+  await atPath(page, `/posts/${URGENT_ID}`);
+  await page.getByRole("heading", { name: URGENT_TITLE }).waitFor();
+  await context.close();
+});
