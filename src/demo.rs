@@ -7,9 +7,10 @@ use crate::{
         accounts::{EmailAddress, Role},
         language::Language,
         password,
+        posts::{Audience, PostKind},
     },
     state::AppState,
-    store::{self, children::NewChild, users::NewUser},
+    store::{self, children::NewChild, posts::NewPost, users::NewUser},
 };
 
 pub const ADMIN_PASSWORD: &str = "Demo-Admin-2026!";
@@ -206,6 +207,50 @@ async fn load(state: &AppState) -> anyhow::Result<()> {
             store::children::upsert_link(&txn, ids[parent], child.id, *read_only, now).await?;
         }
     }
+    for post in demo_posts(&ids, &group_ids, now) {
+        store::posts::create(&txn, post, now).await?;
+    }
     txn.commit().await?;
     Ok(())
+}
+
+/// A few posts so the app has something to show (not sent: the demo mails nobody).
+fn demo_posts(
+    ids: &std::collections::HashMap<&str, i32>,
+    group_ids: &[i32],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<NewPost> {
+    let post = |kind, author: &str, audience, title: &str, body: &str| NewPost {
+        kind,
+        author_id: ids[author],
+        audience,
+        title: title.into(),
+        body: body.into(),
+        ask_confirmation: kind == PostKind::Urgent,
+        allow_replies: kind == PostKind::Message,
+        pinned_until: (kind == PostKind::Urgent).then(|| now + chrono::Duration::days(7)),
+    };
+    vec![
+        post(
+            PostKind::News,
+            "admin@demo.school",
+            Audience::School,
+            "Sportdag was een succes",
+            "Dank aan alle ouders die geholpen hebben! De foto's volgen in het album.",
+        ),
+        post(
+            PostKind::Message,
+            "j.devries@demo.school",
+            Audience::Groups(vec![group_ids[0]]),
+            "Bibliotheek op dinsdag",
+            "Willen jullie de boeken van de bibliotheek dinsdag weer meegeven? Dank jullie wel.",
+        ),
+        post(
+            PostKind::Urgent,
+            "j.devries@demo.school",
+            Audience::Groups(vec![group_ids[0]]),
+            "Schoolreis: bus vertrekt om 8:15",
+            "De bus vertrekt morgen al om 8:15 in plaats van 8:45. Wilt u zorgen dat uw kind op tijd is?",
+        ),
+    ]
 }
