@@ -116,7 +116,8 @@ function App() {
   }, [user, path]);
 
   document.title = t("app");
-  if (user === undefined) return html`<p class="loading">${t("loading")}</p>`;
+  // Nothing until the session is known: a placeholder would only jump away (layout shift).
+  if (user === undefined) return null;
   if (isPublic || !user) {
     const screens = { "/activate": Activate, "/forgot-password": ForgotPassword, "/reset-password": ResetPassword };
     const Public = screens[path] || Login;

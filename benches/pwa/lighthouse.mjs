@@ -38,6 +38,7 @@ async function audit(path, headers) {
       transferred: lhr.audits["total-byte-weight"].numericValue,
       gzipped,
       requests: requests.length,
+      shifts: (lhr.audits["layout-shifts"]?.details?.items || []).map((item) => `${item.node?.selector || "?"} ${item.score?.toFixed?.(3)}`),
       failed: Object.values(lhr.audits)
         .filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== "informative" && a.scoreDisplayMode !== "manual" && a.scoreDisplayMode !== "notApplicable")
         .map((a) => a.id),
@@ -60,4 +61,5 @@ for (const page of pages) {
       `${page.requests} requests, first load ${(page.transferred / 1024).toFixed(1)} KB transferred, ${(page.gzipped / 1024).toFixed(1)} KB gzip-compressed`,
   );
   if (page.failed.length) console.log(`${"".padEnd(12)} audits below 0.9: ${page.failed.join(", ")}`);
+  if (page.shifts.length) console.log(`${"".padEnd(12)} layout shifts: ${page.shifts.join("; ")}`);
 }
