@@ -2,6 +2,8 @@
 // errors as { status, code, message }. The service worker answers reads from its cache when
 // the network is gone and marks such answers with `X-Served-From-Cache`.
 
+import { errorText } from "./i18n.js";
+
 let csrfToken = "";
 const offlineListeners = new Set();
 
@@ -20,7 +22,7 @@ function reportOffline(offline) {
 
 export class ApiError extends Error {
   constructor(status, code, message) {
-    super(message);
+    super(errorText({ code, message }));
     this.status = status;
     this.code = code;
   }

@@ -33,6 +33,7 @@ const TEXTS = {
     compose_title: "New post", kind: "Kind", audience: "To", whole_school: "The whole school", title: "Title", text: "Text",
     ask_confirmation: "Ask parents to confirm receipt", allow_replies: "Parents may reply", publish: "Publish", published: "Published.",
     choose_group: "Choose at least one class.",
+    errors: {"wrong_credentials": "Wrong e-mail address or password.", "rate_limited": "Too many attempts. Please wait a minute and try again.", "password_mismatch": "The two passwords are not the same.", "wrong_current_password": "The current password is not right.", "password_too_short": "The password is too short (at least 8 characters).", "password_missing_lowercase": "The password needs a lower-case letter.", "password_missing_uppercase": "The password needs an upper-case letter.", "password_missing_digit": "The password needs a digit.", "password_missing_special": "The password needs a special character.", "password_too_common": "This password is too common; choose another one.", "consent_required": "Please agree to the privacy statement.", "token_expired": "This link has expired. Ask for a new one.", "token_invalid": "This link is not valid.", "token_used": "This link has been used already.", "already_activated": "This account is active already: log in.", "offline": "You are offline. Try again when you have a connection.", "internal_error": "Something went wrong on the server. Please try again later."},
   },
   nl: {
     app: "Schoolgate", loading: "Laden…", offline: "U bent offline. U ziet wat eerder geladen is.",
@@ -65,6 +66,7 @@ const TEXTS = {
     compose_title: "Nieuw bericht", kind: "Soort", audience: "Aan", whole_school: "De hele school", title: "Titel", text: "Tekst",
     ask_confirmation: "Ouders vragen de ontvangst te bevestigen", allow_replies: "Ouders mogen antwoorden", publish: "Plaatsen", published: "Geplaatst.",
     choose_group: "Kies minstens één groep.",
+    errors: {"wrong_credentials": "Verkeerd e-mailadres of wachtwoord.", "rate_limited": "Te veel pogingen. Wacht een minuut en probeer het opnieuw.", "password_mismatch": "De twee wachtwoorden zijn niet gelijk.", "wrong_current_password": "Het huidige wachtwoord klopt niet.", "password_too_short": "Het wachtwoord is te kort (minstens 8 tekens).", "password_missing_lowercase": "Het wachtwoord heeft een kleine letter nodig.", "password_missing_uppercase": "Het wachtwoord heeft een hoofdletter nodig.", "password_missing_digit": "Het wachtwoord heeft een cijfer nodig.", "password_missing_special": "Het wachtwoord heeft een leesteken nodig.", "password_too_common": "Dit wachtwoord komt te vaak voor; kies een ander.", "consent_required": "Ga akkoord met de privacyverklaring.", "token_expired": "Deze link is verlopen. Vraag een nieuwe aan.", "token_invalid": "Deze link is niet geldig.", "token_used": "Deze link is al gebruikt.", "already_activated": "Dit account is al actief: log in.", "offline": "U bent offline. Probeer het opnieuw als u verbinding heeft.", "internal_error": "Er ging iets mis op de server. Probeer het later opnieuw."},
   },
   de: {
     app: "Schoolgate", loading: "Wird geladen…", offline: "Sie sind offline. Sie sehen, was vorher geladen wurde.",
@@ -97,6 +99,7 @@ const TEXTS = {
     compose_title: "Neue Mitteilung", kind: "Art", audience: "An", whole_school: "Die ganze Schule", title: "Titel", text: "Text",
     ask_confirmation: "Eltern um Empfangsbestätigung bitten", allow_replies: "Eltern dürfen antworten", publish: "Veröffentlichen", published: "Veröffentlicht.",
     choose_group: "Wählen Sie mindestens eine Klasse.",
+    errors: {"wrong_credentials": "Falsche E-Mail-Adresse oder falsches Passwort.", "rate_limited": "Zu viele Versuche. Bitte warten Sie eine Minute.", "password_mismatch": "Die beiden Passwörter sind nicht gleich.", "wrong_current_password": "Das aktuelle Passwort stimmt nicht.", "password_too_short": "Das Passwort ist zu kurz (mindestens 8 Zeichen).", "password_missing_lowercase": "Das Passwort braucht einen Kleinbuchstaben.", "password_missing_uppercase": "Das Passwort braucht einen Großbuchstaben.", "password_missing_digit": "Das Passwort braucht eine Ziffer.", "password_missing_special": "Das Passwort braucht ein Sonderzeichen.", "password_too_common": "Dieses Passwort ist zu verbreitet; wählen Sie ein anderes.", "consent_required": "Bitte stimmen Sie der Datenschutzerklärung zu.", "token_expired": "Dieser Link ist abgelaufen. Fordern Sie einen neuen an.", "token_invalid": "Dieser Link ist ungültig.", "token_used": "Dieser Link wurde schon benutzt.", "already_activated": "Dieses Konto ist schon aktiv: Melden Sie sich an.", "offline": "Sie sind offline. Versuchen Sie es erneut, wenn Sie verbunden sind.", "internal_error": "Auf dem Server ist etwas schiefgegangen. Bitte versuchen Sie es später noch einmal."},
   },
 };
 
@@ -125,6 +128,12 @@ export function language() {
 export function t(key, values = {}) {
   const text = key.split(".").reduce((node, part) => node?.[part], TEXTS[current]) ?? key;
   return String(text).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+}
+
+/** The message for an API error: ours for codes we know, else the server's (in English). */
+export function errorText(error) {
+  const known = TEXTS[current].errors[error?.code];
+  return known || error?.message || String(error);
 }
 
 export function formatDate(iso) {

@@ -42,6 +42,13 @@ async fn the_app_in_headless_chromium() {
         )
         .await;
 
+    // Invited from the school's import, not yet active: activates in the browser (German).
+    let (invited_id, activation_token) = app
+        .invite(&admin, "parent", "jonas@example.de", "de")
+        .await;
+    let second_child = app.create_child(&admin, "1002", class).await;
+    app.link_parent(&admin, second_child, invited_id, false).await;
+
     let root = env!("CARGO_MANIFEST_DIR");
     let screenshots = std::env::var("PWA_SCREENSHOTS")
         .unwrap_or_else(|_| format!("{root}/target/pwa-screenshots"));
@@ -64,6 +71,7 @@ async fn the_app_in_headless_chromium() {
             .env("TEACHER_EMAIL", "jan@school.test")
             .env("URGENT_POST_ID", urgent["id"].to_string())
             .env("URGENT_TITLE", URGENT_TITLE)
+            .env("ACTIVATION_TOKEN", &activation_token)
             .env("SCREENSHOTS", &screenshots)
             .output()
             .map(|output| (output, app))

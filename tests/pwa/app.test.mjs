@@ -18,6 +18,7 @@ const PARENT = process.env.PARENT_EMAIL;
 const TEACHER = process.env.TEACHER_EMAIL;
 const URGENT_ID = process.env.URGENT_POST_ID;
 const URGENT_TITLE = process.env.URGENT_TITLE;
+const ACTIVATION_TOKEN = process.env.ACTIVATION_TOKEN;
 const SCREENSHOTS = process.env.SCREENSHOTS || "screenshots-tmp";
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
@@ -157,7 +158,8 @@ test("a parent logs in, sees the urgent notice pinned on top and confirms it; th
   const confirmed = teacher.page.locator('[data-count="confirmed"] strong');
   await confirmed.waitFor();
   assert.equal(await confirmed.innerText(), "1");
-  assert.equal(await teacher.page.locator('[data-count="parents"] strong').innerText(), "1");
+  // Anna, and the parent of the class who has not activated yet.
+  assert.equal(await teacher.page.locator('[data-count="parents"] strong').innerText(), "2");
   await shot(teacher.page, "status");
   assert.deepEqual(await seriousViolations(teacher.page), [], "status accessibility");
   await teacher.page.getByRole("link", { name: "New post" }).click();
@@ -223,4 +225,63 @@ test("a push message shows a notification for the post, and clicking it opens th
   await atPath(page, `/posts/${URGENT_ID}`);
   await page.getByRole("heading", { name: URGENT_TITLE }).waitFor();
   await context.close();
+});
+
+test("an invited parent activates the account from the letter's link, in German", async () => {
+  const { context, page, errors } = await phone("de-DE");
+  await page.goto(`/activate#token=${ACTIVATION_TOKEN}`);
+  await page.getByRole("heading", { name: "Konto aktivieren" }).waitFor();
+  await page.getByLabel("Neues Passwort", { exact: true }).fill("Herbst-Ferien-2026");
+  await page.getByLabel("Neues Passwort wiederholen").fill("Herbst-Ferien-2027");
+  await page.getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Konto aktivieren" }).click();
+  await page.getByText("Die beiden Passwörter sind nicht gleich.").waitFor();
+  await page.getByLabel("Neues Passwort wiederholen").fill("Herbst-Ferien-2026");
+  await page.getByRole("button", { name: "Konto aktivieren" }).click();
+  await atPath(page, "/");
+  await page.getByRole("link", { name: "Neuigkeiten" }).waitFor();
+  await page.getByText(URGENT_TITLE).waitFor();
+  await shot(page, "activated-de");
+  assert.deepEqual(await seriousViolations(page), [], "German home accessibility");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a Dutch browser gets the login in Dutch, and a wrong password says so in Dutch", async () => {
+  const { context, page } = await phone("nl-NL");
+  await page.goto("/login");
+  await page.getByRole("heading", { name: "Inloggen" }).waitFor();
+  await page.getByLabel("E-mailadres").fill(PARENT);
+  await page.getByLabel("Wachtwoord").fill("not-the-password");
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await page.getByRole("alert").getByText("Verkeerd e-mailadres of wachtwoord.").waitFor();
+  await context.close();
+});
+
+test("a parent answers a message, and a teacher posts an urgent notice in a few taps", async () => {
+  const parent = await phone();
+  await login(parent.page, PARENT);
+  await parent.page.getByText("Library on Tuesday").click();
+  await parent.page.getByLabel("Your reply").fill("Tom's book is at his grandmother's, he brings it Wednesday.");
+  await parent.page.getByRole("button", { name: "Send" }).click();
+  await parent.page.locator(".reply").getByText("Tom's book is at his grandmother's").waitFor();
+
+  const teacher = await phone();
+  await login(teacher.page, TEACHER);
+  await teacher.page.getByRole("link", { name: "New post" }).click();
+  await teacher.page.getByLabel("Kind").selectOption("urgent");
+  await teacher.page.getByLabel("Title").fill("Heating broken: classes end at 13:00");
+  await teacher.page.getByLabel("Text").fill("Please pick up your child at 13:00.");
+  await teacher.page.getByLabel("Ask parents to confirm receipt").check();
+  await teacher.page.getByRole("button", { name: "Publish" }).click();
+  await teacher.page.getByRole("heading", { name: "Read and confirmations" }).waitFor();
+  assert.equal(await teacher.page.locator('[data-count="parents"] strong').innerText(), "2");
+  assert.equal(await teacher.page.locator('[data-count="confirmed"] strong').innerText(), "0");
+
+  await parent.page.goto("/");
+  const first = parent.page.locator("main a.card").first();
+  await first.getByText("Heating broken: classes end at 13:00").waitFor();
+  assert.match(await first.getAttribute("class"), /urgent/);
+  await parent.context.close();
+  await teacher.context.close();
 });
