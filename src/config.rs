@@ -68,6 +68,8 @@ pub struct ServerSettings {
     pub public_url: String,
     pub secure_cookies: bool,
     pub max_body_bytes: usize,
+    /// The folder of the web app (`pwa/`), relative to the working directory or absolute.
+    pub pwa_dir: std::path::PathBuf,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -136,6 +136,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
     let docs = api
         .swagger_ui()
         .with(SetHeader::new().overriding("content-security-policy", DOCS_CONTENT_SECURITY_POLICY));
+    let pwa_dir = state.settings.server.pwa_dir.clone();
     let limits = BodyLimits {
         json: state.settings.server.max_body_bytes,
         // Room for the multipart framing around the largest allowed file.
@@ -150,13 +151,13 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         // The page behind the unsubscribe link of digest and news e-mails.
         .at(
             "/unsubscribe",
-            StaticFileEndpoint::new("pwa/unsubscribe.html"),
+            StaticFileEndpoint::new(pwa_dir.join("unsubscribe.html")),
         )
         // The app: every path that is not a file is one of its screens, so it gets the
         // shell. Files are revalidated on each load (the service worker keeps them offline).
         .nest(
             "/",
-            StaticFilesEndpoint::new("pwa")
+            StaticFilesEndpoint::new(pwa_dir)
                 .index_file("index.html")
                 .fallback_to_index()
                 .no_cache_index()

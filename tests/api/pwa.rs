@@ -3,17 +3,38 @@
 //! driving Debian's chromium) against it. `scripts/test` installs both; if either is
 //! missing the test fails and says so.
 
-use std::process::Command;
+use std::{path::Path, process::Command};
 
 use serde_json::json;
 
-use crate::helpers::{Backend, PASSWORD, spawn_app};
+use crate::helpers::{Backend, PASSWORD, spawn_app_with};
 
 const URGENT_TITLE: &str = "School closes at 12:00 today";
 
+/// Copies the app's files, so the update test can publish a new service worker.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_app_in_headless_chromium() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let pwa = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(root).join("pwa"), pwa.path());
+    let pwa_dir = pwa.path().to_path_buf();
+    let app = spawn_app_with(Backend::Sqlite, |settings| {
+        settings.server.pwa_dir = pwa_dir
+    })
+    .await;
     let admin = app.admin().await;
     let teacher = app.active_user(&admin, "teacher", "jan@school.test").await;
     let parent = app.active_user(&admin, "parent", "anna@example.nl").await;
@@ -43,13 +64,12 @@ async fn the_app_in_headless_chromium() {
         .await;
 
     // Invited from the school's import, not yet active: activates in the browser (German).
-    let (invited_id, activation_token) = app
-        .invite(&admin, "parent", "jonas@example.de", "de")
-        .await;
+    let (invited_id, activation_token) =
+        app.invite(&admin, "parent", "jonas@example.de", "de").await;
     let second_child = app.create_child(&admin, "1002", class).await;
-    app.link_parent(&admin, second_child, invited_id, false).await;
+    app.link_parent(&admin, second_child, invited_id, false)
+        .await;
 
-    let root = env!("CARGO_MANIFEST_DIR");
     let screenshots = std::env::var("PWA_SCREENSHOTS")
         .unwrap_or_else(|_| format!("{root}/target/pwa-screenshots"));
     let node_modules = format!("{root}/tests/pwa/node_modules/playwright-core");
@@ -72,6 +92,7 @@ async fn the_app_in_headless_chromium() {
             .env("URGENT_POST_ID", urgent["id"].to_string())
             .env("URGENT_TITLE", URGENT_TITLE)
             .env("ACTIVATION_TOKEN", &activation_token)
+            .env("PWA_DIR", pwa.path())
             .env("SCREENSHOTS", &screenshots)
             .output()
             .map(|output| (output, app))

@@ -6,7 +6,8 @@
 // environment); screenshots go to SCREENSHOTS (the README shows docs/screenshots).
 
 import assert from "node:assert/strict";
-import { readFile, mkdir } from "node:fs/promises";
+import { readFile, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
@@ -19,6 +20,7 @@ const TEACHER = process.env.TEACHER_EMAIL;
 const URGENT_ID = process.env.URGENT_POST_ID;
 const URGENT_TITLE = process.env.URGENT_TITLE;
 const ACTIVATION_TOKEN = process.env.ACTIVATION_TOKEN;
+const PWA_DIR = process.env.PWA_DIR;
 const SCREENSHOTS = process.env.SCREENSHOTS || "screenshots-tmp";
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
@@ -81,6 +83,16 @@ async function controlledBySw(page) {
     await page.reload();
     await page.waitForFunction(() => Boolean(navigator.serviceWorker.controller));
   }
+}
+
+/** Polls `check` in the page until it returns something truthy (it may be async). */
+async function until(page, check, argument, what) {
+  for (let attempt = 0; attempt < 150; attempt += 1) {
+    const value = await page.evaluate(check, argument).catch(() => null);
+    if (value) return value;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`timed out waiting for ${what}`);
 }
 
 function pngSize(bytes) {
@@ -204,14 +216,10 @@ test("a push message shows a notification for the post, and clicking it opens th
   const notice = { post_id: Number(URGENT_ID), kind: "urgent", title: URGENT_TITLE, body: "Pick up your child.", url: `/posts/${URGENT_ID}` };
   await cdp.send("ServiceWorker.deliverPushMessage", { origin: BASE, registrationId, data: JSON.stringify(notice) });
 
-  let shown = null;
-  for (let attempt = 0; attempt < 100 && !shown; attempt += 1) {
-    shown = await page.evaluate(async (tag) => {
-      const list = await (await navigator.serviceWorker.ready).getNotifications({ tag });
-      return list.length ? { title: list[0].title, body: list[0].body, url: list[0].data.url } : null;
-    }, `post-${URGENT_ID}`);
-    if (!shown) await page.waitForTimeout(100);
-  }
+  const shown = await until(page, async (tag) => {
+    const list = await (await navigator.serviceWorker.ready).getNotifications({ tag });
+    return list.length ? { title: list[0].title, body: list[0].body, url: list[0].data.url } : null;
+  }, `post-${URGENT_ID}`, "the notification");
   assert.deepEqual(shown, { title: URGENT_TITLE, body: "Pick up your child.", url: `/posts/${URGENT_ID}` });
 
   // Headless Chromium has no notification centre to click in: the worker's click handler
@@ -284,4 +292,27 @@ test("a parent answers a message, and a teacher posts an urgent notice in a few 
   assert.match(await first.getAttribute("class"), /urgent/);
   await parent.context.close();
   await teacher.context.close();
+});
+
+test("a new version of the app waits for the user's reload, and the open session goes on", async () => {
+  const { context, page, errors } = await phone();
+  await login(page, PARENT);
+  await controlledBySw(page);
+  const worker = join(PWA_DIR, "sw.js");
+  const source = await readFile(worker, "utf8");
+  await writeFile(worker, source.replace(/const VERSION = "[^"]+";/, 'const VERSION = "test-update";'));
+  await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+  await page.getByText("A new version of the app is ready.").waitFor();
+  // Until then the page keeps working with the version it started with.
+  await page.getByRole("link", { name: "News" }).click();
+  await page.getByText("Sports day was a success").waitFor();
+  await page.getByRole("button", { name: "Reload" }).click();
+  await until(page, async () => {
+    const names = await caches.keys();
+    return names.includes("shell-test-update") && names.filter((name) => name.startsWith("shell-")).length === 1;
+  }, undefined, "the new version's cache to replace the old one");
+  await page.getByRole("link", { name: "Account" }).waitFor();
+  await page.getByText("Sports day was a success").waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
 });
