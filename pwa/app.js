@@ -1,6 +1,6 @@
 // The parents' and teachers' app: shell, session and routes. Plain ES modules, no build step.
-import { html, render, useEffect, useState } from "./vendor/htm-preact-3.1.1.mjs";
-import { ApiError, get, onOfflineChange, post, setCsrfToken } from "./lib/api.js";
+import { html, render, useEffect, useRef, useState } from "./vendor/htm-preact-3.1.1.mjs";
+import { get, onOfflineChange, post, setCsrfToken } from "./lib/api.js";
 import { language, setLanguage, t } from "./lib/i18n.js";
 import { interceptLinks, navigate, useLocation } from "./lib/router.js";
 import { Activate, ForgotPassword, Login, ResetPassword } from "./screens/auth.js";
@@ -98,7 +98,8 @@ function App() {
   useEffect(() => {
     get("/me")
       .then(acceptUser)
-      .catch((error) => setUser(error instanceof ApiError && error.status === 401 ? null : user ?? null));
+      // Not logged in, or offline without a saved session: the login screen.
+      .catch(() => setUser(null));
   }, []);
 
   const logout = async () => {
@@ -115,7 +116,24 @@ function App() {
     if (user && path === "/login") navigate("/", { replace: true });
   }, [user, path]);
 
-  document.title = t("app");
+  // After moving to another screen, tell screen readers where they are: the screen's heading
+  // gets the focus and names the page.
+  const moved = useRef(false);
+  useEffect(() => {
+    if (!moved.current) {
+      moved.current = true;
+      return;
+    }
+    const timer = setTimeout(() => {
+      const heading = document.querySelector("main h1");
+      if (!heading) return;
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+      document.title = `${heading.textContent} – ${t("app")}`;
+    }, 50);
+    return () => clearTimeout(timer);
+  }, [path]);
+
   // Nothing until the session is known: a placeholder would only jump away (layout shift).
   if (user === undefined) return null;
   if (isPublic || !user) {
@@ -125,7 +143,7 @@ function App() {
       <main><${Public} hash=${hash} onUser=${acceptUser} /></main>`;
   }
   return html`
-    <header class="bar"><h1>${t("app")}</h1></header>
+    <header class="bar"><span class="name">${t("app")}</span></header>
     <${Banners} offline=${offline} waiting=${waiting} />
     <${Tabs} user=${user} path=${path} />
     <main lang=${language()}>

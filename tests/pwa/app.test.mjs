@@ -316,3 +316,34 @@ test("a new version of the app waits for the user's reload, and the open session
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a parent adds an emergency number and switches the app to Dutch", async () => {
+  const { context, page, errors } = await phone();
+  await login(page, PARENT);
+  await page.getByRole("link", { name: "Children" }).click();
+  await page.locator("main a.card").first().click();
+  await page.getByRole("heading", { name: "Emergency numbers" }).waitFor();
+  // The screen's heading has the focus after moving there (screen readers announce it).
+  await until(page, () => document.activeElement?.tagName === "H1", undefined, "focus on the heading");
+  await page.getByRole("button", { name: "Add a number" }).click();
+  await page.getByLabel("Name").last().fill("Grandma Jansen");
+  await page.getByLabel("Phone").last().fill("+31 6 12345678");
+  await page.getByLabel("Relation").last().fill("grandmother");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved.").waitFor();
+  await page.reload();
+  await page.getByLabel("Name").last().waitFor();
+  assert.equal(await page.getByLabel("Name").last().inputValue(), "Grandma Jansen");
+
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByLabel("Language").selectOption("nl");
+  await page.getByRole("button", { name: "Save" }).first().click();
+  await page.getByRole("link", { name: "Kinderen" }).waitFor();
+  await page.reload();
+  await page.getByRole("heading", { name: "Mijn gegevens" }).waitFor();
+  await page.getByLabel("Taal").selectOption("en");
+  await page.getByRole("button", { name: "Opslaan" }).first().click();
+  await page.getByRole("link", { name: "Children" }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
