@@ -3,7 +3,8 @@
 // A new version installs beside the old one and takes over only when the page asks
 // (the "new version" banner), so an open session is never switched mid-way.
 
-const VERSION = "2026-11-23.1";
+// Filled in by the server from the contents of the app's files (src/web_app.rs).
+const VERSION = "__APP_VERSION__";
 const SHELL_CACHE = `shell-${VERSION}`;
 const API_CACHE = "api";
 const SHELL = [

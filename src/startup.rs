@@ -5,9 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use poem::{
-    EndpointExt, IntoResponse, Route, Server,
-    endpoint::{StaticFileEndpoint, StaticFilesEndpoint},
-    get, handler,
+    EndpointExt, IntoResponse, Route, Server, get, handler,
     http::StatusCode,
     listener::TcpAcceptor,
     middleware::{CookieJarManager, SetHeader},
@@ -26,7 +24,7 @@ use crate::{
     middleware::{BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, request_context},
     scheduler,
     state::AppState,
-    store,
+    store, web_app,
 };
 
 /// The `server_keys` row holding the key unsubscribe links are signed with.
@@ -148,21 +146,7 @@ pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
         .nest("/api", api)
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
-        // The page behind the unsubscribe link of digest and news e-mails.
-        .at(
-            "/unsubscribe",
-            StaticFileEndpoint::new(pwa_dir.join("unsubscribe.html")),
-        )
-        // The app: every path that is not a file is one of its screens, so it gets the
-        // shell. Files are revalidated on each load (the service worker keeps them offline).
-        .nest(
-            "/",
-            StaticFilesEndpoint::new(pwa_dir)
-                .index_file("index.html")
-                .fallback_to_index()
-                .no_cache_index()
-                .with(SetHeader::new().overriding("cache-control", "no-cache")),
-        )
+        .nest("/", web_app::routes(pwa_dir))
         .around(move |endpoint, req| limit_body(endpoint, req, limits))
         .with(CookieJarManager::new())
         .data(state)

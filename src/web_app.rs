@@ -1,0 +1,108 @@
+//! Serving the web app (`pwa/`): its files, the app shell for every screen's path, and the
+//! service worker stamped with a version made from the files' contents, so any change to the
+//! app makes browsers install the new version (nobody has to remember to bump a number).
+
+use std::path::{Path, PathBuf};
+
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Response, Route,
+    endpoint::{StaticFileEndpoint, StaticFilesEndpoint},
+    handler,
+    http::StatusCode,
+    middleware::SetHeader,
+    web::Data,
+};
+use sha2::{Digest, Sha256};
+
+/// Where the service worker's source says which version it is.
+const VERSION_PLACEHOLDER: &str = "__APP_VERSION__";
+
+#[derive(Clone)]
+struct AppDir(PathBuf);
+
+/// The routes of the app under `/`.
+pub fn routes(dir: PathBuf) -> impl Endpoint {
+    Route::new()
+        .at("/sw.js", service_worker.data(AppDir(dir.clone())))
+        // The page behind the unsubscribe link of digest and news e-mails.
+        .at(
+            "/unsubscribe",
+            StaticFileEndpoint::new(dir.join("unsubscribe.html")),
+        )
+        // Every path that is not a file is one of the app's screens: it gets the shell.
+        .nest(
+            "/",
+            StaticFilesEndpoint::new(dir)
+                .index_file("index.html")
+                .fallback_to_index()
+                .no_cache_index(),
+        )
+        // Revalidated on each load; the service worker keeps them for offline use.
+        .with(SetHeader::new().overriding("cache-control", "no-cache"))
+}
+
+#[handler]
+fn service_worker(Data(dir): Data<&AppDir>) -> Response {
+    let source = match std::fs::read_to_string(dir.0.join("sw.js")) {
+        Ok(source) => source,
+        Err(err) => {
+            tracing::error!(error = %err, dir = %dir.0.display(), "the service worker is missing");
+            return StatusCode::NOT_FOUND.into_response();
+        }
+    };
+    let version = content_version(&dir.0);
+    source
+        .replace(VERSION_PLACEHOLDER, &version)
+        .with_content_type("text/javascript; charset=utf-8")
+        .into_response()
+}
+
+/// The first 12 hex digits of a SHA-256 over every file's path and bytes (sorted). A few
+/// hundred kilobytes: cheap enough to do for each service-worker request.
+fn content_version(dir: &Path) -> String {
+    let mut files = Vec::new();
+    collect_files(dir, dir, &mut files);
+    files.sort();
+    let mut hash = Sha256::new();
+    for relative in files {
+        hash.update(relative.to_string_lossy().as_bytes());
+        hash.update(std::fs::read(dir.join(&relative)).unwrap_or_default());
+    }
+    hash.finalize()
+        .iter()
+        .take(6)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn collect_files(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(root, &path, files);
+        } else if let Ok(relative) = path.strip_prefix(root) {
+            files.push(relative.to_path_buf());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_version_changes_with_any_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("lib")).unwrap();
+        std::fs::write(dir.path().join("app.js"), "one").unwrap();
+        std::fs::write(dir.path().join("lib/api.js"), "two").unwrap();
+        let first = content_version(dir.path());
+        assert_eq!(first.len(), 12);
+        assert_eq!(content_version(dir.path()), first);
+        std::fs::write(dir.path().join("lib/api.js"), "three").unwrap();
+        assert_ne!(content_version(dir.path()), first);
+    }
+}
