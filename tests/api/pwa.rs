@@ -70,6 +70,20 @@ async fn the_app_in_headless_chromium() {
     app.link_parent(&admin, second_child, invited_id, false)
         .await;
 
+    // Asked for a new password; the link from the e-mail is opened in the browser.
+    let carla = "carla@example.nl";
+    app.active_user(&admin, "parent", carla).await;
+    let (status, _) = app
+        .post_json("/api/auth/forgot-password", json!({ "email": carla }))
+        .await;
+    assert!(status.is_success());
+    app.wait_for_outbox().await;
+    let reset_token = app
+        .smtp
+        .wait_for_mail_to(carla)
+        .await
+        .link_token("reset-password");
+
     let screenshots = std::env::var("PWA_SCREENSHOTS")
         .unwrap_or_else(|_| format!("{root}/target/pwa-screenshots"));
     let node_modules = format!("{root}/tests/pwa/node_modules/playwright-core");
@@ -93,6 +107,8 @@ async fn the_app_in_headless_chromium() {
             .env("URGENT_TITLE", URGENT_TITLE)
             .env("ACTIVATION_TOKEN", &activation_token)
             .env("PWA_DIR", pwa.path())
+            .env("RESET_EMAIL", carla)
+            .env("RESET_TOKEN", &reset_token)
             .env("SCREENSHOTS", &screenshots)
             .output()
             .map(|output| (output, app))

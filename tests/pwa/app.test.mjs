@@ -21,6 +21,8 @@ const URGENT_ID = process.env.URGENT_POST_ID;
 const URGENT_TITLE = process.env.URGENT_TITLE;
 const ACTIVATION_TOKEN = process.env.ACTIVATION_TOKEN;
 const PWA_DIR = process.env.PWA_DIR;
+const RESET_EMAIL = process.env.RESET_EMAIL;
+const RESET_TOKEN = process.env.RESET_TOKEN;
 const SCREENSHOTS = process.env.SCREENSHOTS || "screenshots-tmp";
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
@@ -345,6 +347,34 @@ test("a parent adds an emergency number and switches the app to Dutch", async ()
   await page.getByLabel("Taal").selectOption("en");
   await page.getByRole("button", { name: "Opslaan" }).first().click();
   await page.getByRole("link", { name: "Children" }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("forgot password: the request is confirmed, and the e-mail's link sets a new password", async () => {
+  const { context, page, errors } = await phone();
+  await page.goto("/login");
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("E-mail address").fill("nobody@example.nl");
+  await page.getByRole("button", { name: "Send link" }).click();
+  // The same answer for unknown addresses: nobody learns who has an account.
+  await page.getByText("If the address belongs to an account, an e-mail is on its way.").waitFor();
+
+  await page.goto(`/reset-password#token=${RESET_TOKEN}`);
+  await page.getByLabel("New password", { exact: true }).fill("winter-markt-2026");
+  await page.getByLabel("Repeat the new password").fill("winter-markt-2026");
+  await page.getByRole("button", { name: "Save password" }).click();
+  await page.getByRole("alert").waitFor();
+  assert.match(await page.getByRole("alert").innerText(), /password/i);
+  await page.getByLabel("New password", { exact: true }).fill("Winter-Markt-2026");
+  await page.getByLabel("Repeat the new password").fill("Winter-Markt-2026");
+  await page.getByRole("button", { name: "Save password" }).click();
+  await page.getByText("Your password has been changed.").waitFor();
+  await page.getByRole("link", { name: "Log in" }).click();
+  await page.getByLabel(/e-mail/i).fill(RESET_EMAIL);
+  await page.getByLabel(/password/i).fill("Winter-Markt-2026");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await atPath(page, "/");
   assert.deepEqual(errors, []);
   await context.close();
 });
