@@ -1,6 +1,7 @@
 // The parents' and teachers' app: shell, session and routes. Plain ES modules, no build step.
 import { html, render, useEffect, useRef, useState } from "./vendor/htm-preact-3.1.1.mjs";
-import { get, onOfflineChange, post, setCsrfToken } from "./lib/api.js";
+import { forgetCachedData, get, onOfflineChange, onUnauthenticated, post, setCsrfToken } from "./lib/api.js";
+import { disablePush } from "./lib/push.js";
 import { language, setLanguage, t } from "./lib/i18n.js";
 import { interceptLinks, navigate, useLocation } from "./lib/router.js";
 import { Activate, ForgotPassword, Login, ResetPassword } from "./screens/auth.js";
@@ -9,15 +10,17 @@ import { Account, ChildPage, Children } from "./screens/account.js";
 
 const PUBLIC_PATHS = ["/login", "/activate", "/forgot-password", "/reset-password"];
 
+let updateRequested = false;
+
 function useServiceWorkerUpdate() {
   const [waiting, setWaiting] = useState(null);
   useEffect(() => {
     if (!("serviceWorker" in navigator)) return;
-    // The first worker taking control is not an update: only reload when one replaces another.
-    const hadController = Boolean(navigator.serviceWorker.controller);
+    // Reload only when the user asked for the new version (not when the first worker of a
+    // fresh install takes control).
     let reloading = false;
     navigator.serviceWorker.addEventListener("controllerchange", () => {
-      if (reloading || !hadController) return;
+      if (reloading || !updateRequested) return;
       reloading = true;
       window.location.reload();
     });
@@ -40,7 +43,7 @@ function Banners({ offline, waiting }) {
     ${offline && html`<div class="banner offline" role="status">${t("offline")}</div>`}
     ${waiting && html`<div class="banner update" role="status">
       <span>${t("update")}</span>
-      <button class="secondary" onClick=${() => waiting.postMessage("skip-waiting")}>${t("reload")}</button>
+      <button class="secondary" onClick=${() => { updateRequested = true; waiting.postMessage("skip-waiting"); }}>${t("reload")}</button>
     </div>`}`;
 }
 
@@ -50,7 +53,7 @@ function Tabs({ user, path }) {
   else tabs.push(["/compose", t("compose")]);
   tabs.push(["/account", t("account")]);
   const current = (href) => (href === "/" ? path === "/" || path.startsWith("/posts") : path.startsWith(href));
-  return html`<nav class="tabs" aria-label="Schoolgate">
+  return html`<nav class="tabs" aria-label=${t("menu")}>
     ${tabs.map(([href, label]) => html`<a href=${href} aria-current=${current(href) ? "page" : undefined}>${label}</a>`)}
   </nav>`;
 }
@@ -102,17 +105,29 @@ function App() {
       .catch(() => setUser(null));
   }, []);
 
+  useEffect(() => onUnauthenticated(() => {
+    forgetCachedData();
+    setUser(null);
+  }), []);
+
   const logout = async () => {
-    await post("/auth/logout").catch(() => {});
+    // This device stops getting this account's notices, whoever uses it next.
+    await disablePush().catch(() => {});
+    // Offline the session would stay valid on the server: refuse rather than pretend.
+    await post("/auth/logout");
     // What was cached for this account must not be shown to the next one.
-    if ("caches" in window) await caches.delete("api");
+    await forgetCachedData();
     setUser(null);
     navigate("/login", { replace: true });
   };
 
   const isPublic = PUBLIC_PATHS.includes(path);
   useEffect(() => {
-    if (user === null && !isPublic) navigate("/login", { replace: true });
+    if (user === null && !isPublic) {
+      // A link from an e-mail or a notification opens after logging in.
+      if (path !== "/") sessionStorage.setItem("return-to", path);
+      navigate("/login", { replace: true });
+    }
     if (user && path === "/login") navigate("/", { replace: true });
   }, [user, path]);
 
@@ -124,14 +139,19 @@ function App() {
       moved.current = true;
       return;
     }
-    const timer = setTimeout(() => {
+    // Screens that load data show their heading a moment later.
+    let tries = 0;
+    const timer = setInterval(() => {
       const heading = document.querySelector("main h1");
+      tries += 1;
+      if (!heading && tries < 40) return;
+      clearInterval(timer);
       if (!heading) return;
       heading.setAttribute("tabindex", "-1");
       heading.focus({ preventScroll: true });
       document.title = `${heading.textContent} – ${t("app")}`;
-    }, 50);
-    return () => clearTimeout(timer);
+    }, 75);
+    return () => clearInterval(timer);
   }, [path]);
 
   // Nothing until the session is known: a placeholder would only jump away (layout shift).

@@ -113,10 +113,15 @@ async function openNotification(notification) {
   const showing = windows.find((client) => client.url === target);
   // Focusing is allowed on a real click; anywhere else it may be refused, which is fine.
   if (showing) return showing.focus().catch(() => showing);
-  const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+  const open = windows.find((client) => {
+    const url = new URL(client.url);
+    return url.origin === self.location.origin && !url.pathname.startsWith("/api/");
+  });
   if (open) {
     await open.focus().catch(() => null);
-    return open.navigate(target);
+    // navigate() only works for windows this worker controls.
+    const moved = await open.navigate(target).catch(() => null);
+    if (moved) return moved;
   }
   return self.clients.openWindow(target);
 }

@@ -6,6 +6,12 @@ import { errorText } from "./i18n.js";
 
 let csrfToken = "";
 const offlineListeners = new Set();
+let onSessionEnded = () => {};
+
+/** Called when the server says the session is gone (expired, logged out elsewhere). */
+export function onUnauthenticated(listener) {
+  onSessionEnded = listener;
+}
 
 export function setCsrfToken(token) {
   csrfToken = token || "";
@@ -47,10 +53,16 @@ export async function api(method, path, body) {
   reportOffline(response.headers.get("X-Served-From-Cache") === "1");
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
+  if (response.status === 401 && !path.startsWith("/auth/")) onSessionEnded();
   if (!response.ok) {
     throw new ApiError(response.status, data?.code || "error", data?.message || response.statusText);
   }
   return data;
+}
+
+/** Forgets the API answers kept for offline use (they belong to the account that read them). */
+export async function forgetCachedData() {
+  if ("caches" in window) await caches.delete("api");
 }
 
 export const get = (path) => api("GET", path);

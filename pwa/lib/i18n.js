@@ -3,6 +3,9 @@
 
 const TEXTS = {
   en: {
+    menu: "Main menu",
+    push_failed: "Notifications could not be switched on. Try again later.",
+    confirm_failed: "That did not work. Try again when you are online.",
     app: "Schoolgate", loading: "Loading…", offline: "You are offline. You see what was loaded before.",
     update: "A new version of the app is ready.", reload: "Reload",
     login: "Log in", email: "E-mail address", password: "Password", forgot: "Forgot your password?",
@@ -33,9 +36,12 @@ const TEXTS = {
     compose_title: "New post", kind: "Kind", audience: "To", whole_school: "The whole school", title: "Title", text: "Text",
     ask_confirmation: "Ask parents to confirm receipt", allow_replies: "Parents may reply", publish: "Publish", published: "Published.",
     choose_group: "Choose at least one class.",
-    errors: {"wrong_credentials": "Wrong e-mail address or password.", "rate_limited": "Too many attempts. Please wait a minute and try again.", "password_mismatch": "The two passwords are not the same.", "wrong_current_password": "The current password is not right.", "password_too_short": "The password is too short (at least 8 characters).", "password_missing_lowercase": "The password needs a lower-case letter.", "password_missing_uppercase": "The password needs an upper-case letter.", "password_missing_digit": "The password needs a digit.", "password_missing_special": "The password needs a special character.", "password_too_common": "This password is too common; choose another one.", "consent_required": "Please agree to the privacy statement.", "token_expired": "This link has expired. Ask for a new one.", "token_invalid": "This link is not valid.", "token_used": "This link has been used already.", "already_activated": "This account is active already: log in.", "offline": "You are offline. Try again when you have a connection.", "internal_error": "Something went wrong on the server. Please try again later."},
+    errors: {"unauthenticated": "Your session has ended. Please log in again.", "account_disabled": "This account is switched off. Ask the school.", "not_found": "This does not exist (any more), or is not for you.", "invalid_emergency_contact": "Check the emergency numbers: each needs a name and a valid phone number.", "read_only": "The school keeps this data; ask the office to change it.", "consent_version_outdated": "The privacy statement has changed. Reload the page and agree again.", "csrf_token_invalid": "Your session has ended. Please log in again.", "wrong_credentials": "Wrong e-mail address or password.", "rate_limited": "Too many attempts. Please wait a minute and try again.", "password_mismatch": "The two passwords are not the same.", "wrong_current_password": "The current password is not right.", "password_too_short": "The password is too short (at least 8 characters).", "password_missing_lowercase": "The password needs a lower-case letter.", "password_missing_uppercase": "The password needs an upper-case letter.", "password_missing_digit": "The password needs a digit.", "password_missing_special": "The password needs a special character.", "password_too_common": "This password is too common; choose another one.", "consent_required": "Please agree to the privacy statement.", "token_expired": "This link has expired. Ask for a new one.", "token_invalid": "This link is not valid.", "token_used": "This link has been used already.", "already_activated": "This account is active already: log in.", "offline": "You are offline. Try again when you have a connection.", "internal_error": "Something went wrong on the server. Please try again later."},
   },
   nl: {
+    menu: "Hoofdmenu",
+    push_failed: "Meldingen konden niet worden aangezet. Probeer het later opnieuw.",
+    confirm_failed: "Dat lukte niet. Probeer het opnieuw als u online bent.",
     app: "Schoolgate", loading: "Laden…", offline: "U bent offline. U ziet wat eerder geladen is.",
     update: "Er is een nieuwe versie van de app.", reload: "Opnieuw laden",
     login: "Inloggen", email: "E-mailadres", password: "Wachtwoord", forgot: "Wachtwoord vergeten?",
@@ -66,9 +72,12 @@ const TEXTS = {
     compose_title: "Nieuw bericht", kind: "Soort", audience: "Aan", whole_school: "De hele school", title: "Titel", text: "Tekst",
     ask_confirmation: "Ouders vragen de ontvangst te bevestigen", allow_replies: "Ouders mogen antwoorden", publish: "Plaatsen", published: "Geplaatst.",
     choose_group: "Kies minstens één groep.",
-    errors: {"wrong_credentials": "Verkeerd e-mailadres of wachtwoord.", "rate_limited": "Te veel pogingen. Wacht een minuut en probeer het opnieuw.", "password_mismatch": "De twee wachtwoorden zijn niet gelijk.", "wrong_current_password": "Het huidige wachtwoord klopt niet.", "password_too_short": "Het wachtwoord is te kort (minstens 8 tekens).", "password_missing_lowercase": "Het wachtwoord heeft een kleine letter nodig.", "password_missing_uppercase": "Het wachtwoord heeft een hoofdletter nodig.", "password_missing_digit": "Het wachtwoord heeft een cijfer nodig.", "password_missing_special": "Het wachtwoord heeft een leesteken nodig.", "password_too_common": "Dit wachtwoord komt te vaak voor; kies een ander.", "consent_required": "Ga akkoord met de privacyverklaring.", "token_expired": "Deze link is verlopen. Vraag een nieuwe aan.", "token_invalid": "Deze link is niet geldig.", "token_used": "Deze link is al gebruikt.", "already_activated": "Dit account is al actief: log in.", "offline": "U bent offline. Probeer het opnieuw als u verbinding heeft.", "internal_error": "Er ging iets mis op de server. Probeer het later opnieuw."},
+    errors: {"unauthenticated": "Uw sessie is verlopen. Log opnieuw in.", "account_disabled": "Dit account staat uit. Vraag het de school.", "not_found": "Dit bestaat niet (meer), of is niet voor u.", "invalid_emergency_contact": "Controleer de noodnummers: elk nummer heeft een naam en een geldig telefoonnummer nodig.", "read_only": "De school beheert deze gegevens; vraag de administratie om ze te wijzigen.", "consent_version_outdated": "De privacyverklaring is gewijzigd. Laad de pagina opnieuw en ga opnieuw akkoord.", "csrf_token_invalid": "Uw sessie is verlopen. Log opnieuw in.", "wrong_credentials": "Verkeerd e-mailadres of wachtwoord.", "rate_limited": "Te veel pogingen. Wacht een minuut en probeer het opnieuw.", "password_mismatch": "De twee wachtwoorden zijn niet gelijk.", "wrong_current_password": "Het huidige wachtwoord klopt niet.", "password_too_short": "Het wachtwoord is te kort (minstens 8 tekens).", "password_missing_lowercase": "Het wachtwoord heeft een kleine letter nodig.", "password_missing_uppercase": "Het wachtwoord heeft een hoofdletter nodig.", "password_missing_digit": "Het wachtwoord heeft een cijfer nodig.", "password_missing_special": "Het wachtwoord heeft een leesteken nodig.", "password_too_common": "Dit wachtwoord komt te vaak voor; kies een ander.", "consent_required": "Ga akkoord met de privacyverklaring.", "token_expired": "Deze link is verlopen. Vraag een nieuwe aan.", "token_invalid": "Deze link is niet geldig.", "token_used": "Deze link is al gebruikt.", "already_activated": "Dit account is al actief: log in.", "offline": "U bent offline. Probeer het opnieuw als u verbinding heeft.", "internal_error": "Er ging iets mis op de server. Probeer het later opnieuw."},
   },
   de: {
+    menu: "Hauptmenü",
+    push_failed: "Benachrichtigungen konnten nicht eingeschaltet werden. Versuchen Sie es später noch einmal.",
+    confirm_failed: "Das hat nicht geklappt. Versuchen Sie es erneut, wenn Sie online sind.",
     app: "Schoolgate", loading: "Wird geladen…", offline: "Sie sind offline. Sie sehen, was vorher geladen wurde.",
     update: "Eine neue Version der App ist bereit.", reload: "Neu laden",
     login: "Anmelden", email: "E-Mail-Adresse", password: "Passwort", forgot: "Passwort vergessen?",
@@ -99,7 +108,7 @@ const TEXTS = {
     compose_title: "Neue Mitteilung", kind: "Art", audience: "An", whole_school: "Die ganze Schule", title: "Titel", text: "Text",
     ask_confirmation: "Eltern um Empfangsbestätigung bitten", allow_replies: "Eltern dürfen antworten", publish: "Veröffentlichen", published: "Veröffentlicht.",
     choose_group: "Wählen Sie mindestens eine Klasse.",
-    errors: {"wrong_credentials": "Falsche E-Mail-Adresse oder falsches Passwort.", "rate_limited": "Zu viele Versuche. Bitte warten Sie eine Minute.", "password_mismatch": "Die beiden Passwörter sind nicht gleich.", "wrong_current_password": "Das aktuelle Passwort stimmt nicht.", "password_too_short": "Das Passwort ist zu kurz (mindestens 8 Zeichen).", "password_missing_lowercase": "Das Passwort braucht einen Kleinbuchstaben.", "password_missing_uppercase": "Das Passwort braucht einen Großbuchstaben.", "password_missing_digit": "Das Passwort braucht eine Ziffer.", "password_missing_special": "Das Passwort braucht ein Sonderzeichen.", "password_too_common": "Dieses Passwort ist zu verbreitet; wählen Sie ein anderes.", "consent_required": "Bitte stimmen Sie der Datenschutzerklärung zu.", "token_expired": "Dieser Link ist abgelaufen. Fordern Sie einen neuen an.", "token_invalid": "Dieser Link ist ungültig.", "token_used": "Dieser Link wurde schon benutzt.", "already_activated": "Dieses Konto ist schon aktiv: Melden Sie sich an.", "offline": "Sie sind offline. Versuchen Sie es erneut, wenn Sie verbunden sind.", "internal_error": "Auf dem Server ist etwas schiefgegangen. Bitte versuchen Sie es später noch einmal."},
+    errors: {"unauthenticated": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "account_disabled": "Dieses Konto ist gesperrt. Wenden Sie sich an die Schule.", "not_found": "Das gibt es nicht (mehr), oder es ist nicht für Sie.", "invalid_emergency_contact": "Prüfen Sie die Notfallnummern: Jede braucht einen Namen und eine gültige Telefonnummer.", "read_only": "Die Schule verwaltet diese Daten; bitten Sie das Sekretariat um Änderungen.", "consent_version_outdated": "Die Datenschutzerklärung wurde geändert. Laden Sie die Seite neu und stimmen Sie erneut zu.", "csrf_token_invalid": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "wrong_credentials": "Falsche E-Mail-Adresse oder falsches Passwort.", "rate_limited": "Zu viele Versuche. Bitte warten Sie eine Minute.", "password_mismatch": "Die beiden Passwörter sind nicht gleich.", "wrong_current_password": "Das aktuelle Passwort stimmt nicht.", "password_too_short": "Das Passwort ist zu kurz (mindestens 8 Zeichen).", "password_missing_lowercase": "Das Passwort braucht einen Kleinbuchstaben.", "password_missing_uppercase": "Das Passwort braucht einen Großbuchstaben.", "password_missing_digit": "Das Passwort braucht eine Ziffer.", "password_missing_special": "Das Passwort braucht ein Sonderzeichen.", "password_too_common": "Dieses Passwort ist zu verbreitet; wählen Sie ein anderes.", "consent_required": "Bitte stimmen Sie der Datenschutzerklärung zu.", "token_expired": "Dieser Link ist abgelaufen. Fordern Sie einen neuen an.", "token_invalid": "Dieser Link ist ungültig.", "token_used": "Dieser Link wurde schon benutzt.", "already_activated": "Dieses Konto ist schon aktiv: Melden Sie sich an.", "offline": "Sie sind offline. Versuchen Sie es erneut, wenn Sie verbunden sind.", "internal_error": "Auf dem Server ist etwas schiefgegangen. Bitte versuchen Sie es später noch einmal."},
   },
 };
 
@@ -114,6 +123,7 @@ export function browserLanguage() {
 }
 
 let current = browserLanguage();
+document.documentElement.lang = current;
 
 export function setLanguage(code) {
   current = code in TEXTS ? code : "en";
@@ -133,7 +143,7 @@ export function t(key, values = {}) {
 /** The message for an API error: ours for codes we know, else the server's (in English). */
 export function errorText(error) {
   const known = TEXTS[current].errors[error?.code];
-  return known || error?.message || String(error);
+  return known || error?.message || TEXTS[current].errors.internal_error;
 }
 
 export function formatDate(iso) {

@@ -38,6 +38,8 @@ export async function enablePush() {
 export async function disablePush() {
   const subscription = await currentSubscription();
   if (!subscription) return;
-  await api("DELETE", "/push/subscriptions", { endpoint: subscription.endpoint });
+  // The device stops receiving even if the server cannot be told now; the server drops the
+  // subscription itself once the push service reports it gone.
+  await api("DELETE", "/push/subscriptions", { endpoint: subscription.endpoint }).catch(() => {});
   await subscription.unsubscribe();
 }

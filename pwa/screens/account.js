@@ -31,13 +31,17 @@ function PushSetting() {
   useEffect(() => {
     if (!pushSupported()) return setState("unsupported");
     if (Notification.permission === "denied") return setState("blocked");
+    // "default": never asked, or the question was dismissed; the button asks again.
     currentSubscription().then((subscription) => setState(subscription ? "on" : "off"), () => setState("off"));
   }, []);
+  const [failed, setFailed] = useState(false);
   const turnOn = async () => {
+    setFailed(false);
     try {
       const permission = await enablePush();
-      setState(permission === "granted" ? "on" : "blocked");
+      setState({ granted: "on", denied: "blocked" }[permission] || "off");
     } catch {
+      setFailed(true);
       setState("off");
     }
   };
@@ -50,35 +54,54 @@ function PushSetting() {
     ${state === "unsupported" && html`<p>${t("push_unsupported")}</p>`}
     ${state === "blocked" && html`<p>${t("push_blocked")}</p>`}
     ${state === "off" && html`<button onClick=${turnOn}>${t("push_on")}</button>`}
+    ${failed && html`<p class="error" role="alert">${t("push_failed")}</p>`}
     ${state === "on" && html`<p class="ok" role="status">${t("push_enabled")}</p>
       <button class="secondary" onClick=${turnOff}>${t("push_off")}</button>`}
   </section>`;
 }
 
 function EmailSettings() {
-  const [version, setVersion] = useState(0);
-  const { data } = useResource("/me/notifications", version);
-  if (!data) return null;
+  const { data } = useResource("/me/notifications");
+  const [settings, setSettings] = useState(null);
+  const [error, setError] = useState("");
+  useEffect(() => { if (data) setSettings(data); }, [data]);
+  if (!settings) return null;
   const toggle = async (kind, enabled) => {
-    await put(`/me/notifications/${kind}`, { enabled });
-    setVersion(version + 1);
+    setError("");
+    try {
+      setSettings(await put(`/me/notifications/${kind}`, { enabled }));
+    } catch (failure) {
+      // Show the setting as it still is.
+      setSettings([...settings]);
+      setError(failure.message);
+    }
   };
   return html`<section class="card" aria-labelledby="emails">
     <h2 id="emails">${t("emails")}</h2>
-    ${data.map((setting) => html`<label class="check" key=${setting.kind}>
+    ${settings.map((setting) => html`<label class="check" key=${setting.kind}>
       <input type="checkbox" checked=${setting.enabled} disabled=${!setting.can_change}
         onChange=${(event) => toggle(setting.kind, event.target.checked)} />
       ${t(`email_kind.${setting.kind}`)}</label>`)}
+    ${error && html`<p class="error" role="alert">${error}</p>`}
   </section>`;
 }
 
 export function Account({ user, onUser, onLogout }) {
+  const [logoutError, setLogoutError] = useState("");
+  const logout = async () => {
+    try {
+      await onLogout();
+    } catch (failure) {
+      setLogoutError(failure.message);
+    }
+  };
   const [profile, saveProfile] = useForm(async (form) => {
     const me = await patch("/me", {
       first_name: form.get("first_name"),
       last_name: form.get("last_name"),
-      phone: form.get("phone") || undefined,
-      address: form.get("address") || undefined,
+      // Empty clears the field.
+      phone: form.get("phone"),
+      address: form.get("address"),
       language: form.get("language"),
     });
     setLanguage(me.language);
@@ -97,12 +120,12 @@ export function Account({ user, onUser, onLogout }) {
     <section class="card" aria-labelledby="profile">
       <h2 id="profile">${t("profile")}</h2>
       <form onSubmit=${saveProfile}>
-        <label>${t("first_name")}<input name="first_name" value=${user.first_name} autocomplete="given-name" required /></label>
-        <label>${t("last_name")}<input name="last_name" value=${user.last_name} autocomplete="family-name" required /></label>
-        <label>${t("phone")}<input name="phone" type="tel" value=${user.phone || ""} autocomplete="tel" /></label>
-        <label>${t("address")}<input name="address" value=${user.address || ""} autocomplete="street-address" /></label>
+        <label>${t("first_name")}<input name="first_name" defaultValue=${user.first_name} autocomplete="given-name" required /></label>
+        <label>${t("last_name")}<input name="last_name" defaultValue=${user.last_name} autocomplete="family-name" required /></label>
+        <label>${t("phone")}<input name="phone" type="tel" defaultValue=${user.phone || ""} autocomplete="tel" /></label>
+        <label>${t("address")}<input name="address" defaultValue=${user.address || ""} autocomplete="street-address" /></label>
         <label>${t("language")}<select name="language">
-          ${Object.entries(LANGUAGES).map(([code, name]) => html`<option value=${code} selected=${user.language === code}>${name}</option>`)}
+          ${Object.entries(LANGUAGES).map(([code, name]) => html`<option value=${code} defaultSelected=${user.language === code}>${name}</option>`)}
         </select></label>
         <${Feedback} ...${profile} />
         <button type="submit">${t("save")}</button>
@@ -114,15 +137,16 @@ export function Account({ user, onUser, onLogout }) {
       <form onSubmit=${savePassword}>
         <input type="hidden" name="username" autocomplete="username" value=${user.email} />
         <label>${t("current_password")}<input name="current_password" type="password" autocomplete="current-password" required /></label>
-        <label>${t("new_password")}<input name="new_password" type="password" autocomplete="new-password" required minlength="8" /></label>
+        <label>${t("new_password")}<input name="new_password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="account-password-rules" /></label>
         <label>${t("repeat_password")}<input name="new_password_repeat" type="password" autocomplete="new-password" required minlength="8" /></label>
-        <p class="meta">${t("password_rules")}</p>
+        <p class="meta" id="account-password-rules">${t("password_rules")}</p>
         <${Feedback} ...${password} />
         <button type="submit">${t("change_password")}</button>
       </form>
     </section>
     <p class="meta">${user.email}</p>
-    <button class="secondary" onClick=${onLogout}>${t("logout")}</button>`;
+    ${logoutError && html`<p class="error" role="alert">${logoutError}</p>`}
+    <button class="secondary" onClick=${logout}>${t("logout")}</button>`;
 }
 
 export function Children() {

@@ -1,8 +1,15 @@
 // Logging in, activating an account from the letter or e-mail, and resetting a password.
 import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
-import { get, post } from "../lib/api.js";
+import { forgetCachedData, get, post } from "../lib/api.js";
 import { setLanguage, t } from "../lib/i18n.js";
 import { navigate, tokenFromHash } from "../lib/router.js";
+
+/** Where to go after logging in: the page a link asked for, or home. */
+function takeReturnPath() {
+  const path = sessionStorage.getItem("return-to") || "/";
+  sessionStorage.removeItem("return-to");
+  return path.startsWith("/") && !path.startsWith("//") ? path : "/";
+}
 
 function Brand({ title }) {
   return html`<div class="brand">
@@ -37,9 +44,10 @@ function useSubmit(action) {
 export function Login({ onUser }) {
   const { busy, error, submit } = useSubmit(async (form) => {
     await post("/auth/login", { email: form.get("email"), password: form.get("password") });
+    await forgetCachedData();
     // Read back through the service worker, so the account is also there offline.
     onUser(await get("/me"));
-    navigate("/", { replace: true });
+    navigate(takeReturnPath(), { replace: true });
   });
   return html`<div class="center">
     <${Brand} title=${t("login")} />
@@ -118,6 +126,7 @@ export function Activate({ hash, onUser }) {
       consent_version: account.consent_version,
     });
     setLanguage(session.user.language);
+    await forgetCachedData();
     onUser({ ...session.user, csrf_token: session.csrf_token });
     navigate("/", { replace: true });
   });

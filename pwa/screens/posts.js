@@ -82,12 +82,18 @@ function Replies({ id, allowReplies }) {
 
 export function PostDetail({ id, user }) {
   const [version, setVersion] = useState(0);
+  const [confirmError, setConfirmError] = useState("");
   const { data: item, error } = useResource(`/posts/${id}`, version);
   if (!item) return html`<${Status} error=${error} />`;
   const isParent = user.role === "parent";
   const confirm = async () => {
-    await post(`/posts/${id}/confirm`);
-    setVersion(version + 1);
+    setConfirmError("");
+    try {
+      await post(`/posts/${id}/confirm`);
+      setVersion(version + 1);
+    } catch (failure) {
+      setConfirmError(failure.code === "offline" ? t("confirm_failed") : failure.message);
+    }
   };
   return html`<article class=${`card ${item.kind === "urgent" ? "urgent" : ""}`}>
       <h1><${KindBadge} item=${item} />${item.title}</h1>
@@ -99,6 +105,7 @@ export function PostDetail({ id, user }) {
       ${isParent && item.ask_confirmation && (item.confirmed_at
         ? html`<p class="ok" role="status">${t("confirmed")}</p>`
         : html`<button onClick=${confirm}>${t("confirm")}</button>`)}
+      ${confirmError && html`<p class="error" role="alert">${confirmError}</p>`}
       ${!isParent && html`<p><a class="button" href=${`/posts/${id}/status`}>${t("status")}</a></p>`}
     </article>
     ${isParent && html`<${Replies} id=${id} allowReplies=${item.allow_replies} />`}`;
@@ -109,7 +116,9 @@ export function PostStatus({ id }) {
   const { data, error } = useResource(`/posts/${id}/status`, version);
   // Confirmations come in while the teacher watches.
   useEffect(() => {
-    const timer = setInterval(() => setVersion((v) => v + 1), 10000);
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") setVersion((v) => v + 1);
+    }, 10000);
     return () => clearInterval(timer);
   }, []);
   if (!data) return html`<${Status} error=${error} />`;
@@ -169,13 +178,13 @@ export function Compose({ user }) {
       <label>${t("kind")}
         <select name="kind">
           <option value="urgent">${t("urgent")}</option>
-          <option value="message" selected>${t("message")}</option>
+          <option value="message" defaultSelected>${t("message")}</option>
           <option value="news">${t("news_kind")}</option>
         </select></label>
       <fieldset><legend>${t("audience")}</legend>
         ${user.role === "admin" && html`<label class="check"><input type="radio" name="audience" value="school" /> ${t("whole_school")}</label>`}
-        <label class="check"><input type="radio" name="audience" value="groups" checked /> ${t("group")}:</label>
-        ${mine.map((group) => html`<label class="check" key=${group.id}><input type="checkbox" name="group" value=${group.id} checked=${mine.length === 1} /> ${group.name}</label>`)}
+        <label class="check"><input type="radio" name="audience" value="groups" defaultChecked /> ${t("group")}:</label>
+        ${mine.map((group) => html`<label class="check" key=${group.id}><input type="checkbox" name="group" value=${group.id} defaultChecked=${mine.length === 1} /> ${group.name}</label>`)}
       </fieldset>
       <label>${t("title")}<input name="title" required maxlength="200" /></label>
       <label>${t("text")}<textarea name="body" required maxlength="20000"></textarea></label>

@@ -378,3 +378,15 @@ test("forgot password: the request is confirmed, and the e-mail's link sets a ne
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a link to a post opened while logged out shows that post after logging in", async () => {
+  const { context, page } = await phone();
+  await page.goto(`/posts/${URGENT_ID}`);
+  await atPath(page, "/login");
+  await page.getByLabel(/e-mail/i).fill(PARENT);
+  await page.getByLabel(/password/i).fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await atPath(page, `/posts/${URGENT_ID}`);
+  await page.getByRole("heading", { name: URGENT_TITLE }).waitFor();
+  await context.close();
+});
