@@ -1,19 +1,14 @@
-//! What goes into the digest (messages) and the news batch: per parent, the posts of that
-//! kind published in the run's period that reach one of their children, each marked read or
-//! unread. Built per post, not per parent, so 10,000 parents cost a few queries per post.
+//! What goes into the digest (messages) and the news batch: per parent, the run's posts that
+//! reach one of their children, each marked read or unread. Built per post, not per parent,
+//! so 10,000 parents cost a few queries per post.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::{
     delivery::templates::{MailItem, MailParts, RenderedMail},
-    domain::{
-        language::Language,
-        posts::{PostKind, shorten},
-        schedule::Job,
-    },
+    domain::{language::Language, posts::shorten, schedule::Job},
     entities::users,
     state::AppState,
     store::{self, posts::Post},
@@ -35,16 +30,14 @@ pub struct ParentDigest {
     pub items: Vec<DigestItem>,
 }
 
-/// Every parent with something in the period `(after, until]`, by user id; parents with
-/// nothing new are not in it.
+/// Every parent reached by one of `posts`, with those posts (in the given order, once per
+/// parent even with several children addressed); parents reached by none are not in it.
 pub async fn contents(
     conn: &impl ConnectionTrait,
-    kind: PostKind,
-    after: Option<DateTime<Utc>>,
-    until: DateTime<Utc>,
+    posts: Vec<Post>,
 ) -> Result<BTreeMap<i32, ParentDigest>, DbErr> {
     let mut digests: BTreeMap<i32, ParentDigest> = BTreeMap::new();
-    for post in store::posts::published_between(conn, kind.code(), after, until).await? {
+    for post in posts {
         let receipts = store::posts::receipts_of_post(conn, post.id).await?;
         for addressed in store::posts::addressed_parents(conn, &post).await? {
             let parent_id = addressed.parent.id;
@@ -70,13 +63,14 @@ pub async fn contents(
 }
 
 /// A parent's items as they are when the mail goes out: the posts the run listed that
-/// still exist, read or unread now.
+/// still exist and that the parent may still see (a child may have left the class since),
+/// read or unread now.
 pub async fn items_now(
     conn: &impl ConnectionTrait,
     parent_id: i32,
     post_ids: Vec<i32>,
 ) -> Result<Vec<DigestItem>, DbErr> {
-    let posts = store::posts::find_many(conn, post_ids.clone()).await?;
+    let posts = store::posts::visible_to_parent(conn, parent_id, post_ids.clone()).await?;
     let receipts = store::posts::receipts_of_user(conn, parent_id, post_ids).await?;
     Ok(posts
         .into_iter()

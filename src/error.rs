@@ -295,6 +295,7 @@ pub async fn render_any_error(err: poem::Error) -> Response {
         "unauthenticated"
     } else {
         match status {
+            StatusCode::FORBIDDEN => "forbidden",
             StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
             StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
             StatusCode::UNAUTHORIZED => "unauthenticated",
@@ -314,6 +315,9 @@ pub async fn render_any_error(err: poem::Error) -> Response {
         "This method is not allowed here.".to_string()
     } else if code == "not_found" {
         "There is nothing at this address.".to_string()
+    } else if code == "forbidden" {
+        // A static file error names the server's folders: say no more than this.
+        "This is not allowed.".to_string()
     } else {
         capitalize(
             err.to_string()

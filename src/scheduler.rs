@@ -30,17 +30,14 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<Vec<ScheduledRun>> {
         finished.extend(resumed);
         let now = state.clock.now();
         let catch_up = Duration::hours(state.settings.schedule.catch_up_hours.into());
-        let Some(tick) = state
-            .settings
-            .job_schedule(job)?
-            .latest_due(now - commit_grace(), catch_up)
-        else {
+        let Some(tick) = state.settings.job_schedule(job)?.latest_due(now, catch_up) else {
             continue;
         };
-        // An admin's "run now" after this tick covered its period already.
+        // Run already (or an admin's "run now" after it took its posts): nothing to do, and
+        // no failing insert every check.
         if store::scheduled_runs::latest_tick(&state.db, job.code())
             .await?
-            .is_some_and(|latest| latest > tick)
+            .is_some_and(|latest| latest >= tick)
         {
             continue;
         }
@@ -54,10 +51,9 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<Vec<ScheduledRun>> {
     Ok(finished)
 }
 
-/// Resumes the job's runs whose process died, oldest first: a later run's period starts
-/// where they end, so leaving one behind would lose its mails (or, if the later run covered
-/// its period instead, send some twice). `None` while another process works on a run of
-/// the job: runs of one job never overlap.
+/// Resumes the job's runs whose process died, so their mails go out before a newer run
+/// starts. `None` while another process works on a run of the job: runs of one job never
+/// overlap (the database allows one unfinished run per job).
 async fn finish_abandoned_runs(
     state: &AppState,
     job: Job,
@@ -102,14 +98,7 @@ pub async fn run_now(state: &AppState, job: Job) -> anyhow::Result<Option<Schedu
     if finish_abandoned_runs(state, job).await?.is_none() {
         return Ok(None);
     }
-    take_and_run(state, job, state.clock.now() - commit_grace(), "admin").await
-}
-
-/// A run starts this long after its tick. A post gets its time before its transaction
-/// commits; a run that read the posts in between would miss one stamped just before the
-/// tick, and the next run starts after the tick: it would never be mailed.
-fn commit_grace() -> Duration {
-    Duration::seconds(5)
+    take_and_run(state, job, state.clock.now(), "admin").await
 }
 
 async fn take_and_run(
@@ -144,33 +133,38 @@ pub fn dedupe_prefix(job: Job, run_id: i32) -> String {
     format!("{}:{run_id}:", job.code())
 }
 
-/// Where the period of `job`'s run at `tick` starts: at the previous finished run's tick;
-/// the first run covers one period of the schedule.
-pub async fn period_start(
+/// How far back the job's first run ever looks (one period of its schedule), so installing
+/// Schoolgate on a school's old data does not mail years of posts; later runs list every
+/// post no run listed yet, however late it was saved.
+pub async fn first_run_since(
     state: &AppState,
     job: Job,
     tick: DateTime<Utc>,
 ) -> anyhow::Result<Option<DateTime<Utc>>> {
-    Ok(
-        match store::scheduled_runs::previous_done(&state.db, job.code(), tick).await? {
-            Some(previous) => Some(previous.scheduled_for),
-            None => state
-                .settings
-                .job_schedule(job)?
-                .latest_due(tick - Duration::seconds(1), Duration::days(31)),
-        },
-    )
+    if store::scheduled_runs::previous_done(&state.db, job.code(), tick)
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    Ok(state
+        .settings
+        .job_schedule(job)?
+        .latest_due(tick - Duration::seconds(1), Duration::days(31)))
 }
 
-/// Queues one mail per parent with something new in the run's period; returns how many.
-/// Safe to repeat for the same run (a resumed run): rows queued before are kept as they are.
+/// Queues one mail per parent with something in the run's posts (those up to its tick that
+/// no earlier run listed) and records the posts as listed by this run, in one transaction;
+/// returns how many mails. Safe to repeat for the same run (a resumed run): the same posts,
+/// and rows queued before are kept as they are.
 pub async fn queue_mails(state: &AppState, job: Job, run: &ScheduledRun) -> anyhow::Result<i32> {
     let tick = run.scheduled_for;
-    // The period starts where the previous run of this job ended; the first run covers one
-    // period of the schedule.
-    let after = period_start(state, job, tick).await?;
+    let since = first_run_since(state, job, tick).await?;
+    let posts =
+        store::posts::for_run(&state.db, job.post_kind().code(), Some(run.id), since, tick).await?;
+    let post_ids: Vec<i32> = posts.iter().map(|post| post.id).collect();
     let opted_out = store::push::opted_out_users(&state.db, job.email_kind()).await?;
-    let digests = digest::contents(&state.db, job.post_kind(), after, tick).await?;
+    let digests = digest::contents(&state.db, posts).await?;
     let deliveries: Vec<NewDelivery> = digests
         .into_values()
         .filter(|digest| !opted_out.contains(&digest.parent.id))
@@ -186,13 +180,17 @@ pub async fn queue_mails(state: &AppState, job: Job, run: &ScheduledRun) -> anyh
         })
         .collect();
     let recipients = deliveries.len() as i32;
-    store::outbox::enqueue_many(&state.db, deliveries, state.clock.now()).await?;
+    let txn = store::begin_write(&state.db).await?;
+    store::outbox::enqueue_many(&txn, deliveries, state.clock.now()).await?;
+    store::posts::mark_included(&txn, post_ids, run.id).await?;
+    txn.commit().await?;
     Ok(recipients)
 }
 
 /// What one parent's mail of `job` would hold if the job ran now.
 pub struct Preview {
-    pub period_start: Option<DateTime<Utc>>,
+    /// Only posts after this (the job's first run); otherwise every post not mailed yet.
+    pub since: Option<DateTime<Utc>>,
     pub until: DateTime<Utc>,
     pub items: Vec<digest::DigestItem>,
     /// Whether the parent switched this kind of e-mail off.
@@ -203,9 +201,11 @@ pub struct Preview {
 
 pub async fn preview(state: &AppState, job: Job, parent: &users::Model) -> anyhow::Result<Preview> {
     let until = state.clock.now();
-    let period_start = period_start(state, job, until).await?;
+    let since = first_run_since(state, job, until).await?;
     // The same computation as a real run, so the preview cannot drift from what is sent.
-    let items = digest::contents(&state.db, job.post_kind(), period_start, until)
+    let posts =
+        store::posts::for_run(&state.db, job.post_kind().code(), None, since, until).await?;
+    let items = digest::contents(&state.db, posts)
         .await?
         .remove(&parent.id)
         .map(|digest| digest.items)
@@ -220,7 +220,7 @@ pub async fn preview(state: &AppState, job: Job, parent: &users::Model) -> anyho
         Some(digest::render(state, job, parent, &items)?)
     };
     Ok(Preview {
-        period_start,
+        since,
         until,
         items,
         opted_out,

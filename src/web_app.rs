@@ -42,19 +42,24 @@ pub fn routes(dir: PathBuf) -> impl Endpoint {
 }
 
 #[handler]
-fn service_worker(Data(dir): Data<&AppDir>) -> Response {
-    let source = match std::fs::read_to_string(dir.0.join("sw.js")) {
-        Ok(source) => source,
-        Err(err) => {
-            tracing::error!(error = %err, dir = %dir.0.display(), "the service worker is missing");
-            return StatusCode::NOT_FOUND.into_response();
-        }
-    };
-    let version = content_version(&dir.0);
-    source
-        .replace(VERSION_PLACEHOLDER, &version)
-        .with_content_type("text/javascript; charset=utf-8")
-        .into_response()
+async fn service_worker(Data(dir): Data<&AppDir>) -> Response {
+    let dir = dir.0.clone();
+    // File reads and hashing off the async threads.
+    let stamped = tokio::task::spawn_blocking(move || {
+        let source = std::fs::read_to_string(dir.join("sw.js"))
+            .inspect_err(|err| tracing::error!(error = %err, "the service worker is missing"))
+            .ok()?;
+        Some(source.replace(VERSION_PLACEHOLDER, &content_version(&dir)))
+    })
+    .await
+    .ok()
+    .flatten();
+    match stamped {
+        Some(source) => source
+            .with_content_type("text/javascript; charset=utf-8")
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// The first 12 hex digits of a SHA-256 over every file's path and bytes (sorted). A few
@@ -80,8 +85,15 @@ fn collect_files(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) {
         return;
     };
     for entry in entries.flatten() {
+        // Symbolic links are not followed (a loop would never end).
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         let path = entry.path();
-        if path.is_dir() {
+        if kind.is_symlink() {
+            continue;
+        }
+        if kind.is_dir() {
             collect_files(root, &path, files);
         } else if let Ok(relative) = path.strip_prefix(root) {
             files.push(relative.to_path_buf());

@@ -8,6 +8,7 @@ mod m20261123_000002_create_imports;
 mod m20261123_000003_create_posts;
 mod m20261123_000004_create_attachments;
 mod m20261123_000005_create_scheduled_runs;
+mod m20261123_000006_digest_inclusion;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_posts::Migration),
             Box::new(m20261123_000004_create_attachments::Migration),
             Box::new(m20261123_000005_create_scheduled_runs::Migration),
+            Box::new(m20261123_000006_digest_inclusion::Migration),
         ]
     }
 }

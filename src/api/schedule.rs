@@ -2,10 +2,10 @@
 //! start a job now; anyone with a link from such a mail can switch that kind of mail off.
 
 use chrono::{DateTime, Utc};
-use poem::web::Data;
+use poem::web::{Data, RemoteAddr};
 use poem_openapi::{Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
 
-use super::{ApiTags, audit::commit_audited, security::Auth};
+use super::{ApiTags, audit::commit_audited, security::Auth, types::client_ip};
 use crate::{
     domain::schedule::Job,
     error::AppError,
@@ -80,9 +80,9 @@ pub struct PreviewItem {
 pub struct PreviewResponse {
     pub job: String,
     pub parent_id: i32,
-    /// The period the mail covers: after this (all earlier posts if empty) ...
-    pub period_start: Option<DateTime<Utc>>,
-    /// ... up to now.
+    /// The mail lists posts up to `until` that no earlier mail listed; for a job's first
+    /// run only those after `since`.
+    pub since: Option<DateTime<Utc>>,
     pub until: DateTime<Utc>,
     pub items: Vec<PreviewItem>,
     /// False when there is nothing new or the parent switched this kind of e-mail off.
@@ -171,9 +171,9 @@ impl ScheduleApi {
 
     /// Run a job now (admin)
     ///
-    /// Covers everything since the job's last run up to a few seconds ago (posts still being
-    /// saved are left to the next run) and queues the mails at once; the next scheduled run
-    /// starts where this one ended. Error `run_in_progress` (409) while a run
+    /// Lists every post no earlier run listed and queues the mails at once; the next
+    /// scheduled run lists only what came after. The run goes on even if the request is
+    /// dropped. Error `run_in_progress` (409) while a run
     /// of the job started in the same second is still going.
     #[oai(path = "/jobs/:job/run", method = "post")]
     async fn run_job_now(
@@ -185,12 +185,17 @@ impl ScheduleApi {
         let caller = auth.user();
         caller.require_admin()?;
         let job = Job::from(job.0);
-        let run = scheduler::run_now(&state, job).await?.ok_or_else(|| {
-            AppError::conflict(
-                "run_in_progress",
-                "This job was started a moment ago and is still running.",
-            )
-        })?;
+        // Its own task: a closed browser tab must not leave the run half done.
+        let task_state = state.clone();
+        let run = tokio::spawn(async move { scheduler::run_now(&task_state, job).await })
+            .await
+            .map_err(anyhow::Error::from)??
+            .ok_or_else(|| {
+                AppError::conflict(
+                    "run_in_progress",
+                    "This job was started a moment ago and is still running.",
+                )
+            })?;
         let txn = store::begin_write(&state.db).await?;
         commit_audited(
             txn,
@@ -224,7 +229,7 @@ impl ScheduleApi {
         Ok(Json(PreviewResponse {
             job: job.code().into(),
             parent_id: parent.id,
-            period_start: preview.period_start,
+            since: preview.since,
             until: preview.until,
             would_send: mail.is_some() && !preview.opted_out,
             opted_out: preview.opted_out,
@@ -258,6 +263,7 @@ impl UnsubscribeApi {
     async fn unsubscribe(
         &self,
         state: Data<&AppState>,
+        remote: &RemoteAddr,
         /// From the link in the e-mail.
         #[oai(validator(max_length = 200))]
         token: Query<String>,
@@ -270,10 +276,18 @@ impl UnsubscribeApi {
                  My account instead.",
             )
         };
+        state.rate_limits.check_client(client_ip(remote))?;
         let wanted = state
             .unsubscribe_links
             .verify(&token.0)
             .ok_or_else(invalid)?;
+        // Clicking again (or a mail scanner replaying the POST) writes nothing.
+        if store::push::opt_outs(&state.db, wanted.user_id)
+            .await?
+            .contains(&wanted.kind)
+        {
+            return Ok(Json(UnsubscribedResponse { kind: wanted.kind }));
+        }
         let txn = store::begin_write(&state.db).await?;
         if store::users::find_by_id(&txn, wanted.user_id)
             .await?

@@ -17,6 +17,8 @@ pub struct Model {
     /// Urgent notices stay pinned on top of the feed until then.
     pub pinned_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The digest or news-batch run that mailed this post (messages and news only).
+    pub included_in_run: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -76,10 +76,16 @@ pub async fn find(conn: &impl ConnectionTrait, id: i32) -> Result<Option<Post>, 
     posts::Entity::find_by_id(id).one(conn).await
 }
 
-/// The posts with these ids that still exist, oldest first.
-pub async fn find_many(conn: &impl ConnectionTrait, ids: Vec<i32>) -> Result<Vec<Post>, DbErr> {
+/// The posts with these ids that still exist and that the parent may see now, oldest first.
+pub async fn visible_to_parent(
+    conn: &impl ConnectionTrait,
+    parent_id: i32,
+    ids: Vec<i32>,
+) -> Result<Vec<Post>, DbErr> {
+    let visible = visibility_condition(conn, parent_id, Role::Parent).await?;
     posts::Entity::find()
         .filter(posts::Column::Id.is_in(ids))
+        .filter(visible)
         .order_by_asc(posts::Column::CreatedAt)
         .order_by_asc(posts::Column::Id)
         .all(conn)
@@ -447,23 +453,46 @@ pub async fn attachment(
         .await
 }
 
-/// Posts of `kind` created after `after` (all, if `None`) up to and including `until`,
-/// oldest first: what one digest or news batch covers.
-pub async fn published_between(
+/// The posts of `kind` a run at `until` lists: created up to `until` and not listed by an
+/// earlier run (those `run` listed already count, for a resumed run); with `since`, only
+/// those created after it. Oldest first.
+pub async fn for_run(
     conn: &impl ConnectionTrait,
     kind: &str,
-    after: Option<DateTime<Utc>>,
+    run: Option<i32>,
+    since: Option<DateTime<Utc>>,
     until: DateTime<Utc>,
 ) -> Result<Vec<Post>, DbErr> {
+    let mut not_listed = Condition::any().add(posts::Column::IncludedInRun.is_null());
+    if let Some(run) = run {
+        not_listed = not_listed.add(posts::Column::IncludedInRun.eq(run));
+    }
     let mut query = posts::Entity::find()
         .filter(posts::Column::Kind.eq(kind))
-        .filter(posts::Column::CreatedAt.lte(until));
-    if let Some(after) = after {
-        query = query.filter(posts::Column::CreatedAt.gt(after));
+        .filter(posts::Column::CreatedAt.lte(until))
+        .filter(not_listed);
+    if let Some(since) = since {
+        query = query.filter(posts::Column::CreatedAt.gt(since));
     }
     query
         .order_by_asc(posts::Column::CreatedAt)
         .order_by_asc(posts::Column::Id)
         .all(conn)
         .await
+}
+
+/// Records that `run` listed these posts: no later run lists them again.
+pub async fn mark_included(
+    conn: &impl ConnectionTrait,
+    ids: Vec<i32>,
+    run: i32,
+) -> Result<(), DbErr> {
+    for batch in ids.chunks(500) {
+        posts::Entity::update_many()
+            .col_expr(posts::Column::IncludedInRun, Expr::value(run))
+            .filter(posts::Column::Id.is_in(batch.to_vec()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
 }

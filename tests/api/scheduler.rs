@@ -2,7 +2,11 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use reqwest::Method;
-use schoolgate::{digest, domain::posts::PostKind, store::scheduled_runs};
+use schoolgate::{
+    digest,
+    domain::posts::PostKind,
+    store::{posts, scheduled_runs},
+};
 use serde_json::json;
 
 use crate::helpers::{Backend, send, spawn_app};
@@ -31,6 +35,13 @@ async fn a_tick_is_run_by_one_process_and_taken_over_only_after_its_lease(backen
             .unwrap()
             .is_none(),
         "a second process does not run the same tick"
+    );
+    assert!(
+        scheduled_runs::take(db, "digest", tick + Duration::days(7), "admin", now, lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "no second run of the job while one is unfinished"
     );
     assert!(
         scheduled_runs::take(db, "news_batch", tick, "schedule", now, lease)
@@ -126,9 +137,12 @@ async fn a_digest_lists_what_reaches_each_parent_once_with_unread_marked(backend
     assert!(status.is_success(), "Anna opens the zoo trip");
 
     let now = app.clock.now();
-    let digests = digest::contents(&app.state.db, PostKind::Message, None, now)
+    let db = &app.state.db;
+    let messages = posts::for_run(db, PostKind::Message.code(), None, None, now)
         .await
         .unwrap();
+    let message_ids: Vec<i32> = messages.iter().map(|post| post.id).collect();
+    let digests = digest::contents(db, messages).await.unwrap();
     let titles = |user_id: i64| -> Vec<(String, bool)> {
         digests[&(user_id as i32)]
             .items
@@ -157,18 +171,29 @@ async fn a_digest_lists_what_reaches_each_parent_once_with_unread_marked(backend
         "only parents, only those with something new"
     );
 
-    let since_swimming = digest::contents(
-        &app.state.db,
-        PostKind::Message,
-        Some(now),
-        now + Duration::hours(1),
-    )
-    .await
-    .unwrap();
+    // Once a run listed them, a later run does not; the same run, resumed, gets them again.
+    let run = scheduled_runs::take(db, "digest", now, "admin", now, Duration::minutes(5))
+        .await
+        .unwrap()
+        .unwrap();
+    posts::mark_included(db, message_ids.clone(), run.id)
+        .await
+        .unwrap();
+    let later = now + Duration::hours(1);
     assert!(
-        since_swimming.is_empty(),
-        "the next period starts empty: {since_swimming:?}"
+        posts::for_run(db, "message", None, None, later)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the next run starts empty"
     );
+    let resumed: Vec<i32> = posts::for_run(db, "message", Some(run.id), None, later)
+        .await
+        .unwrap()
+        .iter()
+        .map(|post| post.id)
+        .collect();
+    assert_eq!(resumed, message_ids);
 }
 
 /// Outbox digest rows: (user id, post count).
