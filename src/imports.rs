@@ -286,6 +286,7 @@ pub async fn apply(
     if options.send_activation_emails && !new_parents.is_empty() {
         state.outbox_wakeup.notify_one();
     }
+    store::refresh_statistics(&state.db).await;
     find(state, id).await
 }
 

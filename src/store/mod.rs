@@ -19,8 +19,8 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -74,6 +74,21 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// After an import changed thousands of rows: PostgreSQL's planner statistics are brought
+/// up to date at once rather than at autovacuum's next visit, so the queries right after
+/// (the first digest, parents' feeds) use the indexes. SQLite plans without statistics.
+pub async fn refresh_statistics(db: &DatabaseConnection) {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    if let Err(err) = db
+        .execute_unprepared("ANALYZE users, children, parent_children, groups")
+        .await
+    {
+        tracing::warn!(error = %err, "refreshing planner statistics failed");
+    }
 }
 
 #[cfg(test)]
