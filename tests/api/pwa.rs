@@ -84,7 +84,9 @@ async fn the_app_in_headless_chromium() {
         .await
         .link_token("reset-password");
 
+    // A relative folder is meant from the project root, not from tests/pwa where node runs.
     let screenshots = std::env::var("PWA_SCREENSHOTS")
+        .map(|dir| std::path::Path::new(root).join(dir).display().to_string())
         .unwrap_or_else(|_| format!("{root}/target/pwa-screenshots"));
     let node_modules = format!("{root}/tests/pwa/node_modules/playwright-core");
     assert!(
