@@ -23,6 +23,9 @@ async function audit(path, headers) {
       onlyCategories: ["performance", "accessibility"],
       extraHeaders: headers,
     });
+    // A page Lighthouse could not measure scores 0: say why rather than print a bogus ratio.
+    if (lhr.runtimeError) console.error(`${path}: ${lhr.runtimeError.message}`);
+    for (const warning of lhr.runWarnings) console.error(`${path}: ${warning}`);
     const requests = lhr.audits["network-requests"].details.items;
     let gzipped = 0;
     for (const request of requests) {
@@ -31,6 +34,7 @@ async function audit(path, headers) {
     }
     return {
       path,
+      runtimeError: lhr.runtimeError?.code,
       performance: Math.round(lhr.categories.performance.score * 100),
       accessibility: Math.round(lhr.categories.accessibility.score * 100),
       fcp: lhr.audits["first-contentful-paint"].numericValue,
@@ -48,10 +52,20 @@ async function audit(path, headers) {
   }
 }
 
+/** Lighthouse now and then fails to record the trace (NO_NAVSTART, NO_FCP) and asks to be
+ * run again: up to three tries, each one reported. */
+async function measure(path, headers) {
+  for (let attempt = 1; ; attempt++) {
+    const result = await audit(path, headers);
+    if (!result.runtimeError || attempt === 3) return result;
+    console.error(`${path}: try ${attempt} not measured (${result.runtimeError}), again`);
+  }
+}
+
 const pages = [
-  await audit("/unsubscribe", {}),
-  await audit("/login", {}),
-  await audit("/", { Cookie: COOKIE }),
+  await measure("/unsubscribe", {}),
+  await measure("/login", {}),
+  await measure("/", { Cookie: COOKIE }),
 ];
 const baseline = pages[0];
 for (const page of pages) {
