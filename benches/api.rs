@@ -5,19 +5,14 @@
 //!
 //! Run: `cargo bench --bench api` (optional: BENCH_SECONDS, BENCH_CONCURRENCY).
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use poem::{Route, Server, get, handler, listener::TcpAcceptor, web::Json};
 use schoolgate::{
     accounts,
-    clock::Clock,
     config::{Secret, Settings},
     domain::{accounts::Role, language::Language, password},
-    startup::Application,
-    store::{self, users::NewUser},
+    store::users::NewUser,
 };
 use serde_json::json;
 
@@ -93,19 +88,11 @@ async fn start_bare_poem() -> String {
 /// Starts Schoolgate on `database_url` with one active admin; returns base URL and token.
 async fn start_schoolgate(database_url: String) -> (String, String) {
     let mut settings = Settings::embedded_defaults().unwrap();
-    settings.server.bind = "127.0.0.1:0".into();
     settings.database.url = Secret::new(database_url);
     settings.mail.folder = std::env::temp_dir().join("schoolgate-bench-mail");
     settings.security.login_attempts_per_account_per_minute = 100_000;
     settings.security.auth_requests_per_client_per_minute = 100_000;
-    let db = store::connect(&settings.database).await.unwrap();
-    store::migrate(&db).await.unwrap();
-    let app = Application::build_with(settings, db, Clock::default())
-        .await
-        .unwrap();
-    let state = app.state();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let (state, base) = support::serve(settings).await;
     let invitation = accounts::invite(
         &state,
         None,
@@ -242,17 +229,8 @@ async fn main() {
     );
 
     let bare_url = start_bare_poem().await;
-    let sqlite_dir = Arc::new(tempfile::tempdir().unwrap());
-    let sqlite_url = format!(
-        "sqlite://{}?mode=rwc",
-        sqlite_dir.path().join("bench.db").display()
-    );
-    bench_backend("sqlite", sqlite_url, &bare_url, concurrency, seconds).await;
-    match support::create_postgres_database().await {
-        Some((url, name)) => {
-            bench_backend("postgres", url, &bare_url, concurrency, seconds).await;
-            support::drop_postgres_database(&name).await;
-        }
-        None => println!("postgres: not reachable, skipped"),
-    }
+    support::on_sqlite_and_postgres(|label, url| {
+        bench_backend(label, url, &bare_url, concurrency, seconds)
+    })
+    .await;
 }

@@ -13,13 +13,11 @@ use chrono::Duration as ChronoDuration;
 use futures_util::StreamExt;
 use schoolgate::{
     accounts,
-    clock::Clock,
     config::{MailTransportKind, Secret, Settings, SmtpTls},
     delivery::{self, mail::OutgoingMail},
     domain::{accounts::Role, language::Language, schedule::Job},
     imports::{self, ApplyOptions, ImportKind},
     scheduler,
-    startup::Application,
     state::AppState,
     store::{self, users::NewUser},
 };
@@ -34,7 +32,6 @@ const RAW_MAILS: usize = 2_000;
 
 async fn start(database_url: String, smtp_port: u16) -> (AppState, String) {
     let mut settings = Settings::embedded_defaults().unwrap();
-    settings.server.bind = "127.0.0.1:0".into();
     settings.database.url = Secret::new(database_url);
     settings.mail.transport = MailTransportKind::Smtp;
     settings.mail.smtp.host = "127.0.0.1".into();
@@ -43,15 +40,7 @@ async fn start(database_url: String, smtp_port: u16) -> (AppState, String) {
     // The bench drives the run itself and measures its delivery.
     settings.schedule.run_scheduler = false;
     settings.delivery.run_worker = false;
-    let db = store::connect(&settings.database).await.unwrap();
-    store::migrate(&db).await.unwrap();
-    let app = Application::build_with(settings, db, Clock::default())
-        .await
-        .unwrap();
-    let state = app.state();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until(std::future::pending()));
-    (state, base)
+    support::serve(settings).await
 }
 
 /// Imports the school and returns an admin's bearer token.
@@ -233,20 +222,5 @@ async fn bench_backend(label: &str, database_url: String) {
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    bench_backend(
-        "sqlite",
-        format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        ),
-    )
-    .await;
-    match support::create_postgres_database().await {
-        Some((url, name)) => {
-            bench_backend("postgres", url).await;
-            support::drop_postgres_database(&name).await;
-        }
-        None => println!("postgres: not reachable, skipped"),
-    }
+    support::on_sqlite_and_postgres(bench_backend).await;
 }

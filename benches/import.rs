@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use schoolgate::{
     accounts,
-    clock::Clock,
     config::{Secret, Settings},
     delivery::action_link,
     domain::{accounts::Role, language::Language},
@@ -18,7 +17,7 @@ use schoolgate::{
     letters::{self, Letter},
     startup::Application,
     state::AppState,
-    store::{self, users::NewUser},
+    store::users::NewUser,
 };
 
 const FAMILIES: usize = 2_500;
@@ -61,12 +60,7 @@ async fn start(database_url: String) -> AppState {
     settings.server.bind = "127.0.0.1:0".into();
     settings.database.url = Secret::new(database_url);
     settings.mail.folder = std::env::temp_dir().join("schoolgate-bench-mail");
-    let db = store::connect(&settings.database).await.unwrap();
-    store::migrate(&db).await.unwrap();
-    Application::build_with(settings, db, Clock::default())
-        .await
-        .unwrap()
-        .state()
+    Application::build(settings).await.unwrap().state()
 }
 
 async fn admin(state: &AppState) -> i32 {
@@ -219,20 +213,5 @@ mod support;
 #[tokio::main]
 async fn main() {
     bench_letters();
-    let dir = tempfile::tempdir().unwrap();
-    bench_backend(
-        "sqlite",
-        format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        ),
-    )
-    .await;
-    match support::create_postgres_database().await {
-        Some((url, name)) => {
-            bench_backend("postgres", url).await;
-            support::drop_postgres_database(&name).await;
-        }
-        None => println!("postgres: not reachable, skipped"),
-    }
+    support::on_sqlite_and_postgres(bench_backend).await;
 }

@@ -20,11 +20,9 @@ use poem::{
 };
 use schoolgate::{
     accounts,
-    clock::Clock,
     config::{MailTransportKind, Secret, Settings, SmtpTls},
     domain::{accounts::Role, language::Language},
     imports::{self, ApplyOptions, ImportKind},
-    startup::Application,
     store::{self, users::NewUser},
 };
 use serde_json::json;
@@ -92,7 +90,6 @@ async fn bench_backend(label: &str, database_url: String) {
     let (push_port, pushes) = start_push_service().await;
     let (smtp_port, mails) = support::start_smtp_sink().await;
     let mut settings = Settings::embedded_defaults().unwrap();
-    settings.server.bind = "127.0.0.1:0".into();
     settings.database.url = Secret::new(database_url);
     settings.mail.transport = MailTransportKind::Smtp;
     settings.mail.smtp.host = "127.0.0.1".into();
@@ -105,14 +102,7 @@ async fn bench_backend(label: &str, database_url: String) {
     if let Ok(connections) = std::env::var("BENCH_DB_CONNECTIONS") {
         settings.database.max_connections = connections.parse().expect("a number");
     }
-    let db = store::connect(&settings.database).await.unwrap();
-    store::migrate(&db).await.unwrap();
-    let app = Application::build_with(settings, db, Clock::default())
-        .await
-        .unwrap();
-    let state = app.state();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let (state, base) = support::serve(settings).await;
 
     // The school: one year group of 2,000 children, one parent each, two devices each.
     let admin = accounts::invite(
@@ -241,20 +231,5 @@ async fn bench_backend(label: &str, database_url: String) {
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    bench_backend(
-        "sqlite",
-        format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        ),
-    )
-    .await;
-    match support::create_postgres_database().await {
-        Some((url, name)) => {
-            bench_backend("postgres", url).await;
-            support::drop_postgres_database(&name).await;
-        }
-        None => println!("postgres: not reachable, skipped"),
-    }
+    support::on_sqlite_and_postgres(bench_backend).await;
 }

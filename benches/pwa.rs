@@ -7,30 +7,25 @@
 use std::process::Command;
 
 use schoolgate::{
-    clock::Clock, config::Secret, config::Settings, demo, startup::Application, store,
+    config::{Secret, Settings},
+    demo,
 };
+
+mod support;
 
 #[tokio::main]
 async fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::embedded_defaults().unwrap();
-    settings.server.bind = "127.0.0.1:0".into();
     settings.database.url = Secret::new(format!(
         "sqlite://{}?mode=rwc",
         dir.path().join("bench.db").display()
     ));
     settings.mail.folder = dir.path().join("mail");
     settings.schedule.run_scheduler = false;
-    let db = store::connect(&settings.database).await.unwrap();
-    store::migrate(&db).await.unwrap();
-    let app = Application::build_with(settings, db, Clock::default())
-        .await
-        .unwrap();
-    let state = app.state();
-    let base = format!("http://127.0.0.1:{}", app.port());
+    let (state, base) = support::serve(settings).await;
     demo::load_if_empty(&state).await.unwrap();
-    tokio::spawn(app.run_until(std::future::pending()));
 
     let login = reqwest::Client::new()
         .post(format!("{base}/api/auth/login"))

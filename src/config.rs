@@ -274,12 +274,17 @@ impl Settings {
             .with_context(|| format!("server.bind: '{}' is not host:port", self.server.bind))
     }
 
-    /// When `job` runs, in the school's time zone.
-    pub fn job_schedule(&self, job: Job) -> anyhow::Result<JobSchedule> {
-        let (key, expression) = match job {
+    /// The setting that says when `job` runs: its key and cron expression.
+    pub fn job_expression(&self, job: Job) -> (&'static str, &str) {
+        match job {
             Job::Digest => ("schedule.digest", &self.schedule.digest),
             Job::NewsBatch => ("schedule.news_batch", &self.schedule.news_batch),
-        };
+        }
+    }
+
+    /// When `job` runs, in the school's time zone.
+    pub fn job_schedule(&self, job: Job) -> anyhow::Result<JobSchedule> {
+        let (key, expression) = self.job_expression(job);
         JobSchedule::parse(expression, self.time_zone()?).map_err(|err| {
             anyhow::anyhow!(
                 "{key}: '{expression}' is not a cron expression such as \"0 30 17 * * Wed\" \

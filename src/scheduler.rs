@@ -134,8 +134,8 @@ pub fn dedupe_prefix(job: Job, run_id: i32) -> String {
 }
 
 /// How far back the job's first run ever looks (one period of its schedule), so installing
-/// Schoolgate on a school's old data does not mail years of posts; later runs list every
-/// post no run listed yet, however late it was saved.
+/// Schoolgate on a school's old data does not mail years of posts (the first run marks them
+/// as covered); later runs list every post no run listed yet, however late it was saved.
 pub async fn first_run_since(
     state: &AppState,
     job: Job,
@@ -183,6 +183,10 @@ pub async fn queue_mails(state: &AppState, job: Job, run: &ScheduledRun) -> anyh
     let txn = store::begin_write(&state.db).await?;
     store::outbox::enqueue_many(&txn, deliveries, state.clock.now()).await?;
     store::posts::mark_included(&txn, post_ids, run.id).await?;
+    if let Some(since) = since {
+        // The first run's older posts are not mailed, and no later run may mail them either.
+        store::posts::mark_unlisted_covered(&txn, job.post_kind().code(), since, run.id).await?;
+    }
     txn.commit().await?;
     Ok(recipients)
 }
@@ -210,10 +214,7 @@ pub async fn preview(state: &AppState, job: Job, parent: &users::Model) -> anyho
         .remove(&parent.id)
         .map(|digest| digest.items)
         .unwrap_or_default();
-    let opted_out = store::push::opt_outs(&state.db, parent.id)
-        .await?
-        .iter()
-        .any(|kind| kind == job.email_kind());
+    let opted_out = store::push::is_opted_out(&state.db, parent.id, job.email_kind()).await?;
     let mail = if items.is_empty() {
         None
     } else {

@@ -1,9 +1,46 @@
-//! Shared by the benchmarks: a throw-away PostgreSQL database, an SMTP sink.
+//! Shared by the benchmarks: the server on a free port, each database backend in turn, a
+//! throw-away PostgreSQL database, an SMTP sink.
 
 // Each benchmark uses a part of this module.
 #![allow(dead_code)]
 
+use std::future::Future;
+
+use schoolgate::{config::Settings, startup::Application, state::AppState};
 use sea_orm::{ConnectionTrait, Database};
+
+/// Starts the server with `settings` (database migrated) on a free local port and keeps it
+/// running; returns its state and base URL.
+pub async fn serve(mut settings: Settings) -> (AppState, String) {
+    settings.server.bind = "127.0.0.1:0".into();
+    let app = Application::build(settings).await.unwrap();
+    let state = app.state();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until(std::future::pending()));
+    (state, base)
+}
+
+/// Runs `bench` with a label and database URL on a fresh SQLite file, then on a fresh
+/// PostgreSQL database (dropped afterwards), or says that PostgreSQL was not reachable.
+pub async fn on_sqlite_and_postgres<Bench, Run>(mut bench: Bench)
+where
+    Bench: FnMut(&'static str, String) -> Run,
+    Run: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite_url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    bench("sqlite", sqlite_url).await;
+    match create_postgres_database().await {
+        Some((url, name)) => {
+            bench("postgres", url).await;
+            drop_postgres_database(&name).await;
+        }
+        None => println!("postgres: not reachable, skipped"),
+    }
+}
 
 fn admin_url() -> String {
     std::env::var("BENCH_POSTGRES_URL")

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use poem::web::{Data, RemoteAddr};
 use poem_openapi::{Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
 
-use super::{ApiTags, audit::commit_audited, security::Auth, types::client_ip};
+use super::{ApiTags, security::Auth, types::client_ip};
 use crate::{
     domain::schedule::Job,
     error::AppError,
@@ -123,10 +123,7 @@ impl ScheduleApi {
                 .next();
             jobs.push(JobResponse {
                 job: job.code().into(),
-                schedule: match job {
-                    Job::Digest => settings.schedule.digest.clone(),
-                    Job::NewsBatch => settings.schedule.news_batch.clone(),
-                },
+                schedule: settings.job_expression(job).1.into(),
                 time_zone: zone.name().into(),
                 next_run_at: next,
                 next_run_local: next.map(|at| at.with_timezone(&zone).to_rfc3339()),
@@ -173,8 +170,7 @@ impl ScheduleApi {
     ///
     /// Lists every post no earlier run listed and queues the mails at once; the next
     /// scheduled run lists only what came after. The run goes on even if the request is
-    /// dropped. Error `run_in_progress` (409) while a run
-    /// of the job started in the same second is still going.
+    /// dropped. Error `run_in_progress` (409) while another run of the job is going.
     #[oai(path = "/jobs/:job/run", method = "post")]
     async fn run_job_now(
         &self,
@@ -185,27 +181,32 @@ impl ScheduleApi {
         let caller = auth.user();
         caller.require_admin()?;
         let job = Job::from(job.0);
-        // Its own task: a closed browser tab must not leave the run half done.
+        // Its own task: a closed browser tab must not leave the run half done or unaudited.
         let task_state = state.clone();
-        let run = tokio::spawn(async move { scheduler::run_now(&task_state, job).await })
-            .await
-            .map_err(anyhow::Error::from)??
-            .ok_or_else(|| {
-                AppError::conflict(
-                    "run_in_progress",
-                    "This job was started a moment ago and is still running.",
+        let admin_id = caller.id;
+        let run = tokio::spawn(async move {
+            let run = scheduler::run_now(&task_state, job).await?;
+            if let Some(run) = &run {
+                store::audit::record(
+                    &task_state.db,
+                    Some(admin_id),
+                    "schedule.run_now",
+                    format!("scheduled_run:{}", run.id),
+                    serde_json::json!({ "job": job.code(), "recipients": run.recipients }),
+                    task_state.clock.now(),
                 )
-            })?;
-        let txn = store::begin_write(&state.db).await?;
-        commit_audited(
-            txn,
-            caller,
-            "schedule.run_now",
-            format!("scheduled_run:{}", run.id),
-            serde_json::json!({ "job": job.code(), "recipients": run.recipients }),
-            state.clock.now(),
-        )
-        .await?;
+                .await?;
+            }
+            anyhow::Ok(run)
+        })
+        .await
+        .map_err(anyhow::Error::from)??
+        .ok_or_else(|| {
+            AppError::conflict(
+                "run_in_progress",
+                "This job is running already; try again when it is done.",
+            )
+        })?;
         Ok(Json(run_response(&state, run).await?))
     }
 
@@ -276,16 +277,14 @@ impl UnsubscribeApi {
                  My account instead.",
             )
         };
-        state.rate_limits.check_client(client_ip(remote))?;
-        let wanted = state
-            .unsubscribe_links
-            .verify(&token.0)
-            .ok_or_else(invalid)?;
+        // Valid links are not limited: one-click unsubscribes of many parents come from the
+        // few addresses of their mail providers. Only invalid links count, against guessing.
+        let Some(wanted) = state.unsubscribe_links.verify(&token.0) else {
+            state.rate_limits.check_client(client_ip(remote))?;
+            return Err(invalid());
+        };
         // Clicking again (or a mail scanner replaying the POST) writes nothing.
-        if store::push::opt_outs(&state.db, wanted.user_id)
-            .await?
-            .contains(&wanted.kind)
-        {
+        if store::push::is_opted_out(&state.db, wanted.user_id, &wanted.kind).await? {
             return Ok(Json(UnsubscribedResponse { kind: wanted.kind }));
         }
         let txn = store::begin_write(&state.db).await?;

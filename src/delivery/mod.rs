@@ -377,11 +377,7 @@ async fn scheduled_mail(
     payload: &serde_json::Value,
 ) -> anyhow::Result<Option<OutgoingMail>> {
     let payload: ScheduledPayload = serde_json::from_value(payload.clone())?;
-    if store::push::opt_outs(&state.db, user.id)
-        .await?
-        .iter()
-        .any(|kind| kind == job.email_kind())
-    {
+    if store::push::is_opted_out(&state.db, user.id, job.email_kind()).await? {
         return Ok(None);
     }
     let items = digest::items_now(&state.db, user.id, payload.post_ids).await?;

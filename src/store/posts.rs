@@ -481,6 +481,24 @@ pub async fn for_run(
         .await
 }
 
+/// Records the posts of `kind` up to `until` that no run listed as covered by `run`
+/// without mailing them: what a school had before the job's first run.
+pub async fn mark_unlisted_covered(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+    until: DateTime<Utc>,
+    run: i32,
+) -> Result<(), DbErr> {
+    posts::Entity::update_many()
+        .col_expr(posts::Column::IncludedInRun, Expr::value(run))
+        .filter(posts::Column::Kind.eq(kind))
+        .filter(posts::Column::CreatedAt.lte(until))
+        .filter(posts::Column::IncludedInRun.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// Records that `run` listed these posts: no later run lists them again.
 pub async fn mark_included(
     conn: &impl ConnectionTrait,

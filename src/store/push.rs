@@ -105,6 +105,20 @@ pub async fn opt_outs(conn: &impl ConnectionTrait, user_id: i32) -> Result<Vec<S
         .collect())
 }
 
+/// Whether the user switched off e-mail of `kind`.
+pub async fn is_opted_out(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    kind: &str,
+) -> Result<bool, DbErr> {
+    Ok(notification_opt_outs::Entity::find()
+        .filter(notification_opt_outs::Column::UserId.eq(user_id))
+        .filter(notification_opt_outs::Column::Kind.eq(kind))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
 /// Everyone who switched off e-mail of `kind`.
 pub async fn opted_out_users(
     conn: &impl ConnectionTrait,

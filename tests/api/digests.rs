@@ -21,6 +21,8 @@ crate::on_both_databases!(
     a_run_interrupted_half_way_is_resumed_without_duplicates,
     admins_see_runs_preview_a_parent_and_run_a_job_now,
     a_post_saved_just_after_a_run_looked_goes_into_the_next_digest,
+    posts_from_before_the_first_digest_are_never_mailed,
+    one_click_unsubscribes_from_one_mail_provider_are_not_rate_limited,
 );
 
 /// A parent with a language, logged in.
@@ -201,6 +203,19 @@ async fn the_unsubscribe_link_works_without_login_and_only_for_its_own_kind(back
     let digest = scheduled_mails_to(&app, "anna@example.nl").remove(0);
     let (token, url) = one_click_url(&app, &digest);
 
+    // The link in the mail's text opens a page that asks before it unsubscribes (opening
+    // it, as mail scanners do, changes nothing).
+    let page = reqwest::get(app.url(&format!("/unsubscribe?token={token}")))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("unsubscribe.js"));
+    assert!(
+        notification_settings(&app, &anna)
+            .await
+            .contains(&("messages".into(), true))
+    );
+
     // What a mail program sends for one-click unsubscribe (RFC 8058): no cookie, no login.
     let one_click = || {
         reqwest::Client::new()
@@ -248,13 +263,6 @@ async fn the_unsubscribe_link_works_without_login_and_only_for_its_own_kind(back
             .contains(&("messages".into(), true))
     );
 
-    // The link in the mail's text opens a page that asks before it unsubscribes.
-    let page = reqwest::get(app.url(&format!("/unsubscribe?token={token}")))
-        .await
-        .unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("unsubscribe.js"));
-
     // Anna gets no more digests, but still the news, with a link for the news only.
     app.post(&admin, message("message", to_class.clone(), "Swimming"))
         .await;
@@ -272,6 +280,8 @@ async fn the_unsubscribe_link_works_without_login_and_only_for_its_own_kind(back
     let (status, body) = send(reqwest::Client::new().post(&news_url)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["kind"], "news");
+    let settings = notification_settings(&app, &anna).await;
+    assert!(settings.contains(&("news".into(), false)), "{settings:?}");
     let ben_subjects: Vec<String> = scheduled_mails_to(&app, "ben@example.nl")
         .iter()
         .map(ReceivedMail::subject)
@@ -383,6 +393,7 @@ async fn admins_see_runs_preview_a_parent_and_run_a_job_now(backend: Backend) {
     assert_eq!(body["items"][0]["unread"], true);
     assert_eq!(body["subject"], "1 neue Nachricht von De Regenboog");
     assert!(body["html"].as_str().unwrap().contains("Zoo trip"));
+    app.wait_for_outbox().await;
     assert!(
         scheduled_mails_to(&app, "anna@example.nl").is_empty(),
         "a preview sends nothing"
@@ -415,6 +426,12 @@ async fn admins_see_runs_preview_a_parent_and_run_a_job_now(backend: Backend) {
     );
     app.wait_for_outbox().await;
     assert_eq!(scheduled_mails_to(&app, "anna@example.nl").len(), 1);
+    let (_, log) = send(app.authed(Method::GET, "/api/audit-log?limit=1", &admin)).await;
+    assert_eq!(
+        (log[0]["action"].as_str(), log[0]["actor_id"].as_i64()),
+        (Some("schedule.run_now"), Some(admin.user_id)),
+        "{log}"
+    );
 
     let (status, runs) =
         send(app.authed(Method::GET, "/api/schedule/runs?job=digest", &admin)).await;
@@ -490,4 +507,85 @@ async fn a_post_saved_just_after_a_run_looked_goes_into_the_next_digest(backend:
     assert_eq!(mails.len(), 2);
     assert!(mails[0].text().contains("Zoo trip") && !mails[0].text().contains("Late but not lost"));
     assert!(mails[1].text().contains("Late but not lost") && !mails[1].text().contains("Zoo trip"));
+}
+
+async fn posts_from_before_the_first_digest_are_never_mailed(backend: Backend) {
+    use schoolgate::{
+        domain::posts::{Audience, PostKind},
+        store::posts::{self, NewPost},
+    };
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let class = app.create_group(&admin, "Groep 3a").await;
+    parent_of_child_in(&app, &admin, "anna@example.nl", "en", class).await;
+    // The school used the app for a term before the digest was switched on.
+    posts::create(
+        &app.state.db,
+        NewPost {
+            kind: PostKind::Message,
+            author_id: admin.user_id as i32,
+            audience: Audience::Groups(vec![class as i32]),
+            title: "Last term's trip".into(),
+            body: "Long ago.".into(),
+            ask_confirmation: false,
+            allow_replies: false,
+            pinned_until: None,
+        },
+        app.clock.now() - Duration::days(60),
+    )
+    .await
+    .unwrap();
+    app.post(
+        &admin,
+        message("message", json!({ "group_ids": [class] }), "Zoo trip"),
+    )
+    .await;
+    tick(&app, Job::Digest).await;
+    app.post(
+        &admin,
+        message("message", json!({ "group_ids": [class] }), "Swimming"),
+    )
+    .await;
+    tick(&app, Job::Digest).await;
+    let mails = scheduled_mails_to(&app, "anna@example.nl");
+    assert_eq!(mails.len(), 2);
+    assert!(mails[0].text().contains("Zoo trip"));
+    assert!(mails[1].text().contains("Swimming"));
+    for mail in &mails {
+        assert!(!mail.text().contains("Last term's trip"), "{}", mail.text());
+    }
+}
+
+async fn one_click_unsubscribes_from_one_mail_provider_are_not_rate_limited(backend: Backend) {
+    const LIMIT: u32 = 20;
+    let app = spawn_app_with(backend, |settings| {
+        settings.security.auth_requests_per_client_per_minute = LIMIT;
+    })
+    .await;
+    let admin = app.admin().await;
+    let class = app.create_group(&admin, "Groep 3a").await;
+    parent_of_child_in(&app, &admin, "anna@example.nl", "en", class).await;
+    app.post(
+        &admin,
+        message("message", json!({ "group_ids": [class] }), "Zoo trip"),
+    )
+    .await;
+    tick(&app, Job::Digest).await;
+    let (_, url) = one_click_url(&app, &scheduled_mails_to(&app, "anna@example.nl")[0]);
+    // A provider's few servers post the one-click unsubscribes of many parents (here one
+    // parent's, repeated, from this test's single address).
+    for _ in 0..2 * LIMIT {
+        let (status, body) = send(reqwest::Client::new().post(&url)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // Guessing links is limited.
+    let mut statuses = Vec::new();
+    for _ in 0..2 * LIMIT {
+        let (status, _) = app
+            .post_json("/api/unsubscribe?token=1.messages.guess", json!({}))
+            .await;
+        statuses.push(status);
+    }
+    assert_eq!(statuses[0], StatusCode::BAD_REQUEST);
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
 }
