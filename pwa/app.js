@@ -2,7 +2,7 @@
 import { html, render, useEffect, useRef, useState } from "./vendor/htm-preact-3.1.1.mjs";
 import { forgetCachedData, get, onOfflineChange, onUnauthenticated, post, setCsrfToken } from "./lib/api.js";
 import { disablePush } from "./lib/push.js";
-import { language, setLanguage, t } from "./lib/i18n.js";
+import { setLanguage, t } from "./lib/i18n.js";
 import { interceptLinks, navigate, useLocation } from "./lib/router.js";
 import { Activate, ForgotPassword, Login, ResetPassword } from "./screens/auth.js";
 import { Compose, Feed, PostDetail, PostStatus } from "./screens/posts.js";
@@ -38,12 +38,22 @@ function useServiceWorkerUpdate() {
   return waiting;
 }
 
+function reloadWithNewVersion(worker) {
+  // Another tab may have switched to it already: then only this page is old.
+  if (worker.state === "activated") {
+    window.location.reload();
+    return;
+  }
+  updateRequested = true;
+  worker.postMessage("skip-waiting");
+}
+
 function Banners({ offline, waiting }) {
   return html`
     ${offline && html`<div class="banner offline" role="status">${t("offline")}</div>`}
     ${waiting && html`<div class="banner update" role="status">
       <span>${t("update")}</span>
-      <button class="secondary" onClick=${() => { updateRequested = true; waiting.postMessage("skip-waiting"); }}>${t("reload")}</button>
+      <button class="secondary" onClick=${() => reloadWithNewVersion(waiting)}>${t("reload")}</button>
     </div>`}`;
 }
 
@@ -58,7 +68,7 @@ function Tabs({ user, path }) {
   </nav>`;
 }
 
-function Screen({ user, path, hash, onUser, onLogout }) {
+function Screen({ user, path, onUser, onLogout }) {
   const post = path.match(/^\/posts\/(\d+)(\/status)?$/);
   const child = path.match(/^\/children\/(\d+)$/);
   if (post && post[2]) return html`<${PostStatus} id=${post[1]} />`;
@@ -69,7 +79,7 @@ function Screen({ user, path, hash, onUser, onLogout }) {
     case "/children": return html`<${Children} />`;
     case "/compose": return html`<${Compose} user=${user} />`;
     case "/account": return html`<${Account} user=${user} onUser=${onUser} onLogout=${onLogout} />`;
-    default: return html`<${Feed} user=${user} hash=${hash} />`;
+    default: return html`<${Feed} user=${user} />`;
   }
 }
 
@@ -111,8 +121,9 @@ function App() {
   }), []);
 
   const logout = async () => {
-    // This device stops getting this account's notices, whoever uses it next.
-    await disablePush().catch(() => {});
+    // This device stops getting this account's notices, whoever uses it next. Offline the
+    // logout is refused below, so the device must keep its notices too.
+    await disablePush({ serverMustKnow: true });
     // Offline the session would stay valid on the server: refuse rather than pretend.
     await post("/auth/logout");
     // What was cached for this account must not be shown to the next one.
@@ -149,7 +160,13 @@ function App() {
       if (!heading) return;
       heading.setAttribute("tabindex", "-1");
       heading.focus({ preventScroll: true });
-      document.title = `${heading.textContent} – ${t("app")}`;
+      // The heading's own text, without its badges ("Urgent", "New").
+      const name = [...heading.childNodes]
+        .filter((node) => !node.classList?.contains("badge"))
+        .map((node) => node.textContent)
+        .join("")
+        .trim();
+      document.title = `${name} – ${t("app")}`;
     }, 75);
     return () => clearInterval(timer);
   }, [path]);
@@ -166,8 +183,8 @@ function App() {
     <header class="bar"><span class="name">${t("app")}</span></header>
     <${Banners} offline=${offline} waiting=${waiting} />
     <${Tabs} user=${user} path=${path} />
-    <main lang=${language()}>
-      <${Screen} user=${user} path=${path} hash=${hash} onUser=${acceptUser} onLogout=${logout} />
+    <main>
+      <${Screen} user=${user} path=${path} onUser=${acceptUser} onLogout=${logout} />
     </main>`;
 }
 

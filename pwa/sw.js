@@ -7,22 +7,8 @@
 const VERSION = "__APP_VERSION__";
 const SHELL_CACHE = `shell-${VERSION}`;
 const API_CACHE = "api";
-const SHELL = [
-  "/",
-  "/app.js",
-  "/app.css",
-  "/manifest.webmanifest",
-  "/lib/api.js",
-  "/lib/i18n.js",
-  "/lib/push.js",
-  "/lib/router.js",
-  "/screens/account.js",
-  "/screens/auth.js",
-  "/screens/posts.js",
-  "/vendor/htm-preact-3.1.1.mjs",
-  "/icons/icon-192.png",
-  "/icons/favicon-48.png",
-];
+// Filled in by the server with every file of the app (and "/" for the shell).
+const SHELL = [/*__APP_FILES__*/];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));

@@ -1,6 +1,7 @@
 //! Serving the web app (`pwa/`): its files, the app shell for every screen's path, and the
 //! service worker stamped with a version made from the files' contents, so any change to the
-//! app makes browsers install the new version (nobody has to remember to bump a number).
+//! app makes browsers install the new version, and with the list of files to keep offline
+//! (nobody has to remember to bump a number or list a new module).
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,8 @@ use sha2::{Digest, Sha256};
 
 /// Where the service worker's source says which version it is.
 const VERSION_PLACEHOLDER: &str = "__APP_VERSION__";
+/// Where the service worker's source lists the files it keeps for offline use.
+const FILES_PLACEHOLDER: &str = "/*__APP_FILES__*/";
 
 #[derive(Clone)]
 struct AppDir(PathBuf);
@@ -49,7 +52,12 @@ async fn service_worker(Data(dir): Data<&AppDir>) -> Response {
         let source = std::fs::read_to_string(dir.join("sw.js"))
             .inspect_err(|err| tracing::error!(error = %err, "the service worker is missing"))
             .ok()?;
-        Some(source.replace(VERSION_PLACEHOLDER, &content_version(&dir)))
+        let files = app_files(&dir);
+        Some(
+            source
+                .replace(VERSION_PLACEHOLDER, &content_version(&dir, &files))
+                .replace(FILES_PLACEHOLDER, &offline_urls(&files)),
+        )
     })
     .await
     .ok()
@@ -62,22 +70,46 @@ async fn service_worker(Data(dir): Data<&AppDir>) -> Response {
     }
 }
 
-/// The first 12 hex digits of a SHA-256 over every file's path and bytes (sorted). A few
-/// hundred kilobytes: cheap enough to do for each service-worker request.
-fn content_version(dir: &Path) -> String {
+/// Every file of the app, relative to its folder, sorted.
+fn app_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     collect_files(dir, dir, &mut files);
     files.sort();
+    files
+}
+
+/// The first 12 hex digits of a SHA-256 over every file's path and bytes. A few hundred
+/// kilobytes: cheap enough to do for each service-worker request.
+fn content_version(dir: &Path, files: &[PathBuf]) -> String {
     let mut hash = Sha256::new();
     for relative in files {
         hash.update(relative.to_string_lossy().as_bytes());
-        hash.update(std::fs::read(dir.join(&relative)).unwrap_or_default());
+        hash.update(std::fs::read(dir.join(relative)).unwrap_or_default());
     }
     hash.finalize()
         .iter()
         .take(6)
         .map(|byte| format!("{byte:02x}"))
         .collect()
+}
+
+/// The URLs the service worker keeps for offline use, as JavaScript strings: the shell at
+/// `/` and every file it serves (not itself, the unsubscribe page or licence texts).
+fn offline_urls(files: &[PathBuf]) -> String {
+    files
+        .iter()
+        .filter_map(|relative| {
+            let path = relative.to_str()?;
+            match path {
+                "sw.js" => None,
+                "index.html" => Some("/".to_string()),
+                _ if path.starts_with("unsubscribe.") || path.ends_with(".txt") => None,
+                _ => Some(format!("/{path}")),
+            }
+        })
+        .map(|url| serde_json::Value::String(url).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn collect_files(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) {
@@ -111,10 +143,33 @@ mod tests {
         std::fs::create_dir(dir.path().join("lib")).unwrap();
         std::fs::write(dir.path().join("app.js"), "one").unwrap();
         std::fs::write(dir.path().join("lib/api.js"), "two").unwrap();
-        let first = content_version(dir.path());
+        let version = |dir: &Path| content_version(dir, &app_files(dir));
+        let first = version(dir.path());
         assert_eq!(first.len(), 12);
-        assert_eq!(content_version(dir.path()), first);
+        assert_eq!(version(dir.path()), first);
         std::fs::write(dir.path().join("lib/api.js"), "three").unwrap();
-        assert_ne!(content_version(dir.path()), first);
+        assert_ne!(version(dir.path()), first);
+    }
+
+    #[test]
+    fn every_file_the_worker_serves_is_kept_offline() {
+        let dir = tempfile::tempdir().unwrap();
+        for path in [
+            "index.html",
+            "sw.js",
+            "app.js",
+            "unsubscribe.js",
+            "vendor/LICENSE.txt",
+        ] {
+            let file = dir.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, "x").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("lib")).unwrap();
+        std::fs::write(dir.path().join("lib/new-module.js"), "x").unwrap();
+        assert_eq!(
+            offline_urls(&app_files(dir.path())),
+            r#""/app.js", "/", "/lib/new-module.js""#
+        );
     }
 }

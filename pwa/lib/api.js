@@ -26,7 +26,7 @@ function reportOffline(offline) {
   for (const listener of offlineListeners) listener(offline);
 }
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, code, message) {
     super(errorText({ code, message }));
     this.status = status;

@@ -35,11 +35,13 @@ export async function enablePush() {
   return "granted";
 }
 
-export async function disablePush() {
+/** Stops notifications on this device. Unless `serverMustKnow`, also when the server cannot
+ * be told now: it drops the subscription itself once the push service reports it gone. */
+export async function disablePush({ serverMustKnow = false } = {}) {
   const subscription = await currentSubscription();
   if (!subscription) return;
-  // The device stops receiving even if the server cannot be told now; the server drops the
-  // subscription itself once the push service reports it gone.
-  await api("DELETE", "/push/subscriptions", { endpoint: subscription.endpoint }).catch(() => {});
+  await api("DELETE", "/push/subscriptions", { endpoint: subscription.endpoint }).catch((failure) => {
+    if (serverMustKnow && failure.code === "offline") throw failure;
+  });
   await subscription.unsubscribe();
 }

@@ -2,29 +2,9 @@
 // children with their emergency numbers.
 import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
 import { patch, post, put } from "../lib/api.js";
-import { LANGUAGES, setLanguage, t } from "../lib/i18n.js";
+import { LANGUAGES, t } from "../lib/i18n.js";
 import { currentSubscription, disablePush, enablePush, pushSupported } from "../lib/push.js";
-import { Status, useResource } from "./posts.js";
-
-function Feedback({ ok, error }) {
-  if (error) return html`<p class="error" role="alert">${error}</p>`;
-  return ok ? html`<p class="ok" role="status">${ok}</p>` : null;
-}
-
-/** A form that sends its fields with `action` and reports the outcome. */
-function useForm(action) {
-  const [outcome, setOutcome] = useState({});
-  const submit = async (event) => {
-    event.preventDefault();
-    try {
-      await action(new FormData(event.target), event.target);
-      setOutcome({ ok: t("saved") });
-    } catch (failure) {
-      setOutcome({ error: failure.message });
-    }
-  };
-  return [outcome, submit];
-}
+import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
 
 function PushSetting() {
   const [state, setState] = useState("checking");
@@ -62,9 +42,10 @@ function PushSetting() {
 
 function EmailSettings() {
   const { data } = useResource("/me/notifications");
-  const [settings, setSettings] = useState(null);
+  // After a change: the settings as the server answered.
+  const [changed, setSettings] = useState(null);
   const [error, setError] = useState("");
-  useEffect(() => { if (data) setSettings(data); }, [data]);
+  const settings = changed || data;
   if (!settings) return null;
   const toggle = async (kind, enabled) => {
     setError("");
@@ -82,7 +63,7 @@ function EmailSettings() {
       <input type="checkbox" checked=${setting.enabled} disabled=${!setting.can_change}
         onChange=${(event) => toggle(setting.kind, event.target.checked)} />
       ${t(`email_kind.${setting.kind}`)}</label>`)}
-    ${error && html`<p class="error" role="alert">${error}</p>`}
+    <${Feedback} error=${error} />
   </section>`;
 }
 
@@ -95,7 +76,7 @@ export function Account({ user, onUser, onLogout }) {
       setLogoutError(failure.message);
     }
   };
-  const [profile, saveProfile] = useForm(async (form) => {
+  const profile = useSubmit(async (form) => {
     const me = await patch("/me", {
       first_name: form.get("first_name"),
       last_name: form.get("last_name"),
@@ -104,22 +85,21 @@ export function Account({ user, onUser, onLogout }) {
       address: form.get("address"),
       language: form.get("language"),
     });
-    setLanguage(me.language);
-    onUser({ ...me });
-  });
-  const [password, savePassword] = useForm(async (form, element) => {
+    onUser(me);
+  }, t("saved"));
+  const password = useSubmit(async (form, element) => {
     await post("/me/password", {
       current_password: form.get("current_password"),
       new_password: form.get("new_password"),
       new_password_repeat: form.get("new_password_repeat"),
     });
     element.reset();
-  });
+  }, t("saved"));
   return html`<h1>${t("account")}</h1>
     <${PushSetting} />
     <section class="card" aria-labelledby="profile">
       <h2 id="profile">${t("profile")}</h2>
-      <form onSubmit=${saveProfile}>
+      <form onSubmit=${profile.submit}>
         <label>${t("first_name")}<input name="first_name" defaultValue=${user.first_name} autocomplete="given-name" required /></label>
         <label>${t("last_name")}<input name="last_name" defaultValue=${user.last_name} autocomplete="family-name" required /></label>
         <label>${t("phone")}<input name="phone" type="tel" defaultValue=${user.phone || ""} autocomplete="tel" /></label>
@@ -127,25 +107,25 @@ export function Account({ user, onUser, onLogout }) {
         <label>${t("language")}<select name="language">
           ${Object.entries(LANGUAGES).map(([code, name]) => html`<option value=${code} defaultSelected=${user.language === code}>${name}</option>`)}
         </select></label>
-        <${Feedback} ...${profile} />
-        <button type="submit">${t("save")}</button>
+        <${Feedback} ok=${profile.ok} error=${profile.error} />
+        <button type="submit" disabled=${profile.busy}>${t("save")}</button>
       </form>
     </section>
     <${EmailSettings} />
     <section class="card" aria-labelledby="password">
       <h2 id="password">${t("change_password")}</h2>
-      <form onSubmit=${savePassword}>
+      <form onSubmit=${password.submit}>
         <input type="hidden" name="username" autocomplete="username" value=${user.email} />
         <label>${t("current_password")}<input name="current_password" type="password" autocomplete="current-password" required /></label>
         <label>${t("new_password")}<input name="new_password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="account-password-rules" /></label>
         <label>${t("repeat_password")}<input name="new_password_repeat" type="password" autocomplete="new-password" required minlength="8" /></label>
         <p class="meta" id="account-password-rules">${t("password_rules")}</p>
-        <${Feedback} ...${password} />
-        <button type="submit">${t("change_password")}</button>
+        <${Feedback} ok=${password.ok} error=${password.error} />
+        <button type="submit" disabled=${password.busy}>${t("change_password")}</button>
       </form>
     </section>
     <p class="meta">${user.email}</p>
-    ${logoutError && html`<p class="error" role="alert">${logoutError}</p>`}
+    <${Feedback} error=${logoutError} />
     <button class="secondary" onClick=${logout}>${t("logout")}</button>`;
 }
 
@@ -162,29 +142,22 @@ export function Children() {
 export function ChildPage({ id }) {
   const { data: child, error } = useResource(`/children/${id}`);
   const [contacts, setContacts] = useState(null);
-  const [outcome, setOutcome] = useState({});
   useEffect(() => { if (child) setContacts(child.emergency_contacts); }, [child]);
+  const save = useSubmit(async () => {
+    const saved = await patch(`/children/${id}`, {
+      emergency_contacts: contacts.map((c) => ({ name: c.name, phone: c.phone, relation: c.relation || undefined })),
+    });
+    setContacts(saved.emergency_contacts);
+  }, t("saved"));
   if (!child || !contacts) return html`<${Status} error=${error} />`;
   const change = (index, field, value) => setContacts(contacts.map((c, i) => (i === index ? { ...c, [field]: value } : c)));
-  const save = async (event) => {
-    event.preventDefault();
-    try {
-      const saved = await patch(`/children/${id}`, {
-        emergency_contacts: contacts.map((c) => ({ name: c.name, phone: c.phone, relation: c.relation || undefined })),
-      });
-      setContacts(saved.emergency_contacts);
-      setOutcome({ ok: t("saved") });
-    } catch (failure) {
-      setOutcome({ error: failure.message });
-    }
-  };
   const editable = child.can_edit;
   return html`<h1>${child.first_name} ${child.last_name}</h1>
     <p class="meta">${child.group_name ? `${t("group")} ${child.group_name}` : ""}</p>
     <section class="card" aria-labelledby="emergency">
       <h2 id="emergency">${t("emergency")}</h2>
       ${!editable && html`<p class="meta">${t("read_only")}</p>`}
-      <form onSubmit=${save}>
+      <form onSubmit=${save.submit}>
         ${contacts.map((contact, index) => html`<fieldset key=${index}>
           <legend>${contact.name || t("emergency")}</legend>
           <label>${t("name")}<input value=${contact.name} readOnly=${!editable} required onInput=${(e) => change(index, "name", e.target.value)} /></label>
@@ -194,8 +167,8 @@ export function ChildPage({ id }) {
         </fieldset>`)}
         ${editable && html`<div class="row">
           <button type="button" class="secondary" onClick=${() => setContacts([...contacts, { name: "", phone: "", relation: "" }])}>${t("add_contact")}</button>
-          <button type="submit">${t("save")}</button></div>`}
-        <${Feedback} ...${outcome} />
+          <button type="submit" disabled=${save.busy}>${t("save")}</button></div>`}
+        <${Feedback} ok=${save.ok} error=${save.error} />
       </form>
     </section>
     <p><a href="/children">${t("back")}</a></p>`;

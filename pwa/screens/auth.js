@@ -1,8 +1,9 @@
 // Logging in, activating an account from the letter or e-mail, and resetting a password.
 import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
 import { forgetCachedData, get, post } from "../lib/api.js";
-import { setLanguage, t } from "../lib/i18n.js";
+import { t } from "../lib/i18n.js";
 import { navigate, tokenFromHash } from "../lib/router.js";
+import { Feedback, Status, useSubmit } from "../lib/ui.js";
 
 /** Where to go after logging in: the page a link asked for, or home. */
 function takeReturnPath() {
@@ -18,29 +19,6 @@ function Brand({ title }) {
   </div>`;
 }
 
-function ErrorMessage({ error }) {
-  return error ? html`<p class="error" role="alert">${error}</p>` : null;
-}
-
-/** Runs `action` for a form, with a busy flag and the server's message on failure. */
-function useSubmit(action) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState("");
-  const submit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError("");
-    try {
-      await action(new FormData(event.target));
-    } catch (failure) {
-      setError(failure.message || t("login_failed"));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, submit };
-}
-
 export function Login({ onUser }) {
   const { busy, error, submit } = useSubmit(async (form) => {
     await post("/auth/login", { email: form.get("email"), password: form.get("password") });
@@ -54,7 +32,7 @@ export function Login({ onUser }) {
     <form onSubmit=${submit}>
       <label>${t("email")}<input name="email" type="email" autocomplete="username" required /></label>
       <label>${t("password")}<input name="password" type="password" autocomplete="current-password" required /></label>
-      <${ErrorMessage} error=${error} />
+      <${Feedback} error=${error} />
       <button type="submit" disabled=${busy}>${t("login")}</button>
       <a href="/forgot-password">${t("forgot")}</a>
     </form>
@@ -74,7 +52,7 @@ export function ForgotPassword() {
       : html`<form onSubmit=${submit}>
           <p>${t("forgot_intro")}</p>
           <label>${t("email")}<input name="email" type="email" autocomplete="username" required /></label>
-          <${ErrorMessage} error=${error} />
+          <${Feedback} error=${error} />
           <button type="submit" disabled=${busy}>${t("forgot_send")}</button>
         </form>`}
     <p><a href="/login">${t("back")}</a></p>
@@ -105,7 +83,7 @@ export function ResetPassword({ hash }) {
       ? html`<p class="ok" role="status">${t("reset_done")}</p><p><a class="button" href="/login">${t("login")}</a></p>`
       : html`<form onSubmit=${submit}>
           <${NewPasswordFields} />
-          <${ErrorMessage} error=${error} />
+          <${Feedback} error=${error} />
           <button type="submit" disabled=${busy}>${t("reset_save")}</button>
         </form>`}
   </div>`;
@@ -125,12 +103,11 @@ export function Activate({ hash, onUser }) {
       consent: form.get("consent") === "on",
       consent_version: account.consent_version,
     });
-    setLanguage(session.user.language);
     await forgetCachedData();
     onUser({ ...session.user, csrf_token: session.csrf_token });
     navigate("/", { replace: true });
   });
-  if (account === undefined) return html`<p class="loading">${t("loading")}</p>`;
+  if (account === undefined) return html`<${Status} />`;
   if (account === null) {
     return html`<div class="center"><${Brand} title=${t("activate_title")} />
       <p class="error" role="alert">${t("link_invalid")}</p>
@@ -144,7 +121,7 @@ export function Activate({ hash, onUser }) {
       <${NewPasswordFields} />
       <label class="check"><input type="checkbox" name="consent" required />
         <span>${t("consent", { version: account.consent_version })}</span></label>
-      <${ErrorMessage} error=${error} />
+      <${Feedback} error=${error} />
       <button type="submit" disabled=${busy}>${t("activate_save")}</button>
     </form>
   </div>`;

@@ -1,28 +1,10 @@
 // The feed with pinned urgent notices, a post with confirm and reply, and for teachers:
 // composing a post and following who read and confirmed it.
 import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
-import { get, post } from "../lib/api.js";
+import { post } from "../lib/api.js";
 import { formatDate, t } from "../lib/i18n.js";
 import { navigate } from "../lib/router.js";
-
-/** Loads `path`; re-loads when `path` or `version` changes. */
-export function useResource(path, version = 0) {
-  const [state, setState] = useState({ data: undefined, error: null });
-  useEffect(() => {
-    let live = true;
-    get(path).then(
-      (data) => live && setState({ data, error: null }),
-      (error) => live && setState({ data: null, error }),
-    );
-    return () => { live = false; };
-  }, [path, version]);
-  return state;
-}
-
-export function Status({ error }) {
-  if (error) return html`<p class="error" role="alert">${error.code === "offline" ? t("offline") : error.message}</p>`;
-  return html`<p class="meta" role="status">${t("loading")}</p>`;
-}
+import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
 
 function KindBadge({ item }) {
   const labels = { urgent: t("urgent"), message: t("message"), news: t("news_kind") };
@@ -55,27 +37,20 @@ export function Feed({ user, kind }) {
 function Replies({ id, allowReplies }) {
   const [version, setVersion] = useState(0);
   const { data } = useResource(`/posts/${id}/replies`, version);
-  const [error, setError] = useState("");
-  const send = async (event) => {
-    event.preventDefault();
-    const form = event.target;
-    try {
-      await post(`/posts/${id}/replies`, { body: new FormData(form).get("body") });
-      form.reset();
-      setVersion(version + 1);
-    } catch (failure) {
-      setError(failure.message);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async (fields, form) => {
+    await post(`/posts/${id}/replies`, { body: fields.get("body") });
+    form.reset();
+    setVersion((v) => v + 1);
+  });
   return html`<section aria-labelledby="replies">
     <h2 id="replies">${t("replies")}</h2>
     ${(data || []).map((reply) => html`<div key=${reply.id} class=${`reply ${reply.from_staff ? "staff" : ""}`}>
       <p class="meta">${reply.from_staff ? t("staff") : reply.author_name} · ${formatDate(reply.created_at)}</p>
       <p class="body">${reply.body}</p></div>`)}
-    ${allowReplies && html`<form onSubmit=${send}>
+    ${allowReplies && html`<form onSubmit=${submit}>
       <label>${t("your_reply")}<textarea name="body" required maxlength="5000"></textarea></label>
-      ${error && html`<p class="error" role="alert">${error}</p>`}
-      <button type="submit">${t("send")}</button>
+      <${Feedback} error=${error} />
+      <button type="submit" disabled=${busy}>${t("send")}</button>
     </form>`}
   </section>`;
 }
@@ -92,7 +67,7 @@ export function PostDetail({ id, user }) {
       await post(`/posts/${id}/confirm`);
       setVersion(version + 1);
     } catch (failure) {
-      setConfirmError(failure.code === "offline" ? t("confirm_failed") : failure.message);
+      setConfirmError(failure.message);
     }
   };
   return html`<article class=${`card ${item.kind === "urgent" ? "urgent" : ""}`}>
@@ -105,7 +80,7 @@ export function PostDetail({ id, user }) {
       ${isParent && item.ask_confirmation && (item.confirmed_at
         ? html`<p class="ok" role="status">${t("confirmed")}</p>`
         : html`<button onClick=${confirm}>${t("confirm")}</button>`)}
-      ${confirmError && html`<p class="error" role="alert">${confirmError}</p>`}
+      <${Feedback} error=${confirmError} />
       ${!isParent && html`<p><a class="button" href=${`/posts/${id}/status`}>${t("status")}</a></p>`}
     </article>
     ${isParent && html`<${Replies} id=${id} allowReplies=${item.allow_replies} />`}`;
@@ -142,37 +117,23 @@ export function PostStatus({ id }) {
 
 export function Compose({ user }) {
   const { data: groups, error } = useResource("/groups");
-  const [failure, setFailure] = useState("");
-  const [busy, setBusy] = useState(false);
-  if (!groups) return html`<${Status} error=${error} />`;
-  const mine = user.role === "admin" ? groups : groups.filter((group) => group.teacher_ids.includes(user.id));
-  const submit = async (event) => {
-    event.preventDefault();
-    const form = new FormData(event.target);
+  const { busy, error: failure, submit } = useSubmit(async (form) => {
     const toSchool = form.get("audience") === "school";
     const groupIds = form.getAll("group").map(Number);
-    if (!toSchool && groupIds.length === 0) {
-      setFailure(t("choose_group"));
-      return;
-    }
-    setBusy(true);
-    setFailure("");
-    try {
-      const created = await post("/posts", {
-        kind: form.get("kind"),
-        to_school: toSchool,
-        group_ids: toSchool ? [] : groupIds,
-        title: form.get("title"),
-        body: form.get("body"),
-        ask_confirmation: form.get("ask_confirmation") === "on",
-        allow_replies: form.get("allow_replies") === "on",
-      });
-      navigate(`/posts/${created.id}/status`);
-    } catch (problem) {
-      setFailure(problem.message);
-      setBusy(false);
-    }
-  };
+    if (!toSchool && groupIds.length === 0) throw new Error(t("choose_group"));
+    const created = await post("/posts", {
+      kind: form.get("kind"),
+      to_school: toSchool,
+      group_ids: toSchool ? [] : groupIds,
+      title: form.get("title"),
+      body: form.get("body"),
+      ask_confirmation: form.get("ask_confirmation") === "on",
+      allow_replies: form.get("allow_replies") === "on",
+    });
+    navigate(`/posts/${created.id}/status`);
+  });
+  if (!groups) return html`<${Status} error=${error} />`;
+  const mine = user.role === "admin" ? groups : groups.filter((group) => group.teacher_ids.includes(user.id));
   return html`<h1>${t("compose_title")}</h1>
     <form onSubmit=${submit}>
       <label>${t("kind")}
@@ -190,7 +151,7 @@ export function Compose({ user }) {
       <label>${t("text")}<textarea name="body" required maxlength="20000"></textarea></label>
       <label class="check"><input type="checkbox" name="ask_confirmation" /> ${t("ask_confirmation")}</label>
       <label class="check"><input type="checkbox" name="allow_replies" /> ${t("allow_replies")}</label>
-      ${failure && html`<p class="error" role="alert">${failure}</p>`}
+      <${Feedback} error=${failure} />
       <button type="submit" disabled=${busy}>${t("publish")}</button>
     </form>`;
 }

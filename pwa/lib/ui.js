@@ -1,0 +1,51 @@
+// What every screen uses: loading data, showing that it loads or failed, sending forms.
+import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
+import { get } from "./api.js";
+import { t } from "./i18n.js";
+
+/** Loads `path`; re-loads when `path` or `version` changes. */
+export function useResource(path, version = 0) {
+  const [state, setState] = useState({ data: undefined, error: null });
+  useEffect(() => {
+    let live = true;
+    get(path).then(
+      (data) => live && setState({ data, error: null }),
+      (error) => live && setState({ data: null, error }),
+    );
+    return () => { live = false; };
+  }, [path, version]);
+  return state;
+}
+
+/** Loading, or why the data is not there (offline with nothing loaded before included). */
+export function Status({ error }) {
+  if (error) return html`<p class="error" role="alert">${error.message}</p>`;
+  return html`<p class="meta" role="status">${t("loading")}</p>`;
+}
+
+/** A form's outcome: what went wrong, or what was done. */
+export function Feedback({ ok, error }) {
+  if (error) return html`<p class="error" role="alert">${error}</p>`;
+  return ok ? html`<p class="ok" role="status">${ok}</p>` : null;
+}
+
+/** Runs `action(fields, form)` when the form is sent: `busy` meanwhile (for disabling its
+ * button, so a double tap sends once), then `ok` (the given text) or `error` (the message). */
+export function useSubmit(action, okText = "") {
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState({});
+  const submit = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setOutcome({});
+    try {
+      await action(new FormData(event.target), event.target);
+      setOutcome({ ok: okText });
+    } catch (failure) {
+      setOutcome({ error: failure.message || t("login_failed") });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, ...outcome, submit };
+}
