@@ -24,7 +24,7 @@ const RUN_LEASE_MINUTES: i64 = 10;
 pub async fn run_due(state: &AppState) -> anyhow::Result<Vec<ScheduledRun>> {
     let mut finished = Vec::new();
     for job in Job::ALL {
-        let Some(resumed) = finish_abandoned_runs(state, job).await? else {
+        let Clear::Yes(resumed) = finish_abandoned_run(state, job).await? else {
             continue;
         };
         finished.extend(resumed);
@@ -51,28 +51,32 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<Vec<ScheduledRun>> {
     Ok(finished)
 }
 
-/// Resumes the job's runs whose process died, so their mails go out before a newer run
-/// starts. `None` while another process works on a run of the job: runs of one job never
-/// overlap (the database allows one unfinished run per job).
-async fn finish_abandoned_runs(
-    state: &AppState,
-    job: Job,
-) -> anyhow::Result<Option<Vec<ScheduledRun>>> {
-    let mut finished = Vec::new();
-    for run in store::scheduled_runs::unfinished(&state.db, job.code()).await? {
-        if run
-            .lease_until
-            .is_some_and(|until| until > state.clock.now())
-        {
-            return Ok(None);
-        }
-        match take_and_run(state, job, run.scheduled_for, &run.triggered_by).await? {
-            Some(done) => finished.push(done),
-            // Another process took it over a moment ago.
-            None => return Ok(None),
-        }
+/// Whether a new run of a job may start, with the abandoned run finished on the way.
+enum Clear {
+    Yes(Option<ScheduledRun>),
+    /// Another process works on a run of the job: runs of one job never overlap.
+    No,
+}
+
+/// Resumes the job's run whose process died, so its mails go out before a newer run starts
+/// (the database allows one unfinished run per job).
+async fn finish_abandoned_run(state: &AppState, job: Job) -> anyhow::Result<Clear> {
+    let Some(run) = store::scheduled_runs::unfinished(&state.db, job.code()).await? else {
+        return Ok(Clear::Yes(None));
+    };
+    if run
+        .lease_until
+        .is_some_and(|until| until > state.clock.now())
+    {
+        return Ok(Clear::No);
     }
-    Ok(Some(finished))
+    Ok(
+        match take_and_run(state, job, run.scheduled_for, &run.triggered_by).await? {
+            Some(done) => Clear::Yes(Some(done)),
+            // Another process took it over a moment ago.
+            None => Clear::No,
+        },
+    )
 }
 
 /// Runs until `shutdown` turns true: starts due runs every `schedule.check_seconds`.
@@ -95,7 +99,7 @@ pub async fn run_periodically(state: AppState, mut shutdown: watch::Receiver<boo
 /// Runs `job` now, for everything since its last run (the admin's "run now"). `None` while
 /// another run of the job is in progress.
 pub async fn run_now(state: &AppState, job: Job) -> anyhow::Result<Option<ScheduledRun>> {
-    if finish_abandoned_runs(state, job).await?.is_none() {
+    if let Clear::No = finish_abandoned_run(state, job).await? {
         return Ok(None);
     }
     take_and_run(state, job, state.clock.now(), "admin").await

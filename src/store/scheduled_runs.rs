@@ -108,17 +108,16 @@ pub async fn previous_done(
         .await
 }
 
-/// The job's runs that are not done (being worked on, or left by a process that died),
-/// oldest first.
+/// The job's run that is not done (being worked on, or left by a process that died); the
+/// database allows one at a time.
 pub async fn unfinished(
     conn: &impl ConnectionTrait,
     job: &str,
-) -> Result<Vec<ScheduledRun>, DbErr> {
+) -> Result<Option<ScheduledRun>, DbErr> {
     scheduled_runs::Entity::find()
         .filter(scheduled_runs::Column::Job.eq(job))
         .filter(scheduled_runs::Column::Status.eq(STATUS_RUNNING))
-        .order_by_asc(scheduled_runs::Column::ScheduledFor)
-        .all(conn)
+        .one(conn)
         .await
 }
 

@@ -62,15 +62,6 @@ async fn tick(app: &TestApp, job: Job) {
     app.wait_for_outbox().await;
 }
 
-/// The scheduled mails (they carry List-Unsubscribe; transactional mail does not).
-fn scheduled_mails_to(app: &TestApp, address: &str) -> Vec<ReceivedMail> {
-    app.smtp
-        .mails_to(address)
-        .into_iter()
-        .filter(|mail| mail.header("List-Unsubscribe").is_some())
-        .collect()
-}
-
 async fn each_parent_gets_one_digest_in_their_language_with_unread_marked_and_links(
     backend: Backend,
 ) {
@@ -104,7 +95,7 @@ async fn each_parent_gets_one_digest_in_their_language_with_unread_marked_and_li
 
     tick(&app, Job::Digest).await;
 
-    let anna_mails = scheduled_mails_to(&app, "anna@example.nl");
+    let anna_mails = app.smtp.scheduled_mails_to("anna@example.nl");
     assert_eq!(anna_mails.len(), 1, "one digest for Anna");
     let mail = &anna_mails[0];
     assert_eq!(mail.subject(), "2 nieuwe berichten van De Regenboog");
@@ -144,24 +135,24 @@ async fn each_parent_gets_one_digest_in_their_language_with_unread_marked_and_li
     );
     assert!(mail.header("Message-ID").is_some() && mail.header("Date").is_some());
 
-    let ben = scheduled_mails_to(&app, "ben@example.de");
+    let ben = app.smtp.scheduled_mails_to("ben@example.de");
     assert_eq!(ben.len(), 1);
     assert_eq!(ben[0].subject(), "2 neue Nachrichten von De Regenboog");
     assert!(ben[0].text().contains("[Ungelesen] Zoo trip"));
-    let carl = scheduled_mails_to(&app, "carl@example.com");
+    let carl = app.smtp.scheduled_mails_to("carl@example.com");
     assert_eq!(carl.len(), 1);
     assert_eq!(carl[0].subject(), "1 new message from De Regenboog");
     assert!(!carl[0].text().contains("Zoo trip"), "not Carl's class");
 
     tick(&app, Job::NewsBatch).await;
-    let anna_mails = scheduled_mails_to(&app, "anna@example.nl");
+    let anna_mails = app.smtp.scheduled_mails_to("anna@example.nl");
     assert_eq!(anna_mails.len(), 2, "then the news batch");
     assert_eq!(anna_mails[1].subject(), "Nieuws van De Regenboog");
     assert!(anna_mails[1].text().contains("Sports day"));
 
     tick(&app, Job::Digest).await;
     assert_eq!(
-        scheduled_mails_to(&app, "anna@example.nl").len(),
+        app.smtp.scheduled_mails_to("anna@example.nl").len(),
         2,
         "nothing new, no digest"
     );
@@ -200,7 +191,7 @@ async fn the_unsubscribe_link_works_without_login_and_only_for_its_own_kind(back
     app.post(&admin, message("message", to_class.clone(), "Zoo trip"))
         .await;
     tick(&app, Job::Digest).await;
-    let digest = scheduled_mails_to(&app, "anna@example.nl").remove(0);
+    let digest = app.smtp.scheduled_mails_to("anna@example.nl").remove(0);
     let (token, url) = one_click_url(&app, &digest);
 
     // The link in the mail's text opens a page that asks before it unsubscribes (opening
@@ -270,7 +261,7 @@ async fn the_unsubscribe_link_works_without_login_and_only_for_its_own_kind(back
         .await;
     tick(&app, Job::NewsBatch).await;
     tick(&app, Job::Digest).await;
-    let anna_mails = scheduled_mails_to(&app, "anna@example.nl");
+    let anna_mails = app.smtp.scheduled_mails_to("anna@example.nl");
     let subjects: Vec<String> = anna_mails.iter().map(ReceivedMail::subject).collect();
     assert_eq!(
         subjects,
@@ -282,7 +273,9 @@ async fn the_unsubscribe_link_works_without_login_and_only_for_its_own_kind(back
     assert_eq!(body["kind"], "news");
     let settings = notification_settings(&app, &anna).await;
     assert!(settings.contains(&("news".into(), false)), "{settings:?}");
-    let ben_subjects: Vec<String> = scheduled_mails_to(&app, "ben@example.nl")
+    let ben_subjects: Vec<String> = app
+        .smtp
+        .scheduled_mails_to("ben@example.nl")
         .iter()
         .map(ReceivedMail::subject)
         .collect();
@@ -351,7 +344,7 @@ async fn a_run_interrupted_half_way_is_resumed_without_duplicates(backend: Backe
     app.wait_for_outbox().await;
     for address in &addresses {
         assert_eq!(
-            scheduled_mails_to(&app, address).len(),
+            app.smtp.scheduled_mails_to(address).len(),
             1,
             "{address} got the digest once"
         );
@@ -395,7 +388,7 @@ async fn admins_see_runs_preview_a_parent_and_run_a_job_now(backend: Backend) {
     assert!(body["html"].as_str().unwrap().contains("Zoo trip"));
     app.wait_for_outbox().await;
     assert!(
-        scheduled_mails_to(&app, "anna@example.nl").is_empty(),
+        app.smtp.scheduled_mails_to("anna@example.nl").is_empty(),
         "a preview sends nothing"
     );
 
@@ -425,7 +418,7 @@ async fn admins_see_runs_preview_a_parent_and_run_a_job_now(backend: Backend) {
         (Some("digest"), Some("admin"), Some(1))
     );
     app.wait_for_outbox().await;
-    assert_eq!(scheduled_mails_to(&app, "anna@example.nl").len(), 1);
+    assert_eq!(app.smtp.scheduled_mails_to("anna@example.nl").len(), 1);
     let (_, log) = send(app.authed(Method::GET, "/api/audit-log?limit=1", &admin)).await;
     assert_eq!(
         (log[0]["action"].as_str(), log[0]["actor_id"].as_i64()),
@@ -448,7 +441,7 @@ async fn admins_see_runs_preview_a_parent_and_run_a_job_now(backend: Backend) {
 
     // The Wednesday run after it starts where "run now" ended: nothing twice.
     tick(&app, Job::Digest).await;
-    assert_eq!(scheduled_mails_to(&app, "anna@example.nl").len(), 1);
+    assert_eq!(app.smtp.scheduled_mails_to("anna@example.nl").len(), 1);
     let (_, jobs) = send(app.authed(Method::GET, "/api/schedule/jobs", &admin)).await;
     let digest = jobs
         .as_array()
@@ -503,7 +496,7 @@ async fn a_post_saved_just_after_a_run_looked_goes_into_the_next_digest(backend:
     .await
     .unwrap();
     tick(&app, Job::Digest).await;
-    let mails = scheduled_mails_to(&app, "anna@example.nl");
+    let mails = app.smtp.scheduled_mails_to("anna@example.nl");
     assert_eq!(mails.len(), 2);
     assert!(mails[0].text().contains("Zoo trip") && !mails[0].text().contains("Late but not lost"));
     assert!(mails[1].text().contains("Late but not lost") && !mails[1].text().contains("Zoo trip"));
@@ -547,7 +540,7 @@ async fn posts_from_before_the_first_digest_are_never_mailed(backend: Backend) {
     )
     .await;
     tick(&app, Job::Digest).await;
-    let mails = scheduled_mails_to(&app, "anna@example.nl");
+    let mails = app.smtp.scheduled_mails_to("anna@example.nl");
     assert_eq!(mails.len(), 2);
     assert!(mails[0].text().contains("Zoo trip"));
     assert!(mails[1].text().contains("Swimming"));
@@ -571,7 +564,7 @@ async fn one_click_unsubscribes_from_one_mail_provider_are_not_rate_limited(back
     )
     .await;
     tick(&app, Job::Digest).await;
-    let (_, url) = one_click_url(&app, &scheduled_mails_to(&app, "anna@example.nl")[0]);
+    let (_, url) = one_click_url(&app, &app.smtp.scheduled_mails_to("anna@example.nl")[0]);
     // A provider's few servers post the one-click unsubscribes of many parents (here one
     // parent's, repeated, from this test's single address).
     for _ in 0..2 * LIMIT {

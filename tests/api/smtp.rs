@@ -120,6 +120,15 @@ impl SmtpServer {
             .collect()
     }
 
+    /// The digest and news-batch mails to `address` (scheduled mail carries List-Unsubscribe;
+    /// transactional mail does not).
+    pub fn scheduled_mails_to(&self, address: &str) -> Vec<ReceivedMail> {
+        self.mails_to(address)
+            .into_iter()
+            .filter(|mail| mail.header("List-Unsubscribe").is_some())
+            .collect()
+    }
+
     /// Waits up to 10 s for the `count`-th mail to `address`.
     pub async fn wait_for_mails_to(&self, address: &str, count: usize) -> Vec<ReceivedMail> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
