@@ -9,14 +9,11 @@ use std::time::{Duration, Instant};
 
 use poem::{Route, Server, get, handler, listener::TcpAcceptor, web::Json};
 use schoolgate::{
-    accounts,
-    config::{Secret, Settings},
-    domain::{accounts::Role, language::Language, password},
-    store::users::NewUser,
+    app::config::{Secret, Settings},
+    features::accounts::rules::password,
 };
 use serde_json::json;
-
-const PASSWORD: &str = "Zomer-Vakantie7";
+use support::PASSWORD;
 
 #[handler]
 fn bare_me() -> Json<serde_json::Value> {
@@ -93,39 +90,9 @@ async fn start_schoolgate(database_url: String) -> (String, String) {
     settings.security.login_attempts_per_account_per_minute = 100_000;
     settings.security.auth_requests_per_client_per_minute = 100_000;
     let (state, base) = support::serve(settings).await;
-    let invitation = accounts::invite(
-        &state,
-        None,
-        NewUser {
-            email: "admin@bench.test".parse().unwrap(),
-            first_name: "Bench".into(),
-            last_name: "Admin".into(),
-            role: Role::Admin,
-            language: Language::En,
-        },
-        false,
-    )
-    .await
-    .map_err(|err| err.to_string())
-    .unwrap();
-    let token = invitation
-        .activation_url
-        .split_once("#token=")
-        .unwrap()
-        .1
-        .to_string();
-    let client = reqwest::Client::new();
-    let activated: serde_json::Value = client
-        .post(format!("{base}/api/auth/activate"))
-        .json(&json!({ "token": token, "password": PASSWORD, "password_repeat": PASSWORD,
-                       "consent": true, "consent_version": state.settings.security.consent_version }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (base, activated["token"].as_str().unwrap().to_string())
+    let (_, activation_url) = support::invite_admin(&state, "admin@bench.test").await;
+    let token = support::activate(&state, &base, &activation_url).await;
+    (base, token)
 }
 
 async fn login_latencies(base: &str, rounds: usize) -> Vec<f64> {

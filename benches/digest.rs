@@ -12,14 +12,15 @@ use std::{sync::atomic::Ordering, time::Instant};
 use chrono::Duration as ChronoDuration;
 use futures_util::StreamExt;
 use schoolgate::{
-    accounts,
-    config::{MailTransportKind, Secret, Settings, SmtpTls},
-    delivery::{self, mail::OutgoingMail},
-    domain::{accounts::Role, language::Language, schedule::Job},
-    imports::{self, ApplyOptions, ImportKind},
-    scheduler,
-    state::AppState,
-    store::{self, users::NewUser},
+    app::config::{MailTransportKind, Secret, Settings, SmtpTls},
+    features::{
+        accounts,
+        digest::{self, Job},
+        imports::ImportKind,
+        school,
+    },
+    http::state::HttpState,
+    platform::outbox::{mail::OutgoingMail, worker},
 };
 use serde_json::json;
 
@@ -30,7 +31,7 @@ const CHILDREN_PER_PARENT: usize = 3;
 const CLASSES: usize = 60;
 const RAW_MAILS: usize = 2_000;
 
-async fn start(database_url: String, smtp_port: u16) -> (AppState, String) {
+async fn start(database_url: String, smtp_port: u16) -> (HttpState, String) {
     let mut settings = Settings::embedded_defaults().unwrap();
     settings.database.url = Secret::new(database_url);
     settings.mail.transport = MailTransportKind::Smtp;
@@ -44,22 +45,8 @@ async fn start(database_url: String, smtp_port: u16) -> (AppState, String) {
 }
 
 /// Imports the school and returns an admin's bearer token.
-async fn school(state: &AppState, base: &str) -> String {
-    let admin = accounts::invite(
-        state,
-        None,
-        NewUser {
-            email: "office@bench.test".parse().unwrap(),
-            first_name: "Office".into(),
-            last_name: "Bench".into(),
-            role: Role::Admin,
-            language: Language::En,
-        },
-        false,
-    )
-    .await
-    .map_err(|e| e.to_string())
-    .unwrap();
+async fn school(state: &HttpState, base: &str) -> String {
+    let (admin, activation_url) = support::invite_admin(state, "office@bench.test").await;
     let mut children = String::from("Kind-ID;Vorname;Nachname;Klasse\n");
     let mut parents = String::from("Vorname;Nachname;E-Mail;Kind-ID\n");
     for family in 0..PARENTS {
@@ -75,41 +62,17 @@ async fn school(state: &AppState, base: &str) -> String {
             ));
         }
     }
-    for (kind, file) in [
-        (ImportKind::Children, children),
-        (ImportKind::Parents, parents),
-    ] {
-        let preview = imports::preview(
-            state,
-            admin.user.id,
-            kind,
-            "bench.csv".into(),
-            file.into_bytes(),
-        )
-        .await
-        .unwrap();
-        imports::apply(state, admin.user.id, &preview.id, ApplyOptions::default())
-            .await
-            .unwrap();
-    }
-    let link = accounts::new_activation_link(state, &admin.user)
-        .await
-        .map_err(|e| e.to_string())
-        .unwrap();
-    let token = link.split_once("#token=").unwrap().1;
-    let session: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/api/auth/activate"))
-        .json(&json!({ "token": token, "password": "Zomer-Vakantie7", "password_repeat": "Zomer-Vakantie7", "consent": true, "consent_version": state.settings.security.consent_version }))
-        .send().await.unwrap().json().await.unwrap();
-    session["token"].as_str().unwrap().to_string()
+    support::import(state, &admin, ImportKind::Children, children).await;
+    support::import(state, &admin, ImportKind::Parents, parents).await;
+    support::activate(state, base, &activation_url).await
 }
 
-async fn post_messages(state: &AppState, base: &str, bearer: &str) {
-    let groups: Vec<i32> = store::groups::list(&state.db)
+async fn post_messages(state: &HttpState, base: &str, bearer: &str) {
+    let groups: Vec<i32> = school::list_groups(state)
         .await
         .unwrap()
         .into_iter()
-        .map(|group| group.id)
+        .map(|view| view.group.id)
         .collect();
     assert_eq!(groups.len(), CLASSES);
     let client = reqwest::Client::new();
@@ -138,16 +101,16 @@ async fn post_messages(state: &AppState, base: &str, bearer: &str) {
         assert_eq!(response.status(), 201);
     }
     // Fan-out jobs of the messages (no push devices here): out of the way before measuring.
-    delivery::deliver_due(state).await.unwrap();
+    worker::deliver_due(state).await.unwrap();
 }
 
 /// Mails/s when lettre sends ready-made mails of a digest's size through the same pooled
 /// transport, as many at once as the delivery worker sends.
-async fn raw_lettre_per_second(state: &AppState, sample: &OutgoingMail) -> f64 {
+async fn raw_lettre_per_second(state: &HttpState, sample: &OutgoingMail) -> f64 {
     let started = Instant::now();
     let results: Vec<_> = futures_util::stream::iter(0..RAW_MAILS)
         .map(|_| state.mailer.send(sample.clone()))
-        .buffer_unordered(delivery::CONCURRENCY)
+        .buffer_unordered(worker::CONCURRENCY)
         .collect()
         .await;
     assert!(results.iter().all(Result::is_ok));
@@ -155,14 +118,13 @@ async fn raw_lettre_per_second(state: &AppState, sample: &OutgoingMail) -> f64 {
 }
 
 /// Parent 0's digest, rendered as the run will render it.
-async fn sample_mail(state: &AppState) -> OutgoingMail {
-    let parent = store::users::find_by_email(&state.db, &"ouder0@example.nl".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let preview = scheduler::preview(state, Job::Digest, &parent)
-        .await
-        .unwrap();
+async fn sample_mail(state: &HttpState) -> OutgoingMail {
+    let parent =
+        accounts::store::users::find_by_email(&state.db, &"ouder0@example.nl".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+    let preview = digest::preview(state, Job::Digest, &parent).await.unwrap();
     println!("digest of parent 0: {} messages", preview.items.len());
     let mail = preview.mail.unwrap();
     OutgoingMail {
@@ -189,14 +151,11 @@ async fn bench_backend(label: &str, database_url: String) {
     let sample = sample_mail(&state).await;
 
     let started = Instant::now();
-    let run = scheduler::run_now(&state, Job::Digest)
-        .await
-        .unwrap()
-        .unwrap();
+    let run = digest::run_now(&state, Job::Digest).await.unwrap().unwrap();
     let queued = started.elapsed();
     let delivered_before = received.load(Ordering::Relaxed);
     let sending = Instant::now();
-    let report = delivery::deliver_due(&state).await.unwrap();
+    let report = worker::deliver_due(&state).await.unwrap();
     let sent = sending.elapsed();
     let total = started.elapsed();
     assert_eq!(run.recipients as usize, PARENTS);
@@ -215,7 +174,7 @@ async fn bench_backend(label: &str, database_url: String) {
     let raw_rate = raw_lettre_per_second(&state, &sample).await;
     println!(
         "{label}: raw lettre (same mail size, pool, {} at once) {raw_rate:.0} mails/s; digest pipeline / raw = {:.2}",
-        delivery::CONCURRENCY,
+        worker::CONCURRENCY,
         pipeline_rate / raw_rate
     );
 }

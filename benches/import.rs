@@ -9,15 +9,15 @@
 use std::time::Instant;
 
 use schoolgate::{
-    accounts,
-    config::{Secret, Settings},
-    delivery::action_link,
-    domain::{accounts::Role, language::Language},
-    imports::{self, ApplyOptions, ImportKind},
-    letters::{self, Letter},
+    app::config::{Secret, Settings},
+    entities::users::Language,
+    features::imports::{
+        self, ApplyOptions, ImportKind,
+        letters::{self, Letter},
+    },
+    http::state::HttpState,
+    platform::outbox::{action_link, templates::MailTemplates},
     startup::Application,
-    state::AppState,
-    store::users::NewUser,
 };
 
 const FAMILIES: usize = 2_500;
@@ -55,28 +55,12 @@ fn parents_file() -> Vec<u8> {
     file.into_bytes()
 }
 
-async fn start(database_url: String) -> AppState {
+async fn start(database_url: String) -> HttpState {
     let mut settings = Settings::embedded_defaults().unwrap();
     settings.server.bind = "127.0.0.1:0".into();
     settings.database.url = Secret::new(database_url);
     settings.mail.folder = std::env::temp_dir().join("schoolgate-bench-mail");
     Application::build(settings).await.unwrap().state()
-}
-
-async fn admin(state: &AppState) -> i32 {
-    let new = NewUser {
-        email: "office@bench.test".parse().unwrap(),
-        first_name: "Office".into(),
-        last_name: "Bench".into(),
-        role: Role::Admin,
-        language: Language::En,
-    };
-    accounts::invite(state, None, new, false)
-        .await
-        .map_err(|e| e.to_string())
-        .unwrap()
-        .user
-        .id
 }
 
 fn seconds(started: Instant) -> f64 {
@@ -85,7 +69,8 @@ fn seconds(started: Instant) -> f64 {
 
 async fn bench_backend(label: &str, database_url: String) {
     let state = start(database_url).await;
-    let actor = admin(&state).await;
+    let (admin, _) = support::invite_admin(&state, "office@bench.test").await;
+    let actor = &admin;
 
     let children = children_file();
     let started = Instant::now();
@@ -178,7 +163,7 @@ async fn bench_backend(label: &str, database_url: String) {
 }
 
 fn bench_letters() {
-    let templates = schoolgate::delivery::templates::MailTemplates::load().unwrap();
+    let templates = MailTemplates::load().unwrap();
     let letters: Vec<Letter> = (0..1000)
         .map(|n| {
             let values = serde_json::json!({

@@ -19,11 +19,13 @@ use poem::{
     EndpointExt, Route, Server, handler, http::StatusCode, listener::TcpAcceptor, post, web::Data,
 };
 use schoolgate::{
-    accounts,
-    config::{MailTransportKind, Secret, Settings, SmtpTls},
-    domain::{accounts::Role, language::Language},
-    imports::{self, ApplyOptions, ImportKind},
-    store::{self, users::NewUser},
+    app::config::{MailTransportKind, Secret, Settings, SmtpTls},
+    entities::users::Role,
+    features::{accounts, imports::ImportKind, school},
+    platform::{
+        db,
+        outbox::devices::{self, NewDevice},
+    },
 };
 use serde_json::json;
 use web_push::{ContentEncoding, SubscriptionInfo, VapidSignatureBuilder, WebPushMessageBuilder};
@@ -105,80 +107,42 @@ async fn bench_backend(label: &str, database_url: String) {
     let (state, base) = support::serve(settings).await;
 
     // The school: one year group of 2,000 children, one parent each, two devices each.
-    let admin = accounts::invite(
-        &state,
-        None,
-        NewUser {
-            email: "office@bench.test".parse().unwrap(),
-            first_name: "Office".into(),
-            last_name: "Bench".into(),
-            role: Role::Admin,
-            language: Language::En,
-        },
-        false,
-    )
-    .await
-    .map_err(|e| e.to_string())
-    .unwrap();
+    let (admin, activation_url) = support::invite_admin(&state, "office@bench.test").await;
     let children: String = (0..PARENTS)
         .map(|n| format!("{n};Kind{n};Familie{n};Jaar 6\n"))
         .collect();
     let parents: String = (0..PARENTS)
         .map(|n| format!("Ouder;Familie{n};ouder{n}@example.nl;{n}\n"))
         .collect();
-    for (kind, file) in [
-        (
-            ImportKind::Children,
-            format!("Kind-ID;Vorname;Nachname;Klasse\n{children}"),
-        ),
-        (
-            ImportKind::Parents,
-            format!("Vorname;Nachname;E-Mail;Kind-ID\n{parents}"),
-        ),
-    ] {
-        let preview = imports::preview(
-            &state,
-            admin.user.id,
-            kind,
-            "bench.csv".into(),
-            file.into_bytes(),
-        )
-        .await
-        .unwrap();
-        imports::apply(&state, admin.user.id, &preview.id, ApplyOptions::default())
-            .await
-            .unwrap();
-    }
+    let children = format!("Kind-ID;Vorname;Nachname;Klasse\n{children}");
+    support::import(&state, &admin, ImportKind::Children, children).await;
+    let parents = format!("Vorname;Nachname;E-Mail;Kind-ID\n{parents}");
+    support::import(&state, &admin, ImportKind::Parents, parents).await;
     let keys: Vec<(String, String)> = (0..16).map(|_| device_keys()).collect();
     let now = state.clock.now();
-    let parent_ids: Vec<i32> = store::users::list(&state.db, Some(Role::Parent))
+    let parent_ids: Vec<i32> = accounts::list(&state, &admin, Some(Role::Parent))
         .await
         .unwrap()
         .into_iter()
         .map(|u| u.id)
         .collect();
-    let txn = store::begin_write(&state.db).await.unwrap();
+    let txn = db::begin_write(&state.db).await.unwrap();
     for (n, parent_id) in parent_ids.iter().enumerate() {
         for device in 0..DEVICES_PER_PARENT {
             let (p256dh, auth) = &keys[(n + device) % keys.len()];
             let endpoint = format!("http://127.0.0.1:{push_port}/push/{parent_id}-{device}");
-            store::push::upsert_subscription(&txn, *parent_id, &endpoint, p256dh, auth, now)
-                .await
-                .unwrap();
+            let device = NewDevice {
+                endpoint: &endpoint,
+                p256dh,
+                auth,
+            };
+            devices::save(&txn, *parent_id, device, now).await.unwrap();
         }
     }
     txn.commit().await.unwrap();
-    let group_id = store::groups::list(&state.db).await.unwrap()[0].id;
-    let token = accounts::new_activation_link(&state, &admin.user)
-        .await
-        .map_err(|e| e.to_string())
-        .unwrap();
-    let token = token.split_once("#token=").unwrap().1;
+    let group_id = school::list_groups(&state).await.unwrap()[0].group.id;
+    let bearer = support::activate(&state, &base, &activation_url).await;
     let client = reqwest::Client::new();
-    let session: serde_json::Value = client.post(format!("{base}/api/auth/activate"))
-        .json(&json!({ "token": token, "password": "Zomer-Vakantie7", "password_repeat": "Zomer-Vakantie7", "consent": true, "consent_version": state.settings.security.consent_version }))
-        .send().await.unwrap().json().await.unwrap();
-    let bearer = session["token"].as_str().unwrap().to_string();
 
     let started = Instant::now();
     let response = client.post(format!("{base}/api/posts")).bearer_auth(&bearer)

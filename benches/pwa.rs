@@ -7,7 +7,7 @@
 use std::process::Command;
 
 use schoolgate::{
-    config::{Secret, Settings},
+    app::config::{Secret, Settings},
     demo,
 };
 

@@ -4,9 +4,9 @@ import { forgetCachedData, get, onOfflineChange, onUnauthenticated, post, setCsr
 import { disablePush } from "./lib/push.js";
 import { setLanguage, t } from "./lib/i18n.js";
 import { interceptLinks, navigate, useLocation } from "./lib/router.js";
-import { Activate, ForgotPassword, Login, ResetPassword } from "./screens/auth.js";
+import { Account, Activate, ForgotPassword, Login, ResetPassword } from "./screens/accounts.js";
 import { Compose, Feed, PostDetail, PostStatus } from "./screens/posts.js";
-import { Account, ChildPage, Children } from "./screens/account.js";
+import { ChildPage, Children } from "./screens/school.js";
 
 const PUBLIC_PATHS = ["/login", "/activate", "/forgot-password", "/reset-password"];
 

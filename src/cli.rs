@@ -1,10 +1,17 @@
-//! The `schoolgate` command: serve, migrate, demo, admin create.
+//! The `schoolgate` command: serve, migrate, demo, admin create. Expected failures (a port in
+//! use, a wrong setting, an e-mail taken) end with one line on stderr, never a backtrace.
+
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use crate::{
-    accounts, config::Settings, demo, domain::accounts::Role, domain::language::Language,
-    startup::Application, store,
+    app::config::Settings,
+    demo,
+    entities::users::{Language, Role},
+    features::accounts::{self, NewUser},
+    platform::db,
+    startup::{self, Application},
 };
 
 #[derive(Debug, Parser)]
@@ -35,7 +42,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Create an admin account and print its activation link.
+    /// Create an admin account and print its activation link. Works while a server runs on
+    /// the same database.
     Create {
         #[arg(long)]
         email: String,
@@ -49,7 +57,19 @@ pub enum AdminCommand {
     },
 }
 
-pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+/// Runs the command; an error is printed as one line (with its causes) and exit code 1.
+pub async fn main(cli: Cli) -> ExitCode {
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             Application::build(settings)
@@ -58,8 +78,8 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 .await
         }
         Command::Migrate => {
-            let db = store::connect(&settings.database).await?;
-            store::migrate(&db).await?;
+            let db = db::connect(&settings.database).await?;
+            db::migrate(&db).await?;
             println!("Database is up to date.");
             Ok(())
         }
@@ -85,17 +105,16 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 Some(code) => Language::parse(&code)?,
                 None => settings.default_language(),
             };
-            let new = store::users::NewUser {
+            let new = NewUser {
                 email: email.parse()?,
                 first_name,
                 last_name,
                 role: Role::Admin,
                 language,
             };
-            let app = Application::build(settings).await?;
-            let invitation = accounts::invite(&app.state(), None, new, false)
-                .await
-                .map_err(|err| anyhow::anyhow!("{err}"))?;
+            // No listener: a server may be running on the configured port.
+            let services = startup::services(settings).await?;
+            let invitation = accounts::invite(&services, None, new, false).await?;
             println!(
                 "Admin {} created. Open this link to choose a password:\n{}",
                 invitation.user.email, invitation.activation_url

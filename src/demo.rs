@@ -1,16 +1,20 @@
 //! A small demo school for trying Schoolgate out: two groups, two teachers, four children and
 //! four parents (one with two children, one read-only), all with known passwords.
 
+use sea_orm::ActiveEnum;
+
 use crate::{
-    accounts::blocking,
-    domain::{
-        accounts::{EmailAddress, Role},
-        language::Language,
-        password,
-        posts::{Audience, PostKind},
+    app::{error::blocking, services::Services},
+    entities::{
+        posts::PostKind,
+        users::{Language, Role},
     },
-    state::AppState,
-    store::{self, children::NewChild, posts::NewPost, users::NewUser},
+    features::{
+        accounts::{self, EmailAddress, NewUser, rules::password},
+        posts::{self, NewPost},
+        school::{self, NewChild},
+    },
+    platform::{audience::Audience, db},
 };
 
 pub const ADMIN_PASSWORD: &str = "Demo-Admin-2026!";
@@ -126,11 +130,11 @@ const GROUPS: &[(&str, &str)] = &[
 ];
 
 /// Loads the demo school into an empty database and prints the logins.
-pub async fn load_if_empty(state: &AppState) -> anyhow::Result<()> {
-    if store::users::count(&state.db).await? == 0 {
+pub async fn load_if_empty(state: &Services) -> anyhow::Result<()> {
+    if accounts::store::users::count(&state.db).await? == 0 {
         load(state).await?;
         println!("Loaded the demo school.");
-    } else if store::users::find_by_email(&state.db, &"admin@demo.school".parse()?)
+    } else if accounts::store::users::find_by_email(&state.db, &"admin@demo.school".parse()?)
         .await?
         .is_none()
     {
@@ -144,12 +148,13 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<()> {
             Role::Teacher => TEACHER_PASSWORD,
             Role::Parent => PARENT_PASSWORD,
         };
-        println!("  {:<8} {:<28} {password}", user.role.code(), user.email);
+        let role = user.role.to_value();
+        println!("  {role:<8} {:<28} {password}", user.email);
     }
     Ok(())
 }
 
-async fn load(state: &AppState) -> anyhow::Result<()> {
+async fn load(state: &Services) -> anyhow::Result<()> {
     let now = state.clock.now();
     let hashes = blocking(|| {
         (
@@ -160,11 +165,11 @@ async fn load(state: &AppState) -> anyhow::Result<()> {
     })
     .await
     .map_err(|err| anyhow::anyhow!("{err}"))?;
-    let txn = store::begin_write(&state.db).await?;
+    let txn = db::begin_write(&state.db).await?;
     let mut ids = std::collections::HashMap::new();
     for demo in USERS {
         let email: EmailAddress = demo.email.parse()?;
-        let user = store::users::create(
+        let user = accounts::store::users::create(
             &txn,
             NewUser {
                 email,
@@ -182,17 +187,17 @@ async fn load(state: &AppState) -> anyhow::Result<()> {
             Role::Parent => hashes.2.clone(),
         };
         let version = &state.settings.security.consent_version;
-        let user = store::users::activate(&txn, user, hash, version, now).await?;
+        let user = accounts::store::users::activate(&txn, user, hash, version, now).await?;
         ids.insert(demo.email, user.id);
     }
     let mut group_ids = Vec::new();
     for (name, teacher) in GROUPS {
-        let group = store::groups::create(&txn, (*name).into(), now).await?;
-        store::groups::add_teacher(&txn, group.id, ids[teacher]).await?;
+        let group = school::store::groups::create(&txn, (*name).into(), now).await?;
+        school::store::groups::add_teacher(&txn, group.id, ids[teacher]).await?;
         group_ids.push(group.id);
     }
     for (external_id, first_name, last_name, group, parents) in CHILDREN {
-        let child = store::children::create(
+        let child = school::store::children::create(
             &txn,
             NewChild {
                 external_id: (*external_id).into(),
@@ -204,11 +209,12 @@ async fn load(state: &AppState) -> anyhow::Result<()> {
         )
         .await?;
         for (parent, read_only) in *parents {
-            store::children::upsert_link(&txn, ids[parent], child.id, *read_only, now).await?;
+            school::store::children::upsert_link(&txn, ids[parent], child.id, *read_only, now)
+                .await?;
         }
     }
     for post in demo_posts(&ids, &group_ids, now) {
-        store::posts::create(&txn, post, now).await?;
+        posts::store::create(&txn, post, now).await?;
     }
     txn.commit().await?;
     Ok(())

@@ -1,20 +1,13 @@
-pub mod accounts;
-pub mod api;
+//! Schoolgate: a self-hostable school-to-parent communication server. Layers, from the top:
+//! `main`/`cli`/`startup` (the composition root) -> `http` (the only part that knows poem)
+//! -> `features` (one folder per feature) -> `platform` and `app` (shared machinery,
+//! settings, errors) -> `entities` (tables).
+
+pub mod app;
 pub mod cli;
-pub mod clock;
-pub mod config;
-pub mod delivery;
 pub mod demo;
-pub mod digest;
-pub mod domain;
 pub mod entities;
-pub mod error;
-pub mod imports;
-pub mod letters;
-pub mod middleware;
-pub mod scheduler;
+pub mod features;
+pub mod http;
+pub mod platform;
 pub mod startup;
-pub mod state;
-pub mod store;
-pub mod telemetry;
-pub mod web_app;

@@ -1,10 +1,11 @@
+use std::process::ExitCode;
+
 use clap::Parser;
-use schoolgate::{cli::Cli, config::Settings, telemetry};
+use schoolgate::{app::telemetry, cli};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() -> ExitCode {
+    let command = cli::Cli::parse();
     telemetry::init();
-    let settings = Settings::load()?;
-    schoolgate::cli::run(cli, settings).await
+    cli::main(command).await
 }

@@ -1,47 +1,48 @@
-//! Builds the application: database, mailer, routes and state; runs the server and the
-//! delivery worker and the scheduler until shutdown (SIGTERM or Ctrl-C).
+//! The composition root: builds the application from its parts (database, services, the
+//! features' registrations, HTTP) and runs the server, the outbox worker, the scheduler and
+//! the janitor until shutdown (SIGTERM or Ctrl-C). The only module that knows every layer.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use anyhow::Context;
-use poem::{
-    EndpointExt, IntoResponse, Route, Server, get, handler,
-    http::StatusCode,
-    listener::TcpAcceptor,
-    middleware::{CookieJarManager, SetHeader},
-    web::{Data, Json},
-};
+use poem::{Server, listener::TcpAcceptor};
 use sea_orm::DatabaseConnection;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use crate::{
-    api::{self, rate_limit::RateLimits, session_cache::SessionCache},
-    clock::Clock,
-    config::Settings,
-    delivery::{self, mail::Mailer, push::Pusher, templates::MailTemplates},
-    domain::{tokens, unsubscribe::UnsubscribeLinks},
-    error::render_any_error,
-    middleware::{BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, request_context},
-    scheduler,
-    state::AppState,
-    store, web_app,
+    app::{clock::Clock, config::Settings, services::Services},
+    features::{self, accounts},
+    http::{self, state::HttpState},
+    platform::{db, jobs, outbox::worker},
 };
 
-/// The `server_keys` row holding the key unsubscribe links are signed with.
-const UNSUBSCRIBE_KEY_NAME: &str = "unsubscribe_hmac";
+/// The services without HTTP, for the command line: connects, migrates, wires the features.
+pub async fn services(settings: Settings) -> anyhow::Result<Services> {
+    let db = db::connect(&settings.database).await?;
+    db::migrate(&db).await?;
+    services_with(settings, db, Clock::default()).await
+}
+
+/// Like `services`, with an open (migrated) database and a given clock.
+pub async fn services_with(
+    settings: Settings,
+    db: DatabaseConnection,
+    clock: Clock,
+) -> anyhow::Result<Services> {
+    let registrations = features::registrations(&settings)?;
+    Services::build(settings, db, clock, registrations).await
+}
 
 pub struct Application {
     acceptor: TcpAcceptor,
     port: u16,
-    state: AppState,
+    state: HttpState,
 }
 
 impl Application {
     /// Connects to the database, applies migrations and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = store::connect(&settings.database).await?;
-        store::migrate(&db).await?;
-        Self::build_with(settings, db, Clock::default()).await
+        Self::listen(services(settings).await?).await
     }
 
     /// Like `build`, with an open (migrated) database and a given clock.
@@ -50,36 +51,20 @@ impl Application {
         db: DatabaseConnection,
         clock: Clock,
     ) -> anyhow::Result<Self> {
-        let pusher = Arc::new(Pusher::load_or_create(&db, &settings).await?);
-        let unsubscribe_key = store::server_keys::key_or_create(
-            &db,
-            UNSUBSCRIBE_KEY_NAME,
-            || Ok(tokens::generate()),
-            chrono::Utc::now(),
-        )
-        .await?;
-        let state = AppState {
-            db,
-            pusher,
-            unsubscribe_links: Arc::new(UnsubscribeLinks::new(&unsubscribe_key)?),
-            mailer: Arc::new(Mailer::from_settings(&settings.mail)?),
-            templates: Arc::new(MailTemplates::load()?),
-            rate_limits: Arc::new(RateLimits::new(&settings.security)),
-            sessions: Arc::new(SessionCache::new(settings.security.session_cache_seconds)),
-            outbox_wakeup: Arc::new(Notify::new()),
-            settings: Arc::new(settings),
-            clock,
-        };
-        let address = state.settings.bind_address()?;
+        Self::listen(services_with(settings, db, clock).await?).await
+    }
+
+    async fn listen(services: Services) -> anyhow::Result<Self> {
+        let address = services.settings.bind_address()?;
         let listener = tokio::net::TcpListener::bind(address)
             .await
-            .with_context(|| format!("binding {address} (server.bind)"))?;
+            .with_context(|| format!("cannot listen on {address} (server.bind)"))?;
         let port = listener.local_addr()?.port();
         let acceptor = TcpAcceptor::from_tokio(listener)?;
         Ok(Self {
             acceptor,
             port,
-            state,
+            state: HttpState::new(services),
         })
     }
 
@@ -87,7 +72,7 @@ impl Application {
         self.port
     }
 
-    pub fn state(&self) -> AppState {
+    pub fn state(&self) -> HttpState {
         self.state.clone()
     }
 
@@ -99,20 +84,20 @@ impl Application {
     /// Serves until `stop` completes.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let worker = self.state.settings.delivery.run_worker.then(|| {
-            tokio::spawn(delivery::run_worker(
-                self.state.clone(),
-                shutdown_rx.clone(),
-            ))
-        });
-        let scheduler = self.state.settings.schedule.run_scheduler.then(|| {
-            tokio::spawn(scheduler::run_periodically(
-                self.state.clone(),
+        let services = &self.state.services;
+        let worker = services
+            .settings
+            .delivery
+            .run_worker
+            .then(|| tokio::spawn(worker::run(services.clone(), shutdown_rx.clone())));
+        let scheduler = services.settings.schedule.run_scheduler.then(|| {
+            tokio::spawn(jobs::run_periodically(
+                services.clone(),
                 shutdown_rx.clone(),
             ))
         });
         let janitor = tokio::spawn(tidy_up_periodically(self.state.clone(), shutdown_rx));
-        let app = routes(self.state.clone());
+        let app = http::routes(self.state.clone());
         tracing::info!(port = self.port, "listening");
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, stop, Some(Duration::from_secs(10)))
@@ -127,64 +112,15 @@ impl Application {
     }
 }
 
-/// All routes with their middleware.
-pub fn routes(state: AppState) -> impl poem::Endpoint + 'static {
-    let api = api::service("/api");
-    let spec = api.spec_endpoint();
-    let docs = api
-        .swagger_ui()
-        .with(SetHeader::new().overriding("content-security-policy", DOCS_CONTENT_SECURITY_POLICY));
-    let pwa_dir = state.settings.server.pwa_dir.clone();
-    let limits = BodyLimits {
-        json: state.settings.server.max_body_bytes,
-        // Room for the multipart framing around the largest allowed file.
-        uploads: state.settings.imports.max_file_bytes + 64 * 1024,
-    };
-    Route::new()
-        .nest("/api/docs", docs)
-        .at("/api/openapi.json", spec)
-        .nest("/api", api)
-        .at("/healthz", get(healthz))
-        .at("/readyz", get(readyz))
-        .nest("/", web_app::routes(pwa_dir))
-        .around(move |endpoint, req| limit_body(endpoint, req, limits))
-        .with(CookieJarManager::new())
-        .data(state)
-        .catch_all_error(render_any_error)
-        .around(request_context)
-}
-
-#[handler]
-fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
-}
-
-/// Ready when the database answers.
-#[handler]
-async fn readyz(state: Data<&AppState>) -> poem::Response {
-    match state.db.ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ready" })).into_response(),
-        Err(err) => {
-            tracing::warn!(error = %err, "database not ready");
-            Json(serde_json::json!({
-                "code": "database_unavailable",
-                "message": "The database does not answer."
-            }))
-            .with_status(StatusCode::SERVICE_UNAVAILABLE)
-            .into_response()
-        }
-    }
-}
-
 /// Every ten minutes: forget recovered rate-limit keys and delete expired sessions.
-async fn tidy_up_periodically(state: AppState, mut shutdown: watch::Receiver<bool>) {
+async fn tidy_up_periodically(state: HttpState, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
             _ = shutdown.changed() => return,
         }
         state.rate_limits.forget_idle_keys();
-        if let Err(err) = store::sessions::delete_expired(&state.db, state.clock.now()).await {
+        if let Err(err) = accounts::delete_expired_sessions(&state.services).await {
             tracing::warn!(error = %err, "deleting expired sessions failed");
         }
     }

@@ -191,3 +191,67 @@ fn a_bad_configuration_value_stops_the_server_naming_its_key() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("school.time_zone"), "{stderr}");
 }
+
+#[tokio::test]
+async fn admin_create_works_while_the_server_runs_on_the_configured_port() {
+    let workspace = Workspace::new();
+    let (server, _) = workspace.start(&["serve"]).await;
+    let output = workspace
+        .command(&["admin", "create", "--email", "second@school.nl"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let link = printed
+        .lines()
+        .find(|line| line.contains("/activate#token="))
+        .expect(&printed);
+    // The running server knows the new admin at once: the link is valid there.
+    let token = link.split_once("#token=").unwrap().1.trim();
+    let status = reqwest::Client::new()
+        .post(workspace.url("/api/auth/activation/status"))
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.status(), 200);
+    let status: serde_json::Value = status.json().await.unwrap();
+    assert_eq!(status["email"], "second@school.nl");
+    stop_gracefully(server);
+}
+
+/// An expected failure is one line on stderr naming what went wrong, and no backtrace, even
+/// with RUST_BACKTRACE set.
+fn assert_one_line_error(output: &std::process::Output, expected: &str) {
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|line| !line.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected: {stderr}");
+    assert!(lines[0].starts_with("error: "), "{stderr}");
+    assert!(lines[0].contains(expected), "{stderr}");
+    assert!(!stderr.contains("backtrace") && !stderr.contains("panicked"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_taken_port_or_e_mail_ends_with_one_line_and_no_backtrace() {
+    let workspace = Workspace::new();
+    let (server, _) = workspace.start(&["serve"]).await;
+    let second_server = workspace
+        .command(&["serve"])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    assert_one_line_error(&second_server, &format!("127.0.0.1:{}", workspace.port));
+    let create = |email: &str| {
+        workspace
+            .command(&["admin", "create", "--email", email])
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .unwrap()
+    };
+    assert!(create("office@school.nl").status.success());
+    assert_one_line_error(&create("office@school.nl"), "exists already");
+    assert_one_line_error(&create("not an address"), "not a valid e-mail address");
+    stop_gracefully(server);
+}

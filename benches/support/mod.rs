@@ -6,18 +6,78 @@
 
 use std::future::Future;
 
-use schoolgate::{config::Settings, startup::Application, state::AppState};
+use schoolgate::{
+    app::{actor::Actor, config::Settings, services::Services},
+    entities::users::{Language, Role},
+    features::{
+        accounts::{self, NewUser},
+        imports::{self, ApplyOptions, ImportKind},
+    },
+    http::state::HttpState,
+    startup::Application,
+};
 use sea_orm::{ConnectionTrait, Database};
+
+pub const PASSWORD: &str = "Zomer-Vakantie7";
 
 /// Starts the server with `settings` (database migrated) on a free local port and keeps it
 /// running; returns its state and base URL.
-pub async fn serve(mut settings: Settings) -> (AppState, String) {
+pub async fn serve(mut settings: Settings) -> (HttpState, String) {
     settings.server.bind = "127.0.0.1:0".into();
     let app = Application::build(settings).await.unwrap();
     let state = app.state();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending()));
     (state, base)
+}
+
+/// An invited admin, made the way `schoolgate admin create` makes one: the admin as actor
+/// and the activation link.
+pub async fn invite_admin(services: &Services, email: &str) -> (Actor, String) {
+    let new = NewUser {
+        email: email.parse().unwrap(),
+        first_name: "Office".into(),
+        last_name: "Bench".into(),
+        role: Role::Admin,
+        language: Language::En,
+    };
+    let invitation = accounts::invite(services, None, new, false)
+        .await
+        .map_err(|err| err.to_string())
+        .unwrap();
+    let actor = Actor {
+        id: invitation.user.id,
+        role: Role::Admin,
+    };
+    (actor, invitation.activation_url)
+}
+
+/// Activates an account through the API with `PASSWORD`; returns the session's bearer token.
+pub async fn activate(services: &Services, base: &str, activation_url: &str) -> String {
+    let token = activation_url.split_once("#token=").unwrap().1;
+    let session: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/auth/activate"))
+        .json(&serde_json::json!({
+            "token": token, "password": PASSWORD, "password_repeat": PASSWORD, "consent": true,
+            "consent_version": services.settings.security.consent_version,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session["token"].as_str().unwrap().to_string()
+}
+
+/// Previews and applies an import file as `admin`.
+pub async fn import(services: &Services, admin: &Actor, kind: ImportKind, file: String) {
+    let preview = imports::preview(services, admin, kind, "bench.csv".into(), file.into_bytes())
+        .await
+        .unwrap();
+    imports::apply(services, admin, &preview.id, ApplyOptions::default())
+        .await
+        .unwrap();
 }
 
 /// Runs `bench` with a label and database URL on a fresh SQLite file, then on a fresh

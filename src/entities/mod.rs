@@ -1,4 +1,5 @@
-//! sea-orm models, one file per table. Behaviour lives in `store` and `domain`.
+//! sea-orm models, one file per table, with typed columns (`DeriveActiveEnum` enums stored
+//! as the strings they always were). Behaviour lives in the features and the platform.
 
 pub mod attachments;
 pub mod audit_log;

@@ -5,15 +5,13 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    /// `email` (later also `push`).
-    pub channel: String,
+    pub channel: Channel,
     /// What to send, e.g. `password_reset`; the worker renders it at send time.
     pub kind: String,
     pub user_id: Option<i32>,
     pub dedupe_key: String,
     pub payload: Json,
-    /// `pending`, `sent` or `failed`.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     /// A worker's lease: while in the future, no other worker takes the row.
@@ -27,3 +25,29 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// How a row is delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Channel {
+    #[sea_orm(string_value = "email")]
+    Email,
+    /// A Web Push message to one device.
+    #[sea_orm(string_value = "push")]
+    Push,
+    /// Work that queues more rows (one post to all its recipients).
+    #[sea_orm(string_value = "fanout")]
+    Fanout,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DeliveryStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    /// Given up: permanent failure, or out of attempts.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}

@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -9,12 +10,9 @@ pub struct Model {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    /// `admin`, `teacher` or `parent` (see `domain::accounts::Role`).
-    pub role: String,
-    /// `nl`, `de` or `en`.
-    pub language: String,
-    /// `invited`, `active` or `disabled`.
-    pub state: String,
+    pub role: Role,
+    pub language: Language,
+    pub state: AccountState,
     pub password_hash: Option<String>,
     pub address: Option<String>,
     pub phone: Option<String>,
@@ -28,3 +26,104 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// What a user may do. Rights beyond the role follow from links (teacher-group, parent-child).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    #[sea_orm(string_value = "teacher")]
+    Teacher,
+    #[sea_orm(string_value = "parent")]
+    Parent,
+}
+
+/// An account is invited (no password yet), active, or disabled by an admin.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    #[sea_orm(string_value = "invited")]
+    Invited,
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "disabled")]
+    Disabled,
+}
+
+/// The language of a user's app and e-mails.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(2))")]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[sea_orm(string_value = "nl")]
+    Nl,
+    #[sea_orm(string_value = "de")]
+    De,
+    #[sea_orm(string_value = "en")]
+    En,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("'{0}' is not a supported language (nl, de, en)")]
+pub struct UnknownLanguage(pub String);
+
+impl Language {
+    pub const ALL: [Language; 3] = [Language::Nl, Language::De, Language::En];
+
+    /// A language code in any case, e.g. from configuration or the command line.
+    pub fn parse(code: &str) -> Result<Self, UnknownLanguage> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "nl" => Ok(Self::Nl),
+            "de" => Ok(Self::De),
+            "en" => Ok(Self::En),
+            _ => Err(UnknownLanguage(code.to_string())),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Nl => "nl",
+            Self::De => "de",
+            Self::En => "en",
+        }
+    }
+
+    /// How a date is written (chrono format): 25-11-2026, 25.11.2026, 25/11/2026.
+    pub fn date_format(self) -> &'static str {
+        match self {
+            Self::Nl => "%d-%m-%Y",
+            Self::De => "%d.%m.%Y",
+            Self::En => "%d/%m/%Y",
+        }
+    }
+}
+
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_codes_round_trip_and_ignore_case() {
+        for language in Language::ALL {
+            assert_eq!(Language::parse(language.code()).unwrap(), language);
+            assert_eq!(language.to_value(), language.code());
+        }
+        assert_eq!(Language::parse(" DE ").unwrap(), Language::De);
+        assert!(Language::parse("fr").is_err());
+    }
+}

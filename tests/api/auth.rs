@@ -133,7 +133,7 @@ async fn a_session_expires_after_its_lifetime(backend: Backend) {
         (status, body["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
     );
-    let removed = schoolgate::store::sessions::delete_expired(&app.state.db, app.clock.now())
+    let removed = schoolgate::features::accounts::delete_expired_sessions(&app.state)
         .await
         .unwrap();
     // The admin's two sessions: the one activation started and the login's.
@@ -323,7 +323,7 @@ async fn activation_sets_the_password_and_records_consent(backend: Backend) {
     let session = app.activate(&token, PASSWORD).await;
     let (_, me) = send(app.authed(Method::GET, "/api/me", &session)).await;
     assert_eq!(me["id"].as_i64(), Some(id));
-    let user = schoolgate::store::users::find_by_id(&app.state.db, id as i32)
+    let user = schoolgate::features::accounts::find_user(&app.state.db, id as i32)
         .await
         .unwrap()
         .unwrap();

@@ -4,9 +4,12 @@
 use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use schoolgate::{
-    domain::schedule::Job,
-    scheduler,
-    store::{outbox, scheduled_runs},
+    entities::scheduled_runs::{RunStatus, Trigger},
+    features::digest::{self, Job},
+    platform::{
+        jobs::{self, runs},
+        outbox,
+    },
 };
 use serde_json::{Value, json};
 
@@ -54,11 +57,11 @@ fn message(kind: &str, audience: Value, title: &str) -> Value {
 
 /// Moves the clock to a minute after the job's next tick and runs what is due.
 async fn tick(app: &TestApp, job: Job) {
-    let schedule = app.state.settings.job_schedule(job).unwrap();
+    let schedule = job.schedule(&app.state.settings).unwrap();
     let next = schedule.next_after(app.clock.now()).unwrap();
     app.clock
         .advance(next - app.clock.now() + Duration::minutes(1));
-    scheduler::run_due(&app.state).await.unwrap();
+    jobs::run_due(&app.state).await.unwrap();
     app.wait_for_outbox().await;
 }
 
@@ -301,18 +304,18 @@ async fn a_run_interrupted_half_way_is_resumed_without_duplicates(backend: Backe
         message("message", json!({ "group_ids": [class] }), "Zoo trip"),
     )
     .await;
-    let schedule = app.state.settings.job_schedule(Job::Digest).unwrap();
+    let schedule = Job::Digest.schedule(&app.state.settings).unwrap();
     let wednesday = schedule.next_after(app.clock.now()).unwrap();
     app.clock
         .advance(wednesday - app.clock.now() + Duration::minutes(1));
 
     // A process takes the run, queues the mails, sends them, and dies before recording the
     // run as done.
-    let run = scheduled_runs::take(
+    let run = runs::take(
         &app.state.db,
         "digest",
         wednesday,
-        "schedule",
+        Trigger::Schedule,
         app.clock.now(),
         Duration::minutes(10),
     )
@@ -320,7 +323,7 @@ async fn a_run_interrupted_half_way_is_resumed_without_duplicates(backend: Backe
     .unwrap()
     .unwrap();
     assert_eq!(
-        scheduler::queue_mails(&app.state, Job::Digest, &run)
+        digest::queue_mails(&app.state, Job::Digest, &run)
             .await
             .unwrap(),
         3
@@ -328,18 +331,14 @@ async fn a_run_interrupted_half_way_is_resumed_without_duplicates(backend: Backe
     app.wait_for_outbox().await;
 
     // While its lease runs, nobody else touches the run.
-    assert!(scheduler::run_due(&app.state).await.unwrap().is_empty());
+    assert!(jobs::run_due(&app.state).await.unwrap().is_empty());
     // Then another process resumes it: the same run, finished, nothing queued twice.
     app.clock.advance(Duration::minutes(11));
-    let resumed = scheduler::run_due(&app.state).await.unwrap();
+    let resumed = jobs::run_due(&app.state).await.unwrap();
     assert_eq!(resumed.len(), 1);
     assert_eq!(
-        (
-            resumed[0].id,
-            resumed[0].status.as_str(),
-            resumed[0].recipients
-        ),
-        (run.id, "done", 3)
+        (resumed[0].id, resumed[0].status, resumed[0].recipients),
+        (run.id, RunStatus::Done, 3)
     );
     app.wait_for_outbox().await;
     for address in &addresses {
@@ -349,12 +348,9 @@ async fn a_run_interrupted_half_way_is_resumed_without_duplicates(backend: Backe
             "{address} got the digest once"
         );
     }
-    let counts = outbox::status_counts(
-        &app.state.db,
-        &scheduler::dedupe_prefix(Job::Digest, run.id),
-    )
-    .await
-    .unwrap();
+    let counts = outbox::status_counts(&app.state.db, &digest::dedupe_prefix(Job::Digest, run.id))
+        .await
+        .unwrap();
     assert_eq!((counts.sent, counts.pending, counts.failed), (3, 0, 0));
 }
 
@@ -463,8 +459,9 @@ async fn admins_see_runs_preview_a_parent_and_run_a_job_now(backend: Backend) {
 
 async fn a_post_saved_just_after_a_run_looked_goes_into_the_next_digest(backend: Backend) {
     use schoolgate::{
-        domain::posts::{Audience, PostKind},
-        store::posts::{self, NewPost},
+        entities::posts::PostKind,
+        features::posts::{NewPost, store as posts},
+        platform::audience::Audience,
     };
     let app = spawn_app(backend).await;
     let admin = app.admin().await;
@@ -504,8 +501,9 @@ async fn a_post_saved_just_after_a_run_looked_goes_into_the_next_digest(backend:
 
 async fn posts_from_before_the_first_digest_are_never_mailed(backend: Backend) {
     use schoolgate::{
-        domain::posts::{Audience, PostKind},
-        store::posts::{self, NewPost},
+        entities::posts::PostKind,
+        features::posts::{NewPost, store as posts},
+        platform::audience::Audience,
     };
     let app = spawn_app(backend).await;
     let admin = app.admin().await;

@@ -5,13 +5,15 @@ use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use schoolgate::{
-    accounts,
-    clock::Clock,
-    config::{MailTransportKind, Secret, Settings, SmtpTls},
-    domain::{accounts::Role, language::Language},
+    app::{
+        clock::Clock,
+        config::{MailTransportKind, Secret, Settings, SmtpTls},
+    },
+    entities::users::{Language, Role},
+    features::accounts::{self, NewUser},
+    http::state::HttpState,
+    platform::{db, outbox},
     startup::Application,
-    state::AppState,
-    store::{self, users::NewUser},
 };
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
@@ -55,7 +57,7 @@ macro_rules! on_both_databases {
 
 pub struct TestApp {
     pub address: String,
-    pub state: AppState,
+    pub state: HttpState,
     pub smtp: SmtpServer,
     pub push: PushService,
     pub clock: Clock,
@@ -114,8 +116,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     adjust(&mut settings);
     settings.validate().expect("valid test settings");
 
-    let db = store::connect(&settings.database).await.expect("database");
-    store::migrate(&db).await.expect("migrations");
+    let db = db::connect(&settings.database).await.expect("database");
+    db::migrate(&db).await.expect("migrations");
     let clock = Clock::default();
     let app = Application::build_with(settings, db, clock.clone())
         .await
@@ -363,10 +365,8 @@ impl TestApp {
     /// Waits until no delivery is due or in flight (the worker runs in the background too).
     pub async fn wait_for_outbox(&self) {
         for _ in 0..1000 {
-            schoolgate::delivery::deliver_due(&self.state)
-                .await
-                .unwrap();
-            let in_flight = schoolgate::store::outbox::in_flight(&self.state.db, self.clock.now())
+            outbox::worker::deliver_due(&self.state).await.unwrap();
+            let in_flight = outbox::in_flight(&self.state.db, self.clock.now())
                 .await
                 .unwrap();
             if in_flight == 0 {

@@ -157,7 +157,7 @@ async fn a_windows_1252_semicolon_file_keeps_its_umlauts(backend: Backend) {
         ),
         (Some("Jürgen"), Some("Müller"))
     );
-    let user = schoolgate::store::users::find_by_id(
+    let user = schoolgate::features::accounts::find_user(
         &app.state.db,
         parents[0]["id"].as_i64().unwrap() as i32,
     )

@@ -5,10 +5,17 @@ use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use schoolgate::{delivery, entities::outbox};
+use schoolgate::{
+    entities::outbox::{self, DeliveryStatus},
+    features::posts::deliveries_of,
+    platform::outbox::worker,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
-use crate::helpers::{Backend, Session, TestApp, send, spawn_app, spawn_app_with};
+use crate::{
+    fixtures::{populate, school},
+    helpers::{Backend, send, spawn_app_with},
+};
 
 crate::on_both_databases!(
     an_urgent_notice_reaches_every_device_and_parent_of_the_class_and_nobody_else,
@@ -23,49 +30,6 @@ crate::on_both_databases!(
     urgent_emails_cannot_be_switched_off_but_others_can,
     attachments_are_checked_by_content_and_shown_only_to_the_audience,
 );
-
-/// Group 3a (teacher Jan, parents Anna and Bob) and group 5b (parent Carl).
-struct School {
-    app: TestApp,
-    admin: Session,
-    teacher: Session,
-    anna: Session,
-    bob: Session,
-    carl: Session,
-    class_3a: i64,
-}
-
-async fn school(backend: Backend) -> School {
-    populate(spawn_app(backend).await).await
-}
-
-async fn populate(app: TestApp) -> School {
-    let admin = app.admin().await;
-    let teacher = app.active_user(&admin, "teacher", "jan@school.test").await;
-    let anna = app.active_user(&admin, "parent", "anna@example.nl").await;
-    let bob = app.active_user(&admin, "parent", "bob@example.nl").await;
-    let carl = app.active_user(&admin, "parent", "carl@example.nl").await;
-    let class_3a = app.create_group(&admin, "Groep 3a").await;
-    let class_5b = app.create_group(&admin, "Groep 5b").await;
-    app.add_teacher(&admin, class_3a, &teacher).await;
-    for (external_id, group, parent) in [
-        ("1", class_3a, &anna),
-        ("2", class_3a, &bob),
-        ("3", class_5b, &carl),
-    ] {
-        let child = app.create_child(&admin, external_id, group).await;
-        app.link_parent(&admin, child, parent.user_id, false).await;
-    }
-    School {
-        app,
-        admin,
-        teacher,
-        anna,
-        bob,
-        carl,
-        class_3a,
-    }
-}
 
 fn urgent(group: i64) -> Value {
     json!({ "kind": "urgent", "group_ids": [group], "title": "School closes at 12:00",
@@ -481,7 +445,7 @@ async fn deliveries_claimed_by_a_crashed_worker_are_sent_exactly_once(backend: B
     let post_id = post["id"].as_i64().unwrap() as i32;
 
     // A worker takes the fan-out job and dies: the job stays leased for two minutes.
-    let taken = schoolgate::store::outbox::claim_due(
+    let taken = schoolgate::platform::outbox::claim_due(
         &app.state.db,
         app.clock.now(),
         Duration::seconds(120),
@@ -490,10 +454,10 @@ async fn deliveries_claimed_by_a_crashed_worker_are_sent_exactly_once(backend: B
     .await
     .unwrap();
     assert_eq!(taken.len(), 1);
-    let report = delivery::deliver_due(&app.state).await.unwrap();
+    let report = worker::deliver_due(&app.state).await.unwrap();
     assert_eq!(report.sent, 0, "leased work is not taken twice");
     app.clock.advance(Duration::seconds(121));
-    let report = delivery::deliver_due(&app.state).await.unwrap();
+    let report = worker::deliver_due(&app.state).await.unwrap();
     assert_eq!(
         report.sent,
         1 + 4 + 2,
@@ -503,15 +467,12 @@ async fn deliveries_claimed_by_a_crashed_worker_are_sent_exactly_once(backend: B
     // A restart that runs the same fan-out job again (crash before it was marked done)
     // creates no second delivery.
     outbox::Entity::update_many()
-        .col_expr(
-            outbox::Column::Status,
-            Expr::value(schoolgate::store::outbox::STATUS_PENDING),
-        )
+        .col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Pending))
         .filter(outbox::Column::Id.eq(taken[0].id))
         .exec(&app.state.db)
         .await
         .unwrap();
-    let report = delivery::deliver_due(&app.state).await.unwrap();
+    let report = worker::deliver_due(&app.state).await.unwrap();
     assert_eq!(report.sent, 1);
     for device in &devices {
         assert_eq!(
@@ -522,10 +483,7 @@ async fn deliveries_claimed_by_a_crashed_worker_are_sent_exactly_once(backend: B
         );
     }
     assert_eq!(
-        schoolgate::store::outbox::for_post(&app.state.db, post_id)
-            .await
-            .unwrap()
-            .len(),
+        deliveries_of(&app.state.db, post_id).await.unwrap().len(),
         7
     );
     assert_eq!(app.smtp.mails_to("anna@example.nl").len(), 1);

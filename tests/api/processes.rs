@@ -7,8 +7,9 @@ use std::{
 };
 
 use schoolgate::{
+    entities::outbox::{Channel, DeliveryStatus},
     entities::{outbox, push_subscriptions},
-    store::outbox::STATUS_SENT,
+    features::posts::deliveries_of,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -22,7 +23,7 @@ crate::on_both_databases!(
 );
 
 /// At most the sends in flight when a process dies can reach a receiver twice.
-const IN_FLIGHT_AT_MOST: usize = schoolgate::delivery::CONCURRENCY;
+const IN_FLIGHT_AT_MOST: usize = schoolgate::platform::outbox::worker::CONCURRENCY;
 
 struct Class {
     teacher: Session,
@@ -68,10 +69,8 @@ fn urgent(group: i64, title: &str) -> Value {
 /// Waits until every delivery of `post_id` is sent (or 60 s passed).
 async fn wait_until_sent(app: &TestApp, post_id: i64, expected: usize) -> Vec<outbox::Model> {
     for _ in 0..3000 {
-        let rows = schoolgate::store::outbox::for_post(&app.state.db, post_id as i32)
-            .await
-            .unwrap();
-        if rows.len() == expected && rows.iter().all(|row| row.status == STATUS_SENT) {
+        let rows = deliveries_of(&app.state.db, post_id as i32).await.unwrap();
+        if rows.len() == expected && rows.iter().all(|row| row.status == DeliveryStatus::Sent) {
             return rows;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -120,9 +119,7 @@ async fn a_server_killed_mid_delivery_sends_the_rest_once_after_restart(backend:
     let received_before = app.push.received().len();
     let total = class.devices.len();
     assert!(received_before < total, "the kill came mid-delivery");
-    let rows = schoolgate::store::outbox::for_post(&app.state.db, post_id as i32)
-        .await
-        .unwrap();
+    let rows = deliveries_of(&app.state.db, post_id as i32).await.unwrap();
     assert_eq!(
         rows.len(),
         1 + total + class.parents.len(),
@@ -130,7 +127,7 @@ async fn a_server_killed_mid_delivery_sends_the_rest_once_after_restart(backend:
     );
     let sent_before: HashSet<String> = rows
         .iter()
-        .filter(|row| row.status == STATUS_SENT)
+        .filter(|row| row.status == DeliveryStatus::Sent)
         .map(|row| row.dedupe_key.clone())
         .collect();
 
@@ -138,7 +135,7 @@ async fn a_server_killed_mid_delivery_sends_the_rest_once_after_restart(backend:
     let rows = wait_until_sent(&app, post_id, 1 + total + class.parents.len()).await;
 
     let mut repeated = 0;
-    for row in rows.iter().filter(|row| row.channel == "push") {
+    for row in rows.iter().filter(|row| row.channel == Channel::Push) {
         let device = &subscriptions[&row.payload["subscription_id"].as_i64().unwrap()];
         let got = app.push.received_by(device).len();
         assert!(got >= 1, "{device} got the notice");
@@ -150,7 +147,7 @@ async fn a_server_killed_mid_delivery_sends_the_rest_once_after_restart(backend:
         }
         repeated += got - 1;
     }
-    for row in rows.iter().filter(|row| row.channel == "email") {
+    for row in rows.iter().filter(|row| row.channel == Channel::Email) {
         let parent = &class.parents[&i64::from(row.user_id.unwrap())];
         let got = app.smtp.mails_to(parent).len();
         assert!(got >= 1, "{parent} got the e-mail");
@@ -207,7 +204,7 @@ async fn two_server_processes_share_the_outbox_and_send_each_message_once(backen
         );
     }
     let rows = outbox::Entity::find()
-        .filter(outbox::Column::Status.ne(STATUS_SENT))
+        .filter(outbox::Column::Status.ne(DeliveryStatus::Sent))
         .all(&app.state.db)
         .await
         .unwrap();
@@ -240,7 +237,7 @@ async fn wait_for_digests(app: &TestApp, addresses: &[&String], count: usize) {
 async fn two_server_processes_at_the_same_ticks_send_one_digest_per_parent_and_tick(
     backend: Backend,
 ) {
-    use schoolgate::store::scheduled_runs;
+    use schoolgate::platform::jobs::runs as scheduled_runs;
 
     let app = spawn_app_with(backend, |settings| settings.delivery.run_worker = false).await;
     let class = class_with_parents(&app, 12).await;

@@ -3,9 +3,12 @@
 use chrono::{Duration, TimeZone, Utc};
 use reqwest::Method;
 use schoolgate::{
-    digest,
-    domain::posts::PostKind,
-    store::{posts, scheduled_runs},
+    entities::{
+        posts::PostKind,
+        scheduled_runs::{RunStatus, Trigger},
+    },
+    features::digest::{self, store as posts},
+    platform::jobs::runs as scheduled_runs,
 };
 use serde_json::json;
 
@@ -25,26 +28,33 @@ async fn a_tick_is_run_by_one_process_and_taken_over_only_after_its_lease(backen
     let now = tick + Duration::seconds(5);
     let lease = Duration::minutes(5);
 
-    let run = scheduled_runs::take(db, "digest", tick, "schedule", now, lease)
+    let run = scheduled_runs::take(db, "digest", tick, Trigger::Schedule, now, lease)
         .await
         .unwrap()
         .expect("the first process takes the run");
     assert!(
-        scheduled_runs::take(db, "digest", tick, "schedule", now, lease)
+        scheduled_runs::take(db, "digest", tick, Trigger::Schedule, now, lease)
             .await
             .unwrap()
             .is_none(),
         "a second process does not run the same tick"
     );
     assert!(
-        scheduled_runs::take(db, "digest", tick + Duration::days(7), "admin", now, lease)
-            .await
-            .unwrap()
-            .is_none(),
+        scheduled_runs::take(
+            db,
+            "digest",
+            tick + Duration::days(7),
+            Trigger::Admin,
+            now,
+            lease
+        )
+        .await
+        .unwrap()
+        .is_none(),
         "no second run of the job while one is unfinished"
     );
     assert!(
-        scheduled_runs::take(db, "news_batch", tick, "schedule", now, lease)
+        scheduled_runs::take(db, "news_batch", tick, Trigger::Schedule, now, lease)
             .await
             .unwrap()
             .is_some(),
@@ -53,7 +63,7 @@ async fn a_tick_is_run_by_one_process_and_taken_over_only_after_its_lease(backen
 
     // The first process dies: once the lease ran out, another one resumes the same run.
     let later = now + lease + Duration::seconds(1);
-    let resumed = scheduled_runs::take(db, "digest", tick, "catch_up", later, lease)
+    let resumed = scheduled_runs::take(db, "digest", tick, Trigger::CatchUp, later, lease)
         .await
         .unwrap()
         .expect("an abandoned run is taken over");
@@ -62,7 +72,7 @@ async fn a_tick_is_run_by_one_process_and_taken_over_only_after_its_lease(backen
     scheduled_runs::finish(db, run.id, 42, later).await.unwrap();
     let much_later = later + Duration::hours(1);
     assert!(
-        scheduled_runs::take(db, "digest", tick, "catch_up", much_later, lease)
+        scheduled_runs::take(db, "digest", tick, Trigger::CatchUp, much_later, lease)
             .await
             .unwrap()
             .is_none(),
@@ -70,7 +80,7 @@ async fn a_tick_is_run_by_one_process_and_taken_over_only_after_its_lease(backen
     );
     let runs = scheduled_runs::list(db, 10).await.unwrap();
     let digest = runs.iter().find(|run| run.job == "digest").unwrap();
-    assert_eq!((digest.status.as_str(), digest.recipients), ("done", 42));
+    assert_eq!((digest.status, digest.recipients), (RunStatus::Done, 42));
 }
 
 async fn processes_racing_for_one_tick_get_one_run(backend: Backend) {
@@ -79,9 +89,16 @@ async fn processes_racing_for_one_tick_get_one_run(backend: Backend) {
     let racers = (0..8).map(|_| {
         let db = app.state.db.clone();
         tokio::spawn(async move {
-            scheduled_runs::take(&db, "digest", tick, "schedule", tick, Duration::minutes(5))
-                .await
-                .unwrap()
+            scheduled_runs::take(
+                &db,
+                "digest",
+                tick,
+                Trigger::Schedule,
+                tick,
+                Duration::minutes(5),
+            )
+            .await
+            .unwrap()
         })
     });
     let mut winners = 0;
@@ -138,7 +155,7 @@ async fn a_digest_lists_what_reaches_each_parent_once_with_unread_marked(backend
 
     let now = app.clock.now();
     let db = &app.state.db;
-    let messages = posts::for_run(db, PostKind::Message.code(), None, None, now)
+    let messages = posts::for_run(db, PostKind::Message, None, None, now)
         .await
         .unwrap();
     let message_ids: Vec<i32> = messages.iter().map(|post| post.id).collect();
@@ -172,7 +189,7 @@ async fn a_digest_lists_what_reaches_each_parent_once_with_unread_marked(backend
     );
 
     // Once a run listed them, a later run does not; the same run, resumed, gets them again.
-    let run = scheduled_runs::take(db, "digest", now, "admin", now, Duration::minutes(5))
+    let run = scheduled_runs::take(db, "digest", now, Trigger::Admin, now, Duration::minutes(5))
         .await
         .unwrap()
         .unwrap();
@@ -181,13 +198,13 @@ async fn a_digest_lists_what_reaches_each_parent_once_with_unread_marked(backend
         .unwrap();
     let later = now + Duration::hours(1);
     assert!(
-        posts::for_run(db, "message", None, None, later)
+        posts::for_run(db, PostKind::Message, None, None, later)
             .await
             .unwrap()
             .is_empty(),
         "the next run starts empty"
     );
-    let resumed: Vec<i32> = posts::for_run(db, "message", Some(run.id), None, later)
+    let resumed: Vec<i32> = posts::for_run(db, PostKind::Message, Some(run.id), None, later)
         .await
         .unwrap()
         .iter()
@@ -238,21 +255,22 @@ async fn each_tick_queues_one_digest_per_parent_once_and_downtime_catches_up_onc
     app.post(&admin, message("Zoo trip")).await;
     app.post(&admin, message("Swimming")).await;
 
-    let digest = app
-        .state
-        .settings
-        .job_schedule(schoolgate::domain::schedule::Job::Digest)
-        .unwrap();
+    let digest = app.state.settings.clone();
+    let digest = digest::Job::Digest.schedule(&digest).unwrap();
     let tick = digest.next_after(app.clock.now()).unwrap();
     app.clock
         .advance(tick - app.clock.now() + Duration::minutes(1));
-    schoolgate::scheduler::run_due(&app.state).await.unwrap();
+    schoolgate::platform::jobs::run_due(&app.state)
+        .await
+        .unwrap();
     assert_eq!(
         queued_digests(&app).await,
         [(anna.user_id, 2)],
         "one mail for Anna with both messages; Carl switched it off"
     );
-    schoolgate::scheduler::run_due(&app.state).await.unwrap();
+    schoolgate::platform::jobs::run_due(&app.state)
+        .await
+        .unwrap();
     assert_eq!(
         queued_digests(&app).await.len(),
         1,
@@ -262,8 +280,12 @@ async fn each_tick_queues_one_digest_per_parent_once_and_downtime_catches_up_onc
     // Down for two Wednesdays: after the restart one digest covers what came since.
     app.post(&admin, message("Christmas market")).await;
     app.clock.advance(Duration::days(14) + Duration::hours(1));
-    schoolgate::scheduler::run_due(&app.state).await.unwrap();
-    schoolgate::scheduler::run_due(&app.state).await.unwrap();
+    schoolgate::platform::jobs::run_due(&app.state)
+        .await
+        .unwrap();
+    schoolgate::platform::jobs::run_due(&app.state)
+        .await
+        .unwrap();
     assert_eq!(
         queued_digests(&app).await,
         [(anna.user_id, 2), (anna.user_id, 1)],
@@ -273,7 +295,7 @@ async fn each_tick_queues_one_digest_per_parent_once_and_downtime_catches_up_onc
     let digest_runs: Vec<_> = runs
         .iter()
         .filter(|run| run.job == "digest" && run.recipients > 0)
-        .map(|run| run.triggered_by.as_str())
+        .map(|run| run.triggered_by)
         .collect();
-    assert_eq!(digest_runs, ["catch_up", "schedule"]);
+    assert_eq!(digest_runs, [Trigger::CatchUp, Trigger::Schedule]);
 }

@@ -1,0 +1,192 @@
+// Accounts: logging in, activating an account from the letter or e-mail, resetting a
+// password, and my account (details, language, notifications, password, logout).
+import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
+import { forgetCachedData, get, patch, post } from "../lib/api.js";
+import { LANGUAGES, t } from "../lib/i18n.js";
+import { navigate, tokenFromHash } from "../lib/router.js";
+import { Feedback, Status, useSubmit } from "../lib/ui.js";
+import { EmailSettings, PushSetting } from "./notifications.js";
+
+/** Where to go after logging in: the page a link asked for, or home. */
+function takeReturnPath() {
+  const path = sessionStorage.getItem("return-to") || "/";
+  sessionStorage.removeItem("return-to");
+  return path.startsWith("/") && !path.startsWith("//") ? path : "/";
+}
+
+function Brand({ title }) {
+  return html`<div class="brand">
+    <img src="/icons/icon-192.png" alt="" width="72" height="72" />
+    <h1>${title}</h1>
+  </div>`;
+}
+
+export function Login({ onUser }) {
+  const { busy, error, submit } = useSubmit(async (form) => {
+    await post("/auth/login", { email: form.get("email"), password: form.get("password") });
+    await forgetCachedData();
+    // Read back through the service worker, so the account is also there offline.
+    onUser(await get("/me"));
+    navigate(takeReturnPath(), { replace: true });
+  });
+  return html`<div class="center">
+    <${Brand} title=${t("login")} />
+    <form onSubmit=${submit}>
+      <label>${t("email")}<input name="email" type="email" autocomplete="username" required /></label>
+      <label>${t("password")}<input name="password" type="password" autocomplete="current-password" required /></label>
+      <${Feedback} error=${error} />
+      <button type="submit" disabled=${busy}>${t("login")}</button>
+      <a href="/forgot-password">${t("forgot")}</a>
+    </form>
+  </div>`;
+}
+
+export function ForgotPassword() {
+  const [sent, setSent] = useState(false);
+  const { busy, error, submit } = useSubmit(async (form) => {
+    await post("/auth/forgot-password", { email: form.get("email") });
+    setSent(true);
+  });
+  return html`<div class="center">
+    <${Brand} title=${t("forgot_title")} />
+    ${sent
+      ? html`<p class="ok" role="status">${t("forgot_sent")}</p>`
+      : html`<form onSubmit=${submit}>
+          <p>${t("forgot_intro")}</p>
+          <label>${t("email")}<input name="email" type="email" autocomplete="username" required /></label>
+          <${Feedback} error=${error} />
+          <button type="submit" disabled=${busy}>${t("forgot_send")}</button>
+        </form>`}
+    <p><a href="/login">${t("back")}</a></p>
+  </div>`;
+}
+
+function NewPasswordFields() {
+  return html`
+    <label>${t("new_password")}<input name="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="rules" /></label>
+    <label>${t("repeat_password")}<input name="password_repeat" type="password" autocomplete="new-password" required minlength="8" /></label>
+    <p id="rules" class="meta">${t("password_rules")}</p>`;
+}
+
+export function ResetPassword({ hash }) {
+  const token = tokenFromHash(hash);
+  const [done, setDone] = useState(false);
+  const { busy, error, submit } = useSubmit(async (form) => {
+    await post("/auth/reset-password", {
+      token,
+      new_password: form.get("password"),
+      new_password_repeat: form.get("password_repeat"),
+    });
+    setDone(true);
+  });
+  return html`<div class="center">
+    <${Brand} title=${t("reset_title")} />
+    ${done
+      ? html`<p class="ok" role="status">${t("reset_done")}</p><p><a class="button" href="/login">${t("login")}</a></p>`
+      : html`<form onSubmit=${submit}>
+          <${NewPasswordFields} />
+          <${Feedback} error=${error} />
+          <button type="submit" disabled=${busy}>${t("reset_save")}</button>
+        </form>`}
+  </div>`;
+}
+
+export function Activate({ hash, onUser }) {
+  const token = tokenFromHash(hash);
+  const [account, setAccount] = useState(undefined);
+  useEffect(() => {
+    post("/auth/activation/status", { token }).then(setAccount, () => setAccount(null));
+  }, [token]);
+  const { busy, error, submit } = useSubmit(async (form) => {
+    const session = await post("/auth/activate", {
+      token,
+      password: form.get("password"),
+      password_repeat: form.get("password_repeat"),
+      consent: form.get("consent") === "on",
+      consent_version: account.consent_version,
+    });
+    await forgetCachedData();
+    onUser({ ...session.user, csrf_token: session.csrf_token });
+    navigate("/", { replace: true });
+  });
+  if (account === undefined) return html`<${Status} />`;
+  if (account === null) {
+    return html`<div class="center"><${Brand} title=${t("activate_title")} />
+      <p class="error" role="alert">${t("link_invalid")}</p>
+      <p><a href="/forgot-password">${t("forgot")}</a></p></div>`;
+  }
+  return html`<div class="center">
+    <${Brand} title=${t("activate_title")} />
+    <form onSubmit=${submit}>
+      <p>${t("activate_hello", { name: account.first_name, email: account.email })}</p>
+      <input type="hidden" name="username" autocomplete="username" value=${account.email} />
+      <${NewPasswordFields} />
+      <label class="check"><input type="checkbox" name="consent" required />
+        <span>${t("consent", { version: account.consent_version })}</span></label>
+      <${Feedback} error=${error} />
+      <button type="submit" disabled=${busy}>${t("activate_save")}</button>
+    </form>
+  </div>`;
+}
+
+export function Account({ user, onUser, onLogout }) {
+  const [logoutError, setLogoutError] = useState("");
+  const logout = async () => {
+    try {
+      await onLogout();
+    } catch (failure) {
+      setLogoutError(failure.message);
+    }
+  };
+  const profile = useSubmit(async (form) => {
+    const me = await patch("/me", {
+      first_name: form.get("first_name"),
+      last_name: form.get("last_name"),
+      // Empty clears the field.
+      phone: form.get("phone"),
+      address: form.get("address"),
+      language: form.get("language"),
+    });
+    onUser(me);
+  }, t("saved"));
+  const password = useSubmit(async (form, element) => {
+    await post("/me/password", {
+      current_password: form.get("current_password"),
+      new_password: form.get("new_password"),
+      new_password_repeat: form.get("new_password_repeat"),
+    });
+    element.reset();
+  }, t("saved"));
+  return html`<h1>${t("account")}</h1>
+    <${PushSetting} />
+    <section class="card" aria-labelledby="profile">
+      <h2 id="profile">${t("profile")}</h2>
+      <form onSubmit=${profile.submit}>
+        <label>${t("first_name")}<input name="first_name" defaultValue=${user.first_name} autocomplete="given-name" required /></label>
+        <label>${t("last_name")}<input name="last_name" defaultValue=${user.last_name} autocomplete="family-name" required /></label>
+        <label>${t("phone")}<input name="phone" type="tel" defaultValue=${user.phone || ""} autocomplete="tel" /></label>
+        <label>${t("address")}<input name="address" defaultValue=${user.address || ""} autocomplete="street-address" /></label>
+        <label>${t("language")}<select name="language">
+          ${Object.entries(LANGUAGES).map(([code, name]) => html`<option value=${code} defaultSelected=${user.language === code}>${name}</option>`)}
+        </select></label>
+        <${Feedback} ok=${profile.ok} error=${profile.error} />
+        <button type="submit" disabled=${profile.busy}>${t("save")}</button>
+      </form>
+    </section>
+    <${EmailSettings} />
+    <section class="card" aria-labelledby="password">
+      <h2 id="password">${t("change_password")}</h2>
+      <form onSubmit=${password.submit}>
+        <input type="hidden" name="username" autocomplete="username" value=${user.email} />
+        <label>${t("current_password")}<input name="current_password" type="password" autocomplete="current-password" required /></label>
+        <label>${t("new_password")}<input name="new_password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="account-password-rules" /></label>
+        <label>${t("repeat_password")}<input name="new_password_repeat" type="password" autocomplete="new-password" required minlength="8" /></label>
+        <p class="meta" id="account-password-rules">${t("password_rules")}</p>
+        <${Feedback} ok=${password.ok} error=${password.error} />
+        <button type="submit" disabled=${password.busy}>${t("change_password")}</button>
+      </form>
+    </section>
+    <p class="meta">${user.email}</p>
+    <${Feedback} error=${logoutError} />
+    <button class="secondary" onClick=${logout}>${t("logout")}</button>`;
+}

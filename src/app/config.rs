@@ -1,0 +1,379 @@
+//! Typed settings: `config/default.toml` (embedded) < `config/{SCHOOLGATE_ENV}.toml` <
+//! `SCHOOLGATE_<SECTION>__<KEY>` environment variables. Validated once at start so a bad
+//! value stops the server with a message naming its key.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use crate::{entities::users::Language, platform::jobs::schedule::JobSchedule};
+
+const EMBEDDED_DEFAULTS: &str = include_str!("../../config/default.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub school: SchoolSettings,
+    pub mail: MailSettings,
+    pub security: SecuritySettings,
+    pub imports: ImportSettings,
+    pub push: PushSettings,
+    pub delivery: DeliverySettings,
+    pub schedule: ScheduleSettings,
+}
+
+/// Cron expressions (seconds first) read in `school.time_zone`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ScheduleSettings {
+    pub digest: String,
+    pub news_batch: String,
+    pub catch_up_hours: u32,
+    /// Whether this process starts due runs (any number of processes may: each run is
+    /// taken by one of them).
+    pub run_scheduler: bool,
+    /// How often the scheduler looks for due runs.
+    pub check_seconds: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DeliverySettings {
+    pub run_worker: bool,
+    pub lease_seconds: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct PushSettings {
+    pub allowed_hosts: Vec<String>,
+    pub allow_insecure: bool,
+    pub subject: String,
+    pub vapid_private_key: Secret,
+    pub urgent_ttl_seconds: u32,
+    pub ttl_seconds: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ImportSettings {
+    pub max_file_bytes: usize,
+    pub max_rows: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub public_url: String,
+    pub secure_cookies: bool,
+    pub max_body_bytes: usize,
+    /// The folder of the web app (`pwa/`), relative to the working directory or absolute.
+    pub pwa_dir: std::path::PathBuf,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub max_connections: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct SchoolSettings {
+    pub name: String,
+    pub time_zone: String,
+    pub languages: Vec<String>,
+    pub default_language: String,
+    pub phone_region: String,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransportKind {
+    Folder,
+    Smtp,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MailSettings {
+    pub from: String,
+    pub transport: MailTransportKind,
+    pub folder: PathBuf,
+    pub smtp: SmtpSettings,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    Starttls,
+    Tls,
+    None,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: String,
+    pub password: Secret,
+    pub timeout_seconds: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct SecuritySettings {
+    pub session_days: i64,
+    pub session_cache_seconds: u64,
+    pub activation_token_days: i64,
+    pub reset_token_minutes: i64,
+    pub consent_version: String,
+    pub login_attempts_per_account_per_minute: u32,
+    pub auth_requests_per_client_per_minute: u32,
+    pub forgot_password_per_account_per_hour: u32,
+}
+
+/// A string that never shows in logs or `Debug` output.
+#[derive(Clone, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+fn embedded_source() -> config::File<config::FileSourceString, config::FileFormat> {
+    config::File::from_str(EMBEDDED_DEFAULTS, config::FileFormat::Toml)
+}
+
+impl Settings {
+    /// The embedded defaults alone, without files or environment (tests start from these).
+    pub fn embedded_defaults() -> anyhow::Result<Self> {
+        config::Config::builder()
+            .add_source(embedded_source())
+            .build()?
+            .try_deserialize()
+            .context("embedded defaults")
+    }
+
+    /// Loads the layered settings and validates them.
+    pub fn load() -> anyhow::Result<Self> {
+        let environment = std::env::var("SCHOOLGATE_ENV").unwrap_or_else(|_| "local".into());
+        let settings: Settings = config::Config::builder()
+            .add_source(embedded_source())
+            .add_source(config::File::with_name(&format!("config/{environment}")).required(false))
+            .add_source(
+                config::Environment::with_prefix("SCHOOLGATE")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .list_separator(",")
+                    .with_list_parse_key("school.languages")
+                    .with_list_parse_key("push.allowed_hosts")
+                    .try_parsing(true),
+            )
+            .build()
+            .context("reading configuration")?
+            .try_deserialize()
+            .context("configuration has a wrong value")?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks every value whose type alone does not make it valid.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.bind_address()?;
+        let url = url::Url::parse(&self.server.public_url).with_context(|| {
+            format!(
+                "server.public_url: '{}' is not a URL",
+                self.server.public_url
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            bail!("server.public_url: must start with http:// or https://");
+        }
+        self.time_zone()?;
+        if self.school.languages.is_empty() {
+            bail!("school.languages: name at least one of nl, de, en");
+        }
+        for code in &self.school.languages {
+            Language::parse(code)
+                .with_context(|| format!("school.languages: '{code}' is not one of nl, de, en"))?;
+        }
+        let default = Language::parse(&self.school.default_language).with_context(|| {
+            format!(
+                "school.default_language: '{}' is not one of nl, de, en",
+                self.school.default_language
+            )
+        })?;
+        if !self.languages().contains(&default) {
+            bail!("school.default_language: must be one of school.languages");
+        }
+        self.phone_region()?;
+        self.cron_schedule("schedule.digest", &self.schedule.digest)?;
+        self.cron_schedule("schedule.news_batch", &self.schedule.news_batch)?;
+        if self.schedule.check_seconds < 1 {
+            bail!("schedule.check_seconds: must be at least 1");
+        }
+        if self.delivery.lease_seconds < 1 {
+            bail!("delivery.lease_seconds: must be at least 1");
+        }
+        self.mail
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .with_context(|| format!("mail.from: '{}' is not a mail address", self.mail.from))?;
+        for (key, value) in [
+            ("security.session_days", self.security.session_days),
+            (
+                "security.activation_token_days",
+                self.security.activation_token_days,
+            ),
+            (
+                "security.reset_token_minutes",
+                self.security.reset_token_minutes,
+            ),
+        ] {
+            if value <= 0 {
+                bail!("{key}: must be greater than 0");
+            }
+        }
+        for (key, value) in [
+            (
+                "security.login_attempts_per_account_per_minute",
+                self.security.login_attempts_per_account_per_minute,
+            ),
+            (
+                "security.auth_requests_per_client_per_minute",
+                self.security.auth_requests_per_client_per_minute,
+            ),
+            (
+                "security.forgot_password_per_account_per_hour",
+                self.security.forgot_password_per_account_per_hour,
+            ),
+        ] {
+            if value == 0 {
+                bail!("{key}: must be greater than 0");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn bind_address(&self) -> anyhow::Result<SocketAddr> {
+        self.server
+            .bind
+            .parse()
+            .with_context(|| format!("server.bind: '{}' is not host:port", self.server.bind))
+    }
+
+    /// The schedule a cron expression of the setting `key` describes, in the school's time
+    /// zone; a wrong expression names the key.
+    pub fn cron_schedule(&self, key: &str, expression: &str) -> anyhow::Result<JobSchedule> {
+        JobSchedule::parse(expression, self.time_zone()?).map_err(|err| {
+            anyhow::anyhow!(
+                "{key}: '{expression}' is not a cron expression such as \"0 30 17 * * Wed\" \
+                 (seconds minutes hours day-of-month month day-of-week): {err}"
+            )
+        })
+    }
+
+    pub fn time_zone(&self) -> anyhow::Result<chrono_tz::Tz> {
+        self.school.time_zone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "school.time_zone: '{}' is not an IANA time zone such as Europe/Amsterdam",
+                self.school.time_zone
+            )
+        })
+    }
+
+    pub fn phone_region(&self) -> anyhow::Result<phonenumber::country::Id> {
+        self.school
+            .phone_region
+            .to_uppercase()
+            .parse()
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "school.phone_region: '{}' is not a country code such as NL or DE",
+                    self.school.phone_region
+                )
+            })
+    }
+
+    /// The languages the school offers (validated at load).
+    pub fn languages(&self) -> Vec<Language> {
+        self.school
+            .languages
+            .iter()
+            .filter_map(|code| Language::parse(code).ok())
+            .collect()
+    }
+
+    pub fn default_language(&self) -> Language {
+        Language::parse(&self.school.default_language).unwrap_or(Language::En)
+    }
+
+    /// The VAPID `sub` claim: `push.subject`, or a mailto: of the sender address.
+    pub fn push_subject(&self) -> String {
+        if !self.push.subject.is_empty() {
+            return self.push.subject.clone();
+        }
+        let address = self
+            .mail
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .map(|mailbox| mailbox.email.to_string())
+            .unwrap_or_default();
+        format!("mailto:{address}")
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        self.server.public_url.trim_end_matches('/')
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database.url.expose().starts_with("postgres")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> Settings {
+        Settings::embedded_defaults().unwrap()
+    }
+
+    #[test]
+    fn embedded_defaults_are_valid() {
+        defaults().validate().unwrap();
+    }
+
+    #[test]
+    fn a_bad_time_zone_names_its_key() {
+        let mut settings = defaults();
+        settings.school.time_zone = "Mars/Olympus".into();
+        let err = settings.validate().unwrap_err().to_string();
+        assert!(err.contains("school.time_zone"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_schedule_names_its_key() {
+        let mut settings = defaults();
+        settings.schedule.news_batch = "every friday".into();
+        let err = settings.validate().unwrap_err().to_string();
+        assert!(err.contains("schedule.news_batch"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let mut settings = defaults();
+        settings.mail.smtp.password = Secret::new("hunter2");
+        assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,290 @@
+//! Login, logout, forgotten passwords and account activation.
+
+use chrono::{DateTime, Utc};
+use poem::web::{Data, RemoteAddr, cookie::CookieJar};
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
+
+use super::me::MeResponse;
+use crate::{
+    app::error::AppError,
+    features::accounts::{self, Activation, Session, rules},
+    http::{
+        ApiTags,
+        security::{Auth, expired_session_cookie, session_cookie},
+        state::HttpState,
+        types::{Done, client_ip},
+    },
+};
+
+pub struct AuthApi;
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct LoginRequest {
+    /// The account's e-mail address (any case).
+    pub email: String,
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+}
+
+impl Example for LoginRequest {
+    fn example() -> Self {
+        Self {
+            email: "admin@demo.school".into(),
+            password: "Demo-Admin-2026!".into(),
+        }
+    }
+}
+
+/// A new session. Use `token` as Bearer token, or rely on the cookie that was set and send
+/// `csrf_token` in `X-CSRF-Token` with every write.
+#[derive(Debug, Object)]
+pub struct LoginResponse {
+    pub token: String,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: MeResponse,
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct ForgotPasswordRequest {
+    pub email: String,
+}
+
+impl Example for ForgotPasswordRequest {
+    fn example() -> Self {
+        Self {
+            email: "parent@example.nl".into(),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct AcceptedResponse {
+    pub message: String,
+}
+
+#[derive(ApiResponse)]
+pub enum ForgotPasswordResponse {
+    /// Accepted. The same answer whether or not the address has an account.
+    #[oai(status = 202)]
+    Accepted(Json<AcceptedResponse>),
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct ResetPasswordRequest {
+    /// The token from the e-mailed link (the part after `#token=`).
+    #[oai(validator(max_length = 200))]
+    pub token: String,
+    #[oai(validator(max_length = 1024))]
+    pub new_password: String,
+    #[oai(validator(max_length = 1024))]
+    pub new_password_repeat: String,
+}
+
+impl Example for ResetPasswordRequest {
+    fn example() -> Self {
+        Self {
+            token: "token-from-the-link".into(),
+            new_password: "Zomer-Vakantie7".into(),
+            new_password_repeat: "Zomer-Vakantie7".into(),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct ActivationTokenRequest {
+    /// The token from the activation link or letter.
+    #[oai(validator(max_length = 200))]
+    pub token: String,
+}
+
+/// Who the activation link is for, and which consent text to show.
+#[derive(Debug, Object)]
+pub struct ActivationStatusResponse {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub consent_version: String,
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct ActivateRequest {
+    #[oai(validator(max_length = 200))]
+    pub token: String,
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+    #[oai(validator(max_length = 1024))]
+    pub password_repeat: String,
+    /// The parent agrees to the privacy statement (GDPR); required.
+    pub consent: bool,
+    /// The version of the privacy statement that was shown (from the activation status).
+    pub consent_version: String,
+}
+
+impl Example for ActivateRequest {
+    fn example() -> Self {
+        Self {
+            token: "token-from-the-link".into(),
+            password: "Zomer-Vakantie7".into(),
+            password_repeat: "Zomer-Vakantie7".into(),
+            consent: true,
+            consent_version: "2026-11".into(),
+        }
+    }
+}
+
+#[OpenApi(prefix_path = "/auth", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Log in
+    ///
+    /// Checks e-mail and password. Answers with a session token and sets the HttpOnly
+    /// session cookie. Wrong password, unknown address and inactive account give the same
+    /// `wrong_credentials` answer. Limited per address and per client (429 with Retry-After).
+    #[oai(path = "/login", method = "post")]
+    async fn login(
+        &self,
+        state: Data<&HttpState>,
+        remote: &RemoteAddr,
+        jar: &CookieJar,
+        body: Json<LoginRequest>,
+    ) -> Result<Json<LoginResponse>, AppError> {
+        state.rate_limits.check_client(client_ip(remote))?;
+        let email = rules::email("email", &body.email)?;
+        state.rate_limits.check_login(email.as_str())?;
+        let session = accounts::log_in(&state, &email, body.0.password).await?;
+        Ok(Json(session_answer(&state, jar, session)))
+    }
+
+    /// Log out
+    ///
+    /// Ends the current session and clears the session cookie.
+    #[oai(path = "/logout", method = "post")]
+    async fn logout(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        jar: &CookieJar,
+    ) -> Result<Done, AppError> {
+        let session_id = auth.user().session.session_id;
+        accounts::log_out(&state, session_id).await?;
+        state.sessions.forget_session(session_id);
+        jar.add(expired_session_cookie(state.settings.server.secure_cookies));
+        Ok(Done::Done)
+    }
+
+    /// Forgot password
+    ///
+    /// Sends an e-mail with a single-use link (valid for an hour) to choose a new password.
+    /// Always answers 202 the same way, so nobody learns whether an address has an account.
+    /// An invited account gets its activation link instead.
+    #[oai(path = "/forgot-password", method = "post")]
+    async fn forgot_password(
+        &self,
+        state: Data<&HttpState>,
+        remote: &RemoteAddr,
+        body: Json<ForgotPasswordRequest>,
+    ) -> Result<ForgotPasswordResponse, AppError> {
+        state.rate_limits.check_client(client_ip(remote))?;
+        let email = rules::email("email", &body.email)?;
+        state.rate_limits.check_forgot(email.as_str())?;
+        accounts::forgot_password(&state, &email).await?;
+        Ok(ForgotPasswordResponse::Accepted(Json(AcceptedResponse {
+            message: "If an account exists for this address, an e-mail is on its way.".into(),
+        })))
+    }
+
+    /// Reset password
+    ///
+    /// Sets a new password with the token from the e-mailed link. The link works once; all
+    /// sessions of the account end. Errors: `token_invalid` (404), `token_used` and
+    /// `token_expired` (410), a password rule code (400).
+    #[oai(path = "/reset-password", method = "post")]
+    async fn reset_password(
+        &self,
+        state: Data<&HttpState>,
+        remote: &RemoteAddr,
+        body: Json<ResetPasswordRequest>,
+    ) -> Result<Done, AppError> {
+        state.rate_limits.check_client(client_ip(remote))?;
+        let body = body.0;
+        let user_id = accounts::reset_password(
+            &state,
+            &body.token,
+            body.new_password,
+            &body.new_password_repeat,
+        )
+        .await?;
+        state.sessions.forget_user(user_id);
+        Ok(Done::Done)
+    }
+
+    /// Check an activation link
+    ///
+    /// Tells whom an activation link is for. A link that was used answers 410
+    /// `already_activated` ("log in instead"); an old one 410 `token_expired`; an unknown one
+    /// 404 `token_invalid`.
+    #[oai(path = "/activation/status", method = "post")]
+    async fn activation_status(
+        &self,
+        state: Data<&HttpState>,
+        remote: &RemoteAddr,
+        body: Json<ActivationTokenRequest>,
+    ) -> Result<Json<ActivationStatusResponse>, AppError> {
+        state.rate_limits.check_client(client_ip(remote))?;
+        let user = accounts::activation_target(&state, &body.token).await?;
+        Ok(Json(ActivationStatusResponse {
+            email: user.email,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            consent_version: state.settings.security.consent_version.clone(),
+        }))
+    }
+
+    /// Activate an account
+    ///
+    /// The invited parent (or teacher) chooses a password and gives consent, which is
+    /// recorded with its time and text version. Logs in at once: the answer is a session,
+    /// as with login.
+    #[oai(path = "/activate", method = "post")]
+    async fn activate(
+        &self,
+        state: Data<&HttpState>,
+        remote: &RemoteAddr,
+        jar: &CookieJar,
+        body: Json<ActivateRequest>,
+    ) -> Result<Json<LoginResponse>, AppError> {
+        state.rate_limits.check_client(client_ip(remote))?;
+        let body = body.0;
+        let session = accounts::activate(
+            &state,
+            Activation {
+                token: body.token,
+                password: body.password,
+                password_repeat: body.password_repeat,
+                consent: body.consent,
+                consent_version: body.consent_version,
+            },
+        )
+        .await?;
+        Ok(Json(session_answer(&state, jar, session)))
+    }
+}
+
+/// Sets the session's cookie and describes the session.
+fn session_answer(state: &HttpState, jar: &CookieJar, session: Session) -> LoginResponse {
+    jar.add(session_cookie(
+        &session.token,
+        session.lifetime.num_seconds(),
+        state.settings.server.secure_cookies,
+    ));
+    LoginResponse {
+        user: MeResponse::new(session.user, session.csrf_token.clone()),
+        token: session.token,
+        csrf_token: session.csrf_token,
+        expires_at: session.expires_at,
+    }
+}

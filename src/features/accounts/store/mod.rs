@@ -1,0 +1,5 @@
+//! Accounts in the database: users, login sessions and one-time tokens.
+
+pub mod sessions;
+pub mod tokens;
+pub mod users;

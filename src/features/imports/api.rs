@@ -1,0 +1,479 @@
+//! Imports of children and parents from the school administration export (admins only):
+//! upload for a preview, apply it, print registration letters, send activation e-mails.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Multipart, Object, OpenApi,
+    param::{Path, Query},
+    payload::{Binary, Json},
+    types::{Example, multipart::Upload},
+};
+
+use crate::{
+    app::error::AppError,
+    features::imports::{
+        self, ApplyOptions, ImportCounts, ImportKind,
+        rules::{FieldChange, Problem, Severity, children::ChildPlan, parents::ParentPlan},
+        store::ImportRecord,
+    },
+    http::{ApiTags, security::Auth, state::HttpState, upload::read_upload},
+};
+
+pub struct ImportsApi;
+
+#[derive(Debug, Multipart)]
+pub struct ImportUpload {
+    /// The table exported from the administration system: CSV or TSV (comma, semicolon or
+    /// tab), UTF-8 or Windows-1252, header names in German, Dutch or English.
+    pub file: Upload,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ImportCountsDto {
+    pub create: u64,
+    pub update: u64,
+    pub unchanged: u64,
+    pub links_to_add: u64,
+    pub links_missing: u64,
+    pub groups_to_create: u64,
+    pub errors: u64,
+    pub warnings: u64,
+}
+
+impl From<ImportCounts> for ImportCountsDto {
+    fn from(counts: ImportCounts) -> Self {
+        Self {
+            create: counts.create as u64,
+            update: counts.update as u64,
+            unchanged: counts.unchanged as u64,
+            links_to_add: counts.links_to_add as u64,
+            links_missing: counts.links_missing as u64,
+            groups_to_create: counts.groups_to_create as u64,
+            errors: counts.errors as u64,
+            warnings: counts.warnings as u64,
+        }
+    }
+}
+
+/// An account or child the import creates.
+#[derive(Debug, Clone, Object)]
+pub struct ImportItemDto {
+    pub line: u64,
+    /// The e-mail address (parents) or child ID (children).
+    pub key: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub group: Option<String>,
+    /// The child IDs a parent is linked to.
+    pub child_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct FieldChangeDto {
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl From<FieldChange> for FieldChangeDto {
+    fn from(change: FieldChange) -> Self {
+        Self {
+            field: change.field,
+            old: change.old,
+            new: change.new,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ImportUpdateDto {
+    pub line: u64,
+    pub key: String,
+    pub changes: Vec<FieldChangeDto>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ImportLinkDto {
+    pub email: String,
+    pub child_id: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ImportProblemDto {
+    /// Line in the file; the header is line 1.
+    pub line: u64,
+    /// `error` (blocks applying) or `warning`.
+    pub severity: String,
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl From<Problem> for ImportProblemDto {
+    fn from(problem: Problem) -> Self {
+        Self {
+            line: problem.line,
+            severity: match problem.severity {
+                Severity::Error => "error".into(),
+                Severity::Warning => "warning".into(),
+            },
+            code: problem.code,
+            message: problem.message,
+            field: problem.field,
+        }
+    }
+}
+
+/// An import: what it does (or did), and its problems.
+#[derive(Debug, Clone, Object)]
+pub struct ImportResponse {
+    pub id: String,
+    /// `parents` or `children`.
+    pub kind: String,
+    pub file_name: String,
+    /// `previewed` or `applied`.
+    pub status: String,
+    pub created_by: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub applied_by: Option<i32>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub counts: ImportCountsDto,
+    pub create: Vec<ImportItemDto>,
+    pub update: Vec<ImportUpdateDto>,
+    /// E-mail addresses or child IDs that stay as they are.
+    pub unchanged: Vec<String>,
+    pub links_to_add: Vec<ImportLinkDto>,
+    /// Links in the database that the file does not have (only removed on request).
+    pub links_missing: Vec<ImportLinkDto>,
+    pub groups_to_create: Vec<String>,
+    pub problems: Vec<ImportProblemDto>,
+}
+
+/// An import in the list, without its details.
+#[derive(Debug, Clone, Object)]
+pub struct ImportSummaryResponse {
+    pub id: String,
+    pub kind: String,
+    pub file_name: String,
+    pub status: String,
+    pub created_by: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub applied_by: Option<i32>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub counts: ImportCountsDto,
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct ApplyImportRequest {
+    /// Must be true: applying writes to the database.
+    pub confirm: bool,
+    /// Also remove the links that are in the database but not in the file.
+    #[oai(default)]
+    pub unlink_missing: bool,
+    /// E-mail every new parent their activation link.
+    #[oai(default)]
+    pub send_activation_emails: bool,
+}
+
+impl Example for ApplyImportRequest {
+    fn example() -> Self {
+        Self {
+            confirm: true,
+            unlink_missing: false,
+            send_activation_emails: false,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct QueuedResponse {
+    pub queued: u64,
+}
+
+#[derive(ApiResponse)]
+pub enum PreviewResponse {
+    /// The preview: nothing was changed yet.
+    #[oai(status = 201)]
+    Created(Json<ImportResponse>),
+}
+
+#[derive(ApiResponse)]
+pub enum LettersResponse {
+    /// One A4 page per parent who has not activated yet, each with a fresh activation link.
+    #[oai(status = 200, content_type = "application/pdf")]
+    Pdf(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+        #[oai(header = "X-Letter-Count")] u64,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum ActivationEmailsResponse {
+    /// The e-mails are queued.
+    #[oai(status = 202)]
+    Accepted(Json<QueuedResponse>),
+}
+
+#[OpenApi(prefix_path = "/imports", tag = "ApiTags::Imports")]
+impl ImportsApi {
+    /// Preview a children import (admin)
+    ///
+    /// Columns: child ID, first name, last name, group. Nothing is changed: the answer lists
+    /// what applying would do and every problem by line.
+    #[oai(path = "/children", method = "post")]
+    async fn preview_children(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        upload: ImportUpload,
+    ) -> Result<PreviewResponse, AppError> {
+        preview(&state, &auth, ImportKind::Children, upload).await
+    }
+
+    /// Preview a parent import (admin)
+    ///
+    /// One row per parent-child pair: first name, last name, address, e-mail, phone, child
+    /// ID. Accounts are keyed by e-mail. Nothing is changed: the answer lists accounts to
+    /// create and update (old -> new), unchanged ones, links to add, links missing from the
+    /// file, and errors and warnings by line.
+    #[oai(path = "/parents", method = "post")]
+    async fn preview_parents(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        upload: ImportUpload,
+    ) -> Result<PreviewResponse, AppError> {
+        preview(&state, &auth, ImportKind::Parents, upload).await
+    }
+
+    /// Imports so far (admin)
+    #[oai(path = "/", method = "get")]
+    async fn list_imports(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        /// How many, newest first (1 to 500).
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "500"))
+        )]
+        limit: Query<u64>,
+    ) -> Result<Json<Vec<ImportSummaryResponse>>, AppError> {
+        let records = imports::recent(&state, &auth.user().actor(), limit.0).await?;
+        Ok(Json(records.into_iter().map(summary).collect()))
+    }
+
+    /// One import with its preview (admin)
+    #[oai(path = "/:id", method = "get")]
+    async fn get_import(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Result<Json<ImportResponse>, AppError> {
+        let record = imports::find(&state, &auth.user().actor(), &id).await?;
+        Ok(Json(detail(record)?))
+    }
+
+    /// Apply a previewed import (admin)
+    ///
+    /// Needs `confirm: true`. All or nothing, in one transaction. Refused with 409 when the
+    /// preview has errors (`import_has_errors`), was applied already (`already_applied`) or
+    /// the data changed since the preview (`data_changed`). Importing the same file again
+    /// changes nothing. Nothing is deleted unless `unlink_missing` is set.
+    #[oai(path = "/:id/apply", method = "post")]
+    async fn apply_import(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<ApplyImportRequest>,
+    ) -> Result<Json<ImportResponse>, AppError> {
+        let caller = auth.user().actor();
+        caller.require_admin()?;
+        if !body.confirm {
+            return Err(AppError::invalid(
+                "confirm",
+                "confirmation_required",
+                "Set confirm to true to apply the import.",
+            ));
+        }
+        let options = ApplyOptions {
+            unlink_missing: body.unlink_missing,
+            send_activation_emails: body.send_activation_emails,
+        };
+        let record = imports::apply(&state, &caller, &id, options).await?;
+        Ok(Json(detail(record)?))
+    }
+
+    /// Registration letters (admin)
+    ///
+    /// A PDF with a letter for every parent this import created who has not activated yet:
+    /// school, name, children, a personal activation link and its QR code, in the parent's
+    /// language. Each call makes new links (older ones stay valid until they expire).
+    #[oai(path = "/:id/registration-letters", method = "post")]
+    async fn registration_letters(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Result<LettersResponse, AppError> {
+        let (pdf, count) = imports::registration_letters(&state, &auth.user().actor(), &id).await?;
+        Ok(LettersResponse::Pdf(
+            Binary(pdf),
+            format!(
+                "attachment; filename=\"registration-letters-{}.pdf\"",
+                &id.0[..8.min(id.0.len())]
+            ),
+            count as u64,
+        ))
+    }
+
+    /// Activation e-mails (admin)
+    ///
+    /// E-mails every parent this import created who has not activated yet their activation
+    /// link.
+    #[oai(path = "/:id/activation-emails", method = "post")]
+    async fn activation_emails(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Result<ActivationEmailsResponse, AppError> {
+        let queued = imports::send_activation_emails(&state, &auth.user().actor(), &id).await?;
+        Ok(ActivationEmailsResponse::Accepted(Json(QueuedResponse {
+            queued: queued as u64,
+        })))
+    }
+}
+
+fn default_limit() -> u64 {
+    50
+}
+
+async fn preview(
+    state: &HttpState,
+    auth: &Auth,
+    kind: ImportKind,
+    upload: ImportUpload,
+) -> Result<PreviewResponse, AppError> {
+    let caller = auth.user().actor();
+    caller.require_admin()?;
+    let file_name = upload
+        .file
+        .file_name()
+        .map(|name| name.chars().take(255).collect())
+        .unwrap_or_else(|| "upload".to_string());
+    let bytes = read_upload(upload.file).await?;
+    let record = imports::preview(state, &caller, kind, file_name, bytes).await?;
+    Ok(PreviewResponse::Created(Json(detail(record)?)))
+}
+
+fn counts_of(record: &ImportRecord) -> ImportCountsDto {
+    serde_json::from_value::<ImportCounts>(record.counts.clone())
+        .unwrap_or_default()
+        .into()
+}
+
+fn summary(record: ImportRecord) -> ImportSummaryResponse {
+    ImportSummaryResponse {
+        counts: counts_of(&record),
+        id: record.id,
+        kind: record.kind,
+        file_name: record.file_name,
+        status: record.status,
+        created_by: record.created_by,
+        created_at: record.created_at,
+        applied_by: record.applied_by,
+        applied_at: record.applied_at,
+    }
+}
+
+fn detail(record: ImportRecord) -> Result<ImportResponse, AppError> {
+    let mut response = ImportResponse {
+        counts: counts_of(&record),
+        id: record.id.clone(),
+        kind: record.kind.clone(),
+        file_name: record.file_name.clone(),
+        status: record.status.clone(),
+        created_by: record.created_by,
+        created_at: record.created_at,
+        applied_by: record.applied_by,
+        applied_at: record.applied_at,
+        create: Vec::new(),
+        update: Vec::new(),
+        unchanged: Vec::new(),
+        links_to_add: Vec::new(),
+        links_missing: Vec::new(),
+        groups_to_create: Vec::new(),
+        problems: Vec::new(),
+    };
+    let link = |link: imports::rules::parents::LinkRef| ImportLinkDto {
+        email: link.email,
+        child_id: link.child_external_id,
+    };
+    if record.kind == ImportKind::Parents.code() {
+        let plan: ParentPlan = imports::parse_plan(&record)?;
+        response.create = plan
+            .create
+            .into_iter()
+            .map(|parent| ImportItemDto {
+                line: parent.line,
+                key: parent.email,
+                first_name: parent.first_name,
+                last_name: parent.last_name,
+                address: parent.address,
+                phone: parent.phone,
+                group: None,
+                child_ids: parent.child_ids,
+            })
+            .collect();
+        response.update = plan
+            .update
+            .into_iter()
+            .map(|update| ImportUpdateDto {
+                line: update.line,
+                key: update.email,
+                changes: update.changes.into_iter().map(Into::into).collect(),
+            })
+            .collect();
+        response.unchanged = plan.unchanged;
+        response.links_to_add = plan.links_to_add.into_iter().map(link).collect();
+        response.links_missing = plan.links_missing.into_iter().map(link).collect();
+        response.problems = plan.problems.into_iter().map(Into::into).collect();
+    } else {
+        let plan: ChildPlan = imports::parse_plan(&record)?;
+        response.create = plan
+            .create
+            .into_iter()
+            .map(|child| ImportItemDto {
+                line: child.line,
+                key: child.external_id,
+                first_name: child.first_name,
+                last_name: child.last_name,
+                address: None,
+                phone: None,
+                group: child.group,
+                child_ids: Vec::new(),
+            })
+            .collect();
+        response.update = plan
+            .update
+            .into_iter()
+            .map(|update| ImportUpdateDto {
+                line: update.line,
+                key: update.external_id,
+                changes: update.changes.into_iter().map(Into::into).collect(),
+            })
+            .collect();
+        response.unchanged = plan.unchanged;
+        response.groups_to_create = plan.groups_to_create;
+        response.problems = plan.problems.into_iter().map(Into::into).collect();
+    }
+    Ok(response)
+}

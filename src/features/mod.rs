@@ -1,0 +1,29 @@
+//! The product's features, one folder each: use cases in `mod.rs` (they take `&Services` and
+//! return `AppError`), HTTP handlers and their DTOs in `api`, queries in `store`, pure rules
+//! in `rules`. A feature uses another only through that one's `mod.rs`.
+
+pub mod accounts;
+pub mod audit;
+pub mod digest;
+pub mod imports;
+pub mod notifications;
+pub mod posts;
+pub mod school;
+
+use crate::{
+    app::{config::Settings, services::Registrations},
+    platform::{jobs::Jobs, outbox::Handlers},
+};
+
+/// What the features add to the platform: a handler for each kind of outbox row they queue,
+/// and their scheduled jobs.
+pub fn registrations(settings: &Settings) -> anyhow::Result<Registrations> {
+    let mut deliveries = Handlers::default();
+    accounts::mails::register(&mut deliveries);
+    posts::notify::register(&mut deliveries);
+    digest::register(&mut deliveries);
+    Ok(Registrations {
+        deliveries,
+        jobs: Jobs::new(digest::jobs(settings)?),
+    })
+}

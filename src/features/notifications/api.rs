@@ -1,0 +1,228 @@
+//! The notifications API: the server's push key and devices subscribing or leaving
+//! (`/push`), one's e-mail settings (`/me/notifications`), and the one-click unsubscribe link
+//! of subscription mail (`/unsubscribe`, no login).
+
+use poem::web::{Data, RemoteAddr};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::Example,
+};
+
+use crate::{
+    app::error::AppError,
+    features::notifications::{self, EmailSetting},
+    http::{
+        ApiTags,
+        security::Auth,
+        state::HttpState,
+        types::{Done, client_ip},
+    },
+    platform::outbox::devices::NewDevice,
+};
+
+pub struct PushApi;
+
+#[derive(Debug, Object)]
+pub struct PublicKeyResponse {
+    /// The VAPID application server key (base64url), for `pushManager.subscribe`.
+    pub public_key: String,
+}
+
+#[derive(Debug, Object)]
+pub struct SubscriptionKeys {
+    /// base64url P-256 public key of the browser.
+    #[oai(validator(max_length = 200))]
+    pub p256dh: String,
+    /// base64url auth secret of the browser.
+    #[oai(validator(max_length = 100))]
+    pub auth: String,
+}
+
+/// The browser's `PushSubscription.toJSON()`.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct SubscribeRequest {
+    #[oai(validator(max_length = 1000))]
+    pub endpoint: String,
+    pub keys: SubscriptionKeys,
+}
+
+impl Example for SubscribeRequest {
+    fn example() -> Self {
+        Self {
+            endpoint: "https://fcm.googleapis.com/fcm/send/dGhpcyBpcyBhbiBleGFtcGxl".into(),
+            keys: SubscriptionKeys {
+                p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM".into(),
+                auth: "tBHItJI5svbpez7KI4CCXg".into(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct UnsubscribeRequest {
+    #[oai(validator(max_length = 1000))]
+    pub endpoint: String,
+}
+
+#[derive(Debug, Object)]
+pub struct SubscriptionResponse {
+    pub id: i32,
+}
+
+#[derive(ApiResponse)]
+pub enum SubscribeResponse {
+    /// Subscribed (or updated, when the device was subscribed already).
+    #[oai(status = 201)]
+    Created(Json<SubscriptionResponse>),
+}
+
+#[OpenApi(prefix_path = "/push", tag = "ApiTags::Push")]
+impl PushApi {
+    /// The server's push key
+    #[oai(path = "/public-key", method = "get")]
+    async fn public_key(
+        &self,
+        state: Data<&HttpState>,
+    ) -> Result<Json<PublicKeyResponse>, AppError> {
+        Ok(Json(PublicKeyResponse {
+            public_key: state.pusher.public_key(),
+        }))
+    }
+
+    /// Subscribe this device
+    ///
+    /// Only endpoints of known push services over https are accepted
+    /// (`endpoint_not_allowed`), so the server cannot be made to call internal hosts.
+    #[oai(path = "/subscriptions", method = "post")]
+    async fn subscribe(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        body: Json<SubscribeRequest>,
+    ) -> Result<SubscribeResponse, AppError> {
+        let device = NewDevice {
+            endpoint: &body.endpoint,
+            p256dh: &body.keys.p256dh,
+            auth: &body.keys.auth,
+        };
+        let device = notifications::subscribe_device(&state, &auth.user().actor(), device).await?;
+        Ok(SubscribeResponse::Created(Json(SubscriptionResponse {
+            id: device.id,
+        })))
+    }
+
+    /// Unsubscribe a device
+    #[oai(path = "/subscriptions", method = "delete")]
+    async fn unsubscribe(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        body: Json<UnsubscribeRequest>,
+    ) -> Result<Done, AppError> {
+        notifications::unsubscribe_device(&state, &auth.user().actor(), &body.endpoint).await?;
+        Ok(Done::Done)
+    }
+}
+
+pub struct EmailSettingsApi;
+
+#[derive(Debug, Object)]
+pub struct NotificationSetting {
+    /// `urgent`, `messages`, `news`, `photo_albums`, `conferences`.
+    pub kind: String,
+    pub enabled: bool,
+    /// False for urgent notices: they always arrive.
+    pub can_change: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct NotificationChange {
+    pub enabled: bool,
+}
+
+#[OpenApi(prefix_path = "/me", tag = "ApiTags::Account")]
+impl EmailSettingsApi {
+    /// My notification e-mails
+    ///
+    /// Which kinds of e-mail I get. Switching one off means staying informed in the app.
+    #[oai(path = "/notifications", method = "get")]
+    async fn notifications(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+    ) -> Result<Json<Vec<NotificationSetting>>, AppError> {
+        let settings = notifications::email_settings(&state, auth.user().id).await?;
+        Ok(Json(settings.into_iter().map(Into::into).collect()))
+    }
+
+    /// Switch a kind of notification e-mail on or off
+    ///
+    /// Urgent notices cannot be switched off (409 `urgent_always_on`).
+    #[oai(path = "/notifications/:kind", method = "put")]
+    async fn change_notification(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        kind: Path<String>,
+        body: Json<NotificationChange>,
+    ) -> Result<Json<Vec<NotificationSetting>>, AppError> {
+        let settings =
+            notifications::set_email_setting(&state, auth.user().id, &kind.0, body.enabled).await?;
+        Ok(Json(settings.into_iter().map(Into::into).collect()))
+    }
+}
+
+impl From<EmailSetting> for NotificationSetting {
+    fn from(setting: EmailSetting) -> Self {
+        Self {
+            kind: setting.kind.into(),
+            enabled: setting.enabled,
+            can_change: setting.can_change,
+        }
+    }
+}
+
+pub struct UnsubscribeApi;
+
+#[derive(Debug, Object)]
+pub struct UnsubscribedResponse {
+    /// The kind of e-mail that is now off: `messages` (the digest) or `news`.
+    pub kind: String,
+}
+
+#[OpenApi(tag = "ApiTags::Schedule")]
+impl UnsubscribeApi {
+    /// Switch a kind of e-mail off from the link in that e-mail (no login)
+    ///
+    /// The one-click target of the digest's and news batch's `List-Unsubscribe` header
+    /// (RFC 8058: mail programs POST `List-Unsubscribe=One-Click`; the body is not needed).
+    /// The token names one parent and one kind of e-mail and switches off only that; urgent
+    /// notices cannot be switched off. Error: `invalid_unsubscribe_link` (400).
+    #[oai(path = "/unsubscribe", method = "post")]
+    async fn unsubscribe(
+        &self,
+        state: Data<&HttpState>,
+        remote: &RemoteAddr,
+        /// From the link in the e-mail.
+        #[oai(validator(max_length = 200))]
+        token: Query<String>,
+    ) -> Result<Json<UnsubscribedResponse>, AppError> {
+        // Valid links are not limited: one-click unsubscribes of many parents come from the
+        // few addresses of their mail providers. Only invalid links count, against guessing.
+        if state.unsubscribe_links.verify(&token.0).is_none() {
+            state.rate_limits.check_client(client_ip(remote))?;
+        }
+        match notifications::unsubscribe_by_link(&state, &token.0).await? {
+            Some(kind) => Ok(Json(UnsubscribedResponse { kind })),
+            None => Err(AppError::invalid(
+                "token",
+                "invalid_unsubscribe_link",
+                "This unsubscribe link is not valid. Switch e-mails off in the app under \
+                 My account instead.",
+            )),
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Notifications a user controls: the devices that get push messages, which kinds of e-mail
+//! arrive (urgent notices always do), and the one-click unsubscribe links in subscription
+//! mail that work without logging in.
+
+pub mod api;
+pub mod rules;
+pub mod store;
+
+use crate::{
+    app::{actor::Actor, error::AppError, services::Services},
+    platform::{
+        db::AuditedWrite,
+        outbox::{
+            devices::{self, Device, NewDevice},
+            unsubscribe::EMAIL_KINDS,
+        },
+    },
+};
+
+pub use store::{is_opted_out, opted_out_users};
+
+/// Subscribes a device of the caller. Only endpoints of known push services are accepted,
+/// so the server cannot be made to call internal hosts.
+pub async fn subscribe_device(
+    services: &Services,
+    actor: &Actor,
+    new: NewDevice<'_>,
+) -> Result<Device, AppError> {
+    let push = &services.settings.push;
+    rules::check_endpoint(new.endpoint, &push.allowed_hosts, push.allow_insecure)
+        .map_err(|err| AppError::invalid("endpoint", "endpoint_not_allowed", format!("{err}.")))?;
+    if !rules::valid_subscription_keys(new.p256dh, new.auth) {
+        return Err(AppError::invalid(
+            "keys",
+            "invalid_subscription_keys",
+            "The subscription keys are not a P-256 key and a 16-byte secret.",
+        ));
+    }
+    Ok(devices::save(&services.db, actor.id, new, services.clock.now()).await?)
+}
+
+/// Removes one of the caller's devices.
+pub async fn unsubscribe_device(
+    services: &Services,
+    actor: &Actor,
+    endpoint: &str,
+) -> Result<(), AppError> {
+    if devices::delete(&services.db, actor.id, endpoint).await? {
+        Ok(())
+    } else {
+        Err(AppError::not_found("subscription"))
+    }
+}
+
+/// One kind of notification e-mail and whether the user gets it.
+pub struct EmailSetting {
+    pub kind: &'static str,
+    pub enabled: bool,
+    /// False for urgent notices: they always arrive.
+    pub can_change: bool,
+}
+
+/// The user's e-mail settings, one per kind.
+pub async fn email_settings(
+    services: &Services,
+    user_id: i32,
+) -> Result<Vec<EmailSetting>, AppError> {
+    let opted_out = store::opt_outs(&services.db, user_id).await?;
+    Ok(EMAIL_KINDS
+        .iter()
+        .map(|&(kind, can_change)| EmailSetting {
+            kind,
+            enabled: !opted_out.iter().any(|o| o == kind),
+            can_change,
+        })
+        .collect())
+}
+
+/// Switches a kind of e-mail on or off for the user. Urgent notices cannot be switched off
+/// (409 `urgent_always_on`); an unknown kind is 404.
+pub async fn set_email_setting(
+    services: &Services,
+    user_id: i32,
+    kind: &str,
+    enabled: bool,
+) -> Result<Vec<EmailSetting>, AppError> {
+    match EMAIL_KINDS.iter().find(|(known, _)| *known == kind) {
+        None => return Err(AppError::not_found("notification kind")),
+        Some((_, false)) if !enabled => {
+            return Err(AppError::conflict(
+                "urgent_always_on",
+                "Urgent notices always arrive; they cannot be switched off.",
+            ));
+        }
+        Some((_, false)) => {}
+        Some(_) => {
+            store::set_opt_out(&services.db, user_id, kind, !enabled, services.clock.now()).await?
+        }
+    }
+    email_settings(services, user_id).await
+}
+
+/// Switches off the kind of e-mail an unsubscribe link names, for the parent it names.
+/// `None` when the link is not valid. Clicking again (or a mail scanner replaying the POST)
+/// writes nothing.
+pub async fn unsubscribe_by_link(
+    services: &Services,
+    token: &str,
+) -> Result<Option<String>, AppError> {
+    let Some(wanted) = services.unsubscribe_links.verify(token) else {
+        return Ok(None);
+    };
+    if store::is_opted_out(&services.db, wanted.user_id, &wanted.kind).await? {
+        return Ok(Some(wanted.kind));
+    }
+    let write = AuditedWrite::begin(services).await?;
+    if crate::features::accounts::find_user(write.txn(), wanted.user_id)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    store::set_opt_out(write.txn(), wanted.user_id, &wanted.kind, true, write.now()).await?;
+    let details = serde_json::json!({ "kind": wanted.kind });
+    let target = format!("user:{}", wanted.user_id);
+    write
+        .commit(
+            wanted.user_id,
+            "notifications.unsubscribe_link",
+            target,
+            details,
+        )
+        .await?;
+    Ok(Some(wanted.kind))
+}

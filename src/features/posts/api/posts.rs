@@ -1,0 +1,222 @@
+//! Posting and reading: publish, the feed, open a post, confirm receipt.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::Example,
+};
+use sea_orm::ActiveEnum;
+
+use super::attachments::AttachmentResponse;
+use crate::{
+    app::error::AppError,
+    entities::posts::PostKind,
+    features::posts::{self, PostRequest, PostView},
+    http::{ApiTags, security::Auth, state::HttpState, types::Done},
+    platform::audience::Audience,
+};
+
+pub struct PostsApi;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum PostKindDto {
+    /// Pinned on top, pushed and e-mailed at once; cannot be switched off.
+    Urgent,
+    /// Pushed; e-mailed in the Wednesday digest.
+    Message,
+    /// E-mailed in the weekly news batch.
+    News,
+}
+
+impl From<PostKindDto> for PostKind {
+    fn from(kind: PostKindDto) -> Self {
+        match kind {
+            PostKindDto::Urgent => PostKind::Urgent,
+            PostKindDto::Message => PostKind::Message,
+            PostKindDto::News => PostKind::News,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct CreatePostRequest {
+    pub kind: PostKindDto,
+    /// To the whole school (admins only); otherwise to `group_ids`.
+    #[oai(default)]
+    pub to_school: bool,
+    #[oai(default)]
+    pub group_ids: Vec<i32>,
+    pub title: String,
+    pub body: String,
+    /// Parents are asked to confirm that they have read it.
+    #[oai(default)]
+    pub ask_confirmation: bool,
+    /// Parents may answer (a private thread between each parent and the staff).
+    #[oai(default)]
+    pub allow_replies: bool,
+    /// Urgent notices only: pinned until then (default: 24 hours).
+    pub pinned_until: Option<DateTime<Utc>>,
+}
+
+impl Example for CreatePostRequest {
+    fn example() -> Self {
+        Self {
+            kind: PostKindDto::Urgent,
+            to_school: false,
+            group_ids: vec![1],
+            title: "School closes at 12:00 today".into(),
+            body: "Because of the storm warning, school closes at noon. Please pick up your child."
+                .into(),
+            ask_confirmation: true,
+            allow_replies: false,
+            pinned_until: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct PostResponse {
+    pub id: i32,
+    /// `urgent`, `message` or `news`.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub author_id: Option<i32>,
+    pub author_name: Option<String>,
+    pub to_school: bool,
+    pub group_ids: Vec<i32>,
+    pub ask_confirmation: bool,
+    pub allow_replies: bool,
+    /// Shown on top of the feed right now.
+    pub pinned: bool,
+    pub pinned_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// When the caller opened it.
+    pub read_at: Option<DateTime<Utc>>,
+    /// When the caller confirmed receipt.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub attachments: Vec<AttachmentResponse>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreatePostResponse {
+    /// Posted; notifications go out in the background.
+    #[oai(status = 201)]
+    Created(Json<PostResponse>),
+}
+
+#[OpenApi(prefix_path = "/posts", tag = "ApiTags::Posts")]
+impl PostsApi {
+    /// Post an urgent notice, message or news (teachers, admins)
+    ///
+    /// Teachers write to their own groups, admins to the school or any groups. Answers at
+    /// once: push messages and e-mails go out in the background from a durable outbox.
+    #[oai(path = "/", method = "post")]
+    async fn create_post(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        body: Json<CreatePostRequest>,
+    ) -> Result<CreatePostResponse, AppError> {
+        let body = body.0;
+        let request = PostRequest {
+            kind: body.kind.into(),
+            audience: if body.to_school {
+                Audience::School
+            } else {
+                Audience::Groups(body.group_ids)
+            },
+            title: body.title,
+            body: body.body,
+            ask_confirmation: body.ask_confirmation,
+            allow_replies: body.allow_replies,
+            pinned_until: body.pinned_until,
+        };
+        let post = posts::publish(&state, &auth.user().actor(), request).await?;
+        Ok(CreatePostResponse::Created(Json(response(&state, post))))
+    }
+
+    /// My feed
+    ///
+    /// What is addressed to the school or to a group of one of my children (staff: what they
+    /// may see); pinned urgent notices first, then newest first.
+    #[oai(path = "/", method = "get")]
+    async fn feed(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        /// How many posts (1 to 200).
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "200"))
+        )]
+        limit: Query<u64>,
+    ) -> Result<Json<Vec<PostResponse>>, AppError> {
+        let feed = posts::feed(&state, &auth.user().actor(), limit.0).await?;
+        Ok(Json(
+            feed.into_iter()
+                .map(|post| response(&state, post))
+                .collect(),
+        ))
+    }
+
+    /// Open a post
+    ///
+    /// Marks it read for the caller.
+    #[oai(path = "/:id", method = "get")]
+    async fn get_post(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+    ) -> Result<Json<PostResponse>, AppError> {
+        let post = posts::open(&state, &auth.user().actor(), id.0).await?;
+        Ok(Json(response(&state, post)))
+    }
+
+    /// Confirm receipt (parents)
+    ///
+    /// 409 `confirmation_not_requested` when the post does not ask for it.
+    #[oai(path = "/:id/confirm", method = "post")]
+    async fn confirm(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+    ) -> Result<Done, AppError> {
+        posts::confirm(&state, &auth.user().actor(), id.0).await?;
+        Ok(Done::Done)
+    }
+}
+
+fn default_limit() -> u64 {
+    50
+}
+
+fn response(state: &HttpState, view: PostView) -> PostResponse {
+    let pinned = view.is_pinned(state.clock.now());
+    let post = view.post;
+    PostResponse {
+        pinned,
+        author_name: view.author_name,
+        read_at: view.receipt.as_ref().map(|r| r.read_at),
+        confirmed_at: view.receipt.and_then(|r| r.confirmed_at),
+        id: post.id,
+        kind: post.kind.to_value(),
+        title: post.title,
+        body: post.body,
+        author_id: post.author_id,
+        to_school: post.to_school,
+        group_ids: view.group_ids,
+        ask_confirmation: post.ask_confirmation,
+        allow_replies: post.allow_replies,
+        pinned_until: post.pinned_until,
+        created_at: post.created_at,
+        attachments: view.attachments.into_iter().map(Into::into).collect(),
+    }
+}

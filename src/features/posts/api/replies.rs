@@ -1,0 +1,111 @@
+//! Reply threads: a parent's private thread with the staff, per post.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::Example,
+};
+
+use crate::{
+    app::error::AppError,
+    features::posts::{self, ReplyView},
+    http::{ApiTags, security::Auth, state::HttpState},
+};
+
+pub struct RepliesApi;
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct ReplyRequest {
+    pub body: String,
+    /// Staff only: the parent whose thread to answer.
+    pub parent_id: Option<i32>,
+}
+
+impl Example for ReplyRequest {
+    fn example() -> Self {
+        Self {
+            body: "Thank you, we will pick Emma up at noon.".into(),
+            parent_id: None,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct ReplyResponse {
+    pub id: i32,
+    /// The parent whose thread this is.
+    pub parent_id: i32,
+    pub author_id: Option<i32>,
+    pub author_name: Option<String>,
+    pub from_staff: bool,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreateReplyResponse {
+    /// Sent.
+    #[oai(status = 201)]
+    Created(Json<ReplyResponse>),
+}
+
+#[OpenApi(prefix_path = "/posts", tag = "ApiTags::Posts")]
+impl RepliesApi {
+    /// Replies
+    ///
+    /// Parents see their own thread; staff who may manage the post see all threads, or one
+    /// with `parent_id`.
+    #[oai(path = "/:id/replies", method = "get")]
+    async fn list_replies(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+        parent_id: Query<Option<i32>>,
+    ) -> Result<Json<Vec<ReplyResponse>>, AppError> {
+        let replies = posts::replies(&state, &auth.user().actor(), id.0, parent_id.0).await?;
+        Ok(Json(replies.into_iter().map(Into::into).collect()))
+    }
+
+    /// Reply
+    ///
+    /// A parent writes in their private thread (when the post allows replies); staff answer
+    /// a parent's thread with `parent_id`.
+    #[oai(path = "/:id/replies", method = "post")]
+    async fn reply(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+        body: Json<ReplyRequest>,
+    ) -> Result<CreateReplyResponse, AppError> {
+        let caller = auth.user();
+        let reply = posts::reply(&state, &caller.actor(), id.0, &body.body, body.parent_id).await?;
+        let user = &caller.session.user;
+        let view = ReplyView {
+            reply,
+            author_name: Some(format!("{} {}", user.first_name, user.last_name)),
+        };
+        Ok(CreateReplyResponse::Created(Json(view.into())))
+    }
+}
+
+impl From<ReplyView> for ReplyResponse {
+    fn from(view: ReplyView) -> Self {
+        let from_staff = view.from_staff();
+        let reply = view.reply;
+        Self {
+            author_name: view.author_name,
+            from_staff,
+            id: reply.id,
+            parent_id: reply.parent_id,
+            author_id: reply.author_id,
+            body: reply.body,
+            created_at: reply.created_at,
+        }
+    }
+}

@@ -1,0 +1,402 @@
+//! Posts: teachers and admins post urgent notices, messages and news to the school or to
+//! groups; parents read their feed, confirm receipt and reply in a private thread; staff see
+//! who has read, confirmed and replied, and admins how delivery went. Publishing writes the
+//! post and its fan-out job in one transaction; the outbox does the rest (`notify`).
+
+pub mod api;
+pub mod notify;
+pub mod rules;
+pub mod store;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::{
+    app::{actor::Actor, error::AppError, services::Services},
+    entities::{attachments, groups, posts::PostKind, users::Role},
+    platform::{
+        audience::{self, Audience, ReachedParent},
+        db,
+        outbox::{self, OutboxRow},
+    },
+};
+use rules::attachments as attachment_rules;
+pub use store::{AttachmentInfo, NewAttachment, NewPost, Post, Receipt, Reply};
+
+/// A post as one reader sees it: with its groups, author, attachments and the reader's
+/// receipt.
+pub struct PostView {
+    pub post: Post,
+    pub group_ids: Vec<i32>,
+    pub author_name: Option<String>,
+    pub attachments: Vec<AttachmentInfo>,
+    pub receipt: Option<Receipt>,
+}
+
+impl PostView {
+    /// Shown on top of the feed right now.
+    pub fn is_pinned(&self, now: DateTime<Utc>) -> bool {
+        self.post.pinned_until.is_some_and(|until| until > now)
+    }
+}
+
+/// What an author asks to post.
+pub struct PostRequest {
+    pub kind: PostKind,
+    pub audience: Audience,
+    pub title: String,
+    pub body: String,
+    pub ask_confirmation: bool,
+    pub allow_replies: bool,
+    pub pinned_until: Option<DateTime<Utc>>,
+}
+
+/// Publishes a post: checks who may address whom, then writes the post, its groups and its
+/// fan-out job in one transaction. Answers at once; the outbox sends the rest.
+#[tracing::instrument(skip_all, fields(actor_id = actor.id, kind = ?request.kind))]
+pub async fn publish(
+    services: &Services,
+    actor: &Actor,
+    request: PostRequest,
+) -> Result<PostView, AppError> {
+    let taught = if actor.role == Role::Teacher {
+        audience::groups_taught_by(&services.db, actor.id).await?
+    } else {
+        Vec::new()
+    };
+    rules::check_audience(actor.role, &taught, &request.audience)?;
+    if let Audience::Groups(wanted) = &request.audience {
+        ensure_groups_exist(&services.db, wanted).await?;
+    }
+    let (title, body) = rules::clean_text(&request.title, &request.body)?;
+    let now = services.clock.now();
+    let pinned_until = rules::pinned_until(request.kind, request.pinned_until, now)?;
+    let txn = db::begin_write(&services.db).await?;
+    let post = store::create(
+        &txn,
+        NewPost {
+            kind: request.kind,
+            author_id: actor.id,
+            audience: request.audience,
+            title,
+            body,
+            ask_confirmation: request.ask_confirmation,
+            allow_replies: request.allow_replies,
+            pinned_until,
+        },
+        now,
+    )
+    .await?;
+    outbox::enqueue(&txn, vec![notify::fan_out_job(post.id)], now).await?;
+    txn.commit().await?;
+    services.outbox.wake();
+    Ok(describe(&services.db, vec![post], actor.id)
+        .await?
+        .remove(0))
+}
+
+/// What is addressed to the school or to a group of one of the reader's children (staff:
+/// what they may see): pinned urgent notices first, then newest first. A constant number of
+/// queries, however many posts.
+pub async fn feed(
+    services: &Services,
+    actor: &Actor,
+    limit: u64,
+) -> Result<Vec<PostView>, AppError> {
+    let posts = store::newest_visible(&services.db, actor.id, actor.role, limit).await?;
+    let now = services.clock.now();
+    let mut feed = describe(&services.db, posts, actor.id).await?;
+    // Stable: pinned notices keep their newest-first order, and so does the rest.
+    feed.sort_by_key(|view| !view.is_pinned(now));
+    Ok(feed)
+}
+
+/// Opens a post: marks it read for the reader.
+pub async fn open(services: &Services, actor: &Actor, id: i32) -> Result<PostView, AppError> {
+    let post = visible_post(services, actor, id).await?;
+    store::mark_read(&services.db, post.id, actor.id, services.clock.now()).await?;
+    Ok(describe(&services.db, vec![post], actor.id)
+        .await?
+        .remove(0))
+}
+
+/// Confirms receipt (parents). 409 `confirmation_not_requested` when the post does not ask.
+pub async fn confirm(services: &Services, actor: &Actor, id: i32) -> Result<(), AppError> {
+    actor.require_role(&[Role::Parent])?;
+    let post = visible_post(services, actor, id).await?;
+    if !post.ask_confirmation {
+        return Err(AppError::conflict(
+            "confirmation_not_requested",
+            "This post does not ask for a confirmation.",
+        ));
+    }
+    store::confirm(&services.db, post.id, actor.id, services.clock.now()).await?;
+    Ok(())
+}
+
+/// A reply with its author's name.
+pub struct ReplyView {
+    pub reply: Reply,
+    pub author_name: Option<String>,
+}
+
+impl ReplyView {
+    /// Written by staff rather than by the parent whose thread it is.
+    pub fn from_staff(&self) -> bool {
+        self.reply.author_id != Some(self.reply.parent_id)
+    }
+}
+
+/// The replies to a post: a parent sees their own thread; staff who manage the post see all
+/// threads, or one parent's.
+pub async fn replies(
+    services: &Services,
+    actor: &Actor,
+    id: i32,
+    parent_id: Option<i32>,
+) -> Result<Vec<ReplyView>, AppError> {
+    let post = visible_post(services, actor, id).await?;
+    let thread = if actor.role == Role::Parent {
+        Some(actor.id)
+    } else {
+        require_manager(services, actor, &post).await?;
+        parent_id
+    };
+    let replies = store::replies(&services.db, post.id, thread).await?;
+    let authors: HashSet<i32> = replies.iter().filter_map(|r| r.author_id).collect();
+    let names = store::names_of(&services.db, authors.into_iter().collect()).await?;
+    Ok(replies
+        .into_iter()
+        .map(|reply| ReplyView {
+            author_name: reply.author_id.and_then(|id| names.get(&id).cloned()),
+            reply,
+        })
+        .collect())
+}
+
+/// Writes a reply: a parent in their private thread (when the post allows replies); staff
+/// who manage the post in the thread of `parent_id`.
+pub async fn reply(
+    services: &Services,
+    actor: &Actor,
+    id: i32,
+    body: &str,
+    parent_id: Option<i32>,
+) -> Result<Reply, AppError> {
+    let post = visible_post(services, actor, id).await?;
+    let text = rules::clean_reply(body)?;
+    let thread = if actor.role == Role::Parent {
+        if !post.allow_replies {
+            return Err(AppError::conflict(
+                "replies_not_allowed",
+                "This post does not take replies.",
+            ));
+        }
+        actor.id
+    } else {
+        require_manager(services, actor, &post).await?;
+        let parent_id = parent_id.ok_or_else(|| {
+            AppError::invalid(
+                "parent_id",
+                "parent_required",
+                "Name the parent whose thread to answer.",
+            )
+        })?;
+        let is_parent = crate::features::accounts::find_user(&services.db, parent_id)
+            .await?
+            .is_some_and(|user| user.role == Role::Parent);
+        if !is_parent {
+            return Err(AppError::invalid(
+                "parent_id",
+                "not_a_parent",
+                "There is no such parent.",
+            ));
+        }
+        parent_id
+    };
+    Ok(store::add_reply(
+        &services.db,
+        post.id,
+        thread,
+        actor.id,
+        text,
+        services.clock.now(),
+    )
+    .await?)
+}
+
+/// Attaches a file to a post (its author and admins). The type is read from the content.
+pub async fn attach(
+    services: &Services,
+    actor: &Actor,
+    id: i32,
+    file_name: &str,
+    data: Vec<u8>,
+) -> Result<AttachmentInfo, AppError> {
+    let post = visible_post(services, actor, id).await?;
+    if !(actor.is_admin() || post.author_id == Some(actor.id)) {
+        return Err(AppError::forbidden());
+    }
+    let file_name = attachment_rules::clean_file_name(file_name);
+    let content_type = attachment_rules::content_type(&data)?;
+    Ok(store::add_attachment(
+        &services.db,
+        post.id,
+        NewAttachment {
+            file_name,
+            content_type,
+            data,
+        },
+        services.clock.now(),
+    )
+    .await?)
+}
+
+/// One attachment of a post the reader may see, with its content.
+pub async fn download(
+    services: &Services,
+    actor: &Actor,
+    id: i32,
+    attachment_id: i32,
+) -> Result<attachments::Model, AppError> {
+    let post = visible_post(services, actor, id).await?;
+    store::attachment(&services.db, post.id, attachment_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("attachment"))
+}
+
+/// Who a post reached and what they did, by child and parent.
+pub struct PostStatus {
+    pub post: Post,
+    pub reached: Vec<ReachedParent>,
+    pub receipts: std::collections::HashMap<i32, Receipt>,
+    /// Parents who wrote in their thread.
+    pub replied: HashSet<i32>,
+}
+
+/// Who has read, confirmed and replied: for the author, admins and the teachers of the
+/// post's groups.
+pub async fn status(services: &Services, actor: &Actor, id: i32) -> Result<PostStatus, AppError> {
+    let post = visible_post(services, actor, id).await?;
+    require_manager(services, actor, &post).await?;
+    let reached = reached(&services.db, &post).await?;
+    let receipts = store::receipts_of_post(&services.db, post.id).await?;
+    let replied = store::replies(&services.db, post.id, None)
+        .await?
+        .into_iter()
+        .filter(|reply| reply.author_id == Some(reply.parent_id))
+        .map(|reply| reply.parent_id)
+        .collect();
+    Ok(PostStatus {
+        post,
+        reached,
+        receipts,
+        replied,
+    })
+}
+
+/// Every e-mail and push message of a post with attempts and last error (admins).
+pub async fn deliveries(
+    services: &Services,
+    actor: &Actor,
+    id: i32,
+) -> Result<Vec<OutboxRow>, AppError> {
+    actor.require_admin()?;
+    store::find(&services.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("post"))?;
+    Ok(deliveries_of(&services.db, id).await?)
+}
+
+/// A post's fan-out job and every e-mail and push message it queued, oldest first.
+pub async fn deliveries_of(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+) -> Result<Vec<OutboxRow>, DbErr> {
+    outbox::with_key_prefix(conn, &notify::dedupe_prefix(post_id)).await
+}
+
+/// Every (parent, child) pair a post reaches.
+pub async fn reached(
+    conn: &impl ConnectionTrait,
+    post: &Post,
+) -> Result<Vec<ReachedParent>, DbErr> {
+    let audience = store::audience(conn, post).await?;
+    audience::parents_reached(conn, &audience).await
+}
+
+pub use store::{receipts_of_post, receipts_of_user, visible_to_parent};
+
+/// Describes posts for one reader with four more queries, whatever their number.
+async fn describe(
+    conn: &impl ConnectionTrait,
+    posts: Vec<Post>,
+    reader_id: i32,
+) -> Result<Vec<PostView>, DbErr> {
+    let ids: Vec<i32> = posts.iter().map(|post| post.id).collect();
+    let authors: HashSet<i32> = posts.iter().filter_map(|post| post.author_id).collect();
+    let mut groups = store::groups_of(conn, ids.clone()).await?;
+    let mut files = store::attachments_of(conn, ids.clone()).await?;
+    let mut receipts = store::receipts_of_user(conn, reader_id, ids).await?;
+    let names = store::names_of(conn, authors.into_iter().collect()).await?;
+    Ok(posts
+        .into_iter()
+        .map(|post| PostView {
+            group_ids: groups.remove(&post.id).unwrap_or_default(),
+            attachments: files.remove(&post.id).unwrap_or_default(),
+            receipt: receipts.remove(&post.id),
+            author_name: post.author_id.and_then(|id| names.get(&id).cloned()),
+            post,
+        })
+        .collect())
+}
+
+/// The post if the caller may see it; 404 otherwise, so existence is not revealed.
+async fn visible_post(services: &Services, actor: &Actor, id: i32) -> Result<Post, AppError> {
+    if !store::is_visible(&services.db, id, actor.id, actor.role).await? {
+        return Err(AppError::not_found("post"));
+    }
+    store::find(&services.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("post"))
+}
+
+/// The author, admins and teachers of the post's groups manage a post.
+async fn require_manager(services: &Services, actor: &Actor, post: &Post) -> Result<(), AppError> {
+    let manages = match actor.role {
+        Role::Admin => true,
+        Role::Teacher => {
+            post.author_id == Some(actor.id)
+                || store::teaches_any_group(&services.db, actor.id, post.id).await?
+        }
+        Role::Parent => false,
+    };
+    if manages {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+/// Every group of `wanted` exists; the first one that does not is named in the error.
+async fn ensure_groups_exist(conn: &impl ConnectionTrait, wanted: &[i32]) -> Result<(), AppError> {
+    let existing: HashSet<i32> = groups::Entity::find()
+        .select_only()
+        .column(groups::Column::Id)
+        .filter(groups::Column::Id.is_in(wanted.to_vec()))
+        .into_tuple::<i32>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    match wanted.iter().find(|id| !existing.contains(id)) {
+        Some(missing) => Err(AppError::invalid(
+            "group_ids",
+            "unknown_group",
+            format!("There is no group {missing}."),
+        )),
+        None => Ok(()),
+    }
+}

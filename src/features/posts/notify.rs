@@ -1,0 +1,175 @@
+//! How a post reaches parents, as outbox handlers: a fan-out job turns a published post into
+//! one row per (recipient, channel, device); urgent notices and messages are pushed to every
+//! device, urgent notices are also e-mailed at once; news waits for the weekly batch.
+
+use std::collections::BTreeSet;
+
+use futures_util::future::BoxFuture;
+use serde::Deserialize;
+
+use super::{rules::PushNotice, store};
+use crate::{
+    app::services::Services,
+    entities::{outbox::Channel, posts::PostKind},
+    platform::{
+        audience,
+        outbox::{
+            self, Handler, Handlers, NewDelivery, OutboxRow, devices,
+            mail::{OutgoingMail, mailbox, recipient},
+            push::{PushMessage, Urgency},
+            templates::MailParts,
+        },
+    },
+};
+
+const FANOUT: &str = "post_fanout";
+const PUSH: &str = "post_push";
+const URGENT_MAIL: &str = "urgent_notice";
+
+/// Registers the post deliveries with the outbox.
+pub fn register(handlers: &mut Handlers) {
+    handlers.register(FANOUT, Handler::Fanout(fan_out));
+    handlers.register(PUSH, Handler::Push(push_message));
+    handlers.register(URGENT_MAIL, Handler::Mail(urgent_mail));
+}
+
+/// Every delivery of a post has a dedupe key starting with this.
+pub fn dedupe_prefix(post_id: i32) -> String {
+    format!("post:{post_id}:")
+}
+
+/// The job that fans a newly published post out; queued with the post.
+pub fn fan_out_job(post_id: i32) -> NewDelivery {
+    NewDelivery {
+        channel: Channel::Fanout,
+        kind: FANOUT,
+        user_id: None,
+        dedupe_key: format!("{}fanout", dedupe_prefix(post_id)),
+        payload: serde_json::json!({ "post_id": post_id }),
+    }
+}
+
+#[derive(Deserialize)]
+struct PostPayload {
+    post_id: i32,
+}
+
+#[derive(Deserialize)]
+struct PushPayload {
+    post_id: i32,
+    subscription_id: i32,
+}
+
+fn fan_out<'a>(services: &'a Services, row: &'a OutboxRow) -> BoxFuture<'a, anyhow::Result<()>> {
+    Box::pin(fan_out_post(services, row))
+}
+
+/// Turns a post into one outbox row per (recipient, channel, device). Safe to repeat after
+/// a crash: the dedupe keys make rows that exist already stay as they are.
+async fn fan_out_post(services: &Services, row: &OutboxRow) -> anyhow::Result<()> {
+    let payload: PostPayload = serde_json::from_value(row.payload.clone())?;
+    let Some(post) = store::find(&services.db, payload.post_id).await? else {
+        return Ok(());
+    };
+    let post_audience = store::audience(&services.db, &post).await?;
+    let parents: BTreeSet<i32> = audience::parents_reached(&services.db, &post_audience)
+        .await?
+        .into_iter()
+        .map(|reached| reached.parent.id)
+        .collect();
+    let prefix = dedupe_prefix(post.id);
+    let mut deliveries = Vec::new();
+    // Push messages first: they are the fastest way to reach a parent. News reaches
+    // parents in the weekly batch, not as a push message.
+    if post.kind != PostKind::News {
+        let devices = devices::of_users(&services.db, parents.iter().copied().collect()).await?;
+        deliveries.extend(devices.into_iter().map(|device| NewDelivery {
+            channel: Channel::Push,
+            kind: PUSH,
+            user_id: Some(device.user_id),
+            dedupe_key: format!("{prefix}push:{}", device.id),
+            payload: serde_json::json!({ "post_id": post.id, "subscription_id": device.id }),
+        }));
+    }
+    if post.kind == PostKind::Urgent {
+        deliveries.extend(parents.iter().map(|&user_id| NewDelivery {
+            channel: Channel::Email,
+            kind: URGENT_MAIL,
+            user_id: Some(user_id),
+            dedupe_key: format!("{prefix}email:{user_id}"),
+            payload: serde_json::json!({ "post_id": post.id }),
+        }));
+    }
+    let count = deliveries.len();
+    outbox::enqueue(&services.db, deliveries, services.clock.now()).await?;
+    tracing::info!(post_id = post.id, deliveries = count, "fanned out");
+    Ok(())
+}
+
+fn push_message<'a>(
+    services: &'a Services,
+    row: &'a OutboxRow,
+) -> BoxFuture<'a, anyhow::Result<Option<PushMessage>>> {
+    Box::pin(async move {
+        let payload: PushPayload = serde_json::from_value(row.payload.clone())?;
+        let Some(post) = store::find(&services.db, payload.post_id).await? else {
+            return Ok(None);
+        };
+        let notice = PushNotice::new(post.id, post.kind, &post.title, &post.body);
+        let push = &services.settings.push;
+        let (urgency, ttl_seconds) = match post.kind {
+            PostKind::Urgent => (Urgency::High, push.urgent_ttl_seconds),
+            _ => (Urgency::Normal, push.ttl_seconds),
+        };
+        Ok(Some(PushMessage {
+            subscription_id: payload.subscription_id,
+            payload: notice.to_payload(),
+            minimal_payload: notice.minimal().to_payload(),
+            topic: Some(format!("post-{}", post.id)),
+            urgency,
+            ttl_seconds,
+        }))
+    })
+}
+
+fn urgent_mail<'a>(
+    services: &'a Services,
+    row: &'a OutboxRow,
+) -> BoxFuture<'a, anyhow::Result<Option<OutgoingMail>>> {
+    Box::pin(async move {
+        let Some(user) = recipient(&services.db, row).await? else {
+            return Ok(None);
+        };
+        let payload: PostPayload = serde_json::from_value(row.payload.clone())?;
+        let Some(post) = store::find(&services.db, payload.post_id).await? else {
+            return Ok(None);
+        };
+        let settings = &services.settings;
+        let school = &settings.school.name;
+        let link = format!("{}/posts/{}", settings.public_url(), post.id);
+        let values = serde_json::json!({
+            "first_name": user.first_name,
+            "email": user.email,
+            "school": school,
+            "title": post.title,
+            "body": post.body,
+        });
+        let rendered = services.templates.render(
+            URGENT_MAIL,
+            user.language,
+            school,
+            values,
+            MailParts {
+                action_url: Some(&link),
+                ..Default::default()
+            },
+        )?;
+        Ok(Some(OutgoingMail {
+            to: mailbox(&user)?,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            list_unsubscribe: None,
+        }))
+    })
+}

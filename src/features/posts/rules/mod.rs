@@ -1,0 +1,241 @@
+//! Post rules without I/O: who may address whom, what a valid post and reply are, how long
+//! an urgent notice stays pinned, and the short notification a push message carries.
+
+pub mod attachments;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::{
+    app::error::{AppError, sentence},
+    entities::{posts::PostKind, users::Role},
+    platform::{audience::Audience, text::shorten},
+};
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_BODY: usize = 20_000;
+/// An urgent notice without an end date stays pinned this long.
+pub const DEFAULT_PIN_HOURS: i64 = 24;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PostRuleError {
+    #[error("a title needs 1 to {MAX_TITLE} characters")]
+    Title,
+    #[error("a text needs 1 to {MAX_BODY} characters")]
+    Body,
+    #[error("name at least one group, or address the whole school")]
+    NoGroups,
+    #[error("only the school office writes to the whole school")]
+    SchoolNeedsAdmin,
+    #[error("you do not teach group {0}")]
+    NotOwnGroup(i32),
+    #[error("parents do not post")]
+    ParentsDoNotPost,
+    #[error("only urgent notices are pinned")]
+    PinnedNotUrgent,
+    #[error("the end date must be in the future")]
+    PinnedInPast,
+}
+
+impl From<PostRuleError> for AppError {
+    fn from(err: PostRuleError) -> Self {
+        if err.is_forbidden() {
+            AppError::forbidden_with(err.code(), sentence(&err))
+        } else {
+            AppError::invalid(err.field(), err.code(), sentence(&err))
+        }
+    }
+}
+
+impl PostRuleError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Title => "invalid_title",
+            Self::Body => "invalid_body_text",
+            Self::NoGroups => "no_audience",
+            Self::SchoolNeedsAdmin => "school_audience_needs_admin",
+            Self::NotOwnGroup(_) => "not_own_group",
+            Self::ParentsDoNotPost => "forbidden_role",
+            Self::PinnedNotUrgent => "pinned_not_urgent",
+            Self::PinnedInPast => "pinned_in_past",
+        }
+    }
+
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Body => "body",
+            Self::PinnedNotUrgent | Self::PinnedInPast => "pinned_until",
+            _ => "audience",
+        }
+    }
+
+    /// Breaking these is a matter of rights (403), the others of input (400).
+    pub fn is_forbidden(&self) -> bool {
+        matches!(
+            self,
+            Self::SchoolNeedsAdmin | Self::NotOwnGroup(_) | Self::ParentsDoNotPost
+        )
+    }
+}
+
+/// Teachers write to their own groups; admins to the school or any group; parents not at all.
+pub fn check_audience(
+    role: Role,
+    taught: &[i32],
+    audience: &Audience,
+) -> Result<(), PostRuleError> {
+    match (role, audience) {
+        (Role::Parent, _) => Err(PostRuleError::ParentsDoNotPost),
+        (_, Audience::Groups(groups)) if groups.is_empty() => Err(PostRuleError::NoGroups),
+        (Role::Admin, _) => Ok(()),
+        (Role::Teacher, Audience::School) => Err(PostRuleError::SchoolNeedsAdmin),
+        (Role::Teacher, Audience::Groups(groups)) => groups
+            .iter()
+            .find(|group| !taught.contains(group))
+            .map_or(Ok(()), |group| Err(PostRuleError::NotOwnGroup(*group))),
+    }
+}
+
+/// Trims and checks title and body.
+pub fn clean_text(title: &str, body: &str) -> Result<(String, String), PostRuleError> {
+    let title = title.trim();
+    let body = body.trim();
+    if title.is_empty() || title.chars().count() > MAX_TITLE || title.chars().any(char::is_control)
+    {
+        return Err(PostRuleError::Title);
+    }
+    if body.is_empty() || body.chars().count() > MAX_BODY {
+        return Err(PostRuleError::Body);
+    }
+    Ok((title.to_string(), body.to_string()))
+}
+
+/// Longest reply, in characters.
+pub const MAX_REPLY: usize = 5_000;
+
+/// A reply's text, trimmed: 1 to 5,000 characters.
+pub fn clean_reply(body: &str) -> Result<String, AppError> {
+    let text = body.trim();
+    if text.is_empty() || text.chars().count() > MAX_REPLY {
+        return Err(AppError::invalid(
+            "body",
+            "invalid_body_text",
+            "A reply needs 1 to 5,000 characters.",
+        ));
+    }
+    Ok(text.to_string())
+}
+
+/// Until when a post is pinned: urgent notices until their end date (default 24 hours).
+pub fn pinned_until(
+    kind: PostKind,
+    requested: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, PostRuleError> {
+    match (kind, requested) {
+        (PostKind::Urgent, Some(until)) if until <= now => Err(PostRuleError::PinnedInPast),
+        (PostKind::Urgent, Some(until)) => Ok(Some(until)),
+        (PostKind::Urgent, None) => Ok(Some(now + Duration::hours(DEFAULT_PIN_HOURS))),
+        (_, Some(_)) => Err(PostRuleError::PinnedNotUrgent),
+        (_, None) => Ok(None),
+    }
+}
+
+/// What a push message carries: enough to show the notification; the app fetches the rest.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PushNotice {
+    pub post_id: i32,
+    pub kind: PostKind,
+    pub title: String,
+    pub body: String,
+    pub url: String,
+}
+
+impl PushNotice {
+    pub fn new(post_id: i32, kind: PostKind, title: &str, body: &str) -> Self {
+        Self {
+            post_id,
+            kind,
+            title: shorten(title, 100),
+            body: shorten(body, 160),
+            url: format!("/posts/{post_id}"),
+        }
+    }
+
+    /// The JSON payload; at most a few hundred bytes, well inside the 3,052 bytes web-push
+    /// can encrypt in one record.
+    pub fn to_payload(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("notice serializes")
+    }
+
+    /// A smaller payload for a push service that answered 413.
+    pub fn minimal(&self) -> Self {
+        Self {
+            body: String::new(),
+            title: shorten(&self.title, 40),
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn teachers_write_to_their_own_groups_only() {
+        assert_eq!(
+            check_audience(Role::Teacher, &[1, 2], &Audience::Groups(vec![2])),
+            Ok(())
+        );
+        assert_eq!(
+            check_audience(Role::Teacher, &[1], &Audience::Groups(vec![1, 3])),
+            Err(PostRuleError::NotOwnGroup(3))
+        );
+        assert_eq!(
+            check_audience(Role::Teacher, &[1], &Audience::School),
+            Err(PostRuleError::SchoolNeedsAdmin)
+        );
+        assert_eq!(check_audience(Role::Admin, &[], &Audience::School), Ok(()));
+        assert_eq!(
+            check_audience(Role::Admin, &[], &Audience::Groups(vec![])),
+            Err(PostRuleError::NoGroups)
+        );
+        assert_eq!(
+            check_audience(Role::Parent, &[], &Audience::School),
+            Err(PostRuleError::ParentsDoNotPost)
+        );
+    }
+
+    #[test]
+    fn urgent_notices_are_pinned_for_a_day_or_until_their_end() {
+        let now = Utc::now();
+        assert_eq!(
+            pinned_until(PostKind::Urgent, None, now),
+            Ok(Some(now + Duration::hours(24)))
+        );
+        assert_eq!(
+            pinned_until(PostKind::Urgent, Some(now - Duration::hours(1)), now),
+            Err(PostRuleError::PinnedInPast)
+        );
+        assert_eq!(
+            pinned_until(PostKind::News, Some(now + Duration::hours(1)), now),
+            Err(PostRuleError::PinnedNotUrgent)
+        );
+        assert_eq!(pinned_until(PostKind::Message, None, now), Ok(None));
+    }
+
+    #[test]
+    fn push_notices_stay_small() {
+        let notice = PushNotice::new(
+            7,
+            PostKind::Urgent,
+            "School closed",
+            &"Because of the storm ".repeat(500),
+        );
+        assert!(notice.body.chars().count() <= 160 && notice.body.ends_with('…'));
+        assert!(notice.to_payload().to_string().len() < 1000);
+        assert_eq!(notice.url, "/posts/7");
+    }
+}

@@ -1,0 +1,403 @@
+//! Posts in the database: the post and its groups, receipts (read, confirmed), reply
+//! threads and attachments. Which posts a user sees is `platform::audience`'s rule, applied
+//! to posts by `visible_to` (plus a teacher's own posts).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
+
+use crate::{
+    entities::{
+        attachments, post_groups, post_receipts, post_replies,
+        posts::{self, PostKind},
+        teacher_groups, users,
+        users::Role,
+    },
+    platform::audience::{Addressing, Audience},
+};
+
+pub use post_receipts::Model as Receipt;
+pub use post_replies::Model as Reply;
+pub use posts::Model as Post;
+
+/// How posts record their audience.
+const ADDRESSING: Addressing<posts::Column, post_groups::Column> = Addressing {
+    id: posts::Column::Id,
+    to_school: posts::Column::ToSchool,
+    link_item: post_groups::Column::PostId,
+    link_group: post_groups::Column::GroupId,
+};
+
+pub struct NewPost {
+    pub kind: PostKind,
+    pub author_id: i32,
+    pub audience: Audience,
+    pub title: String,
+    pub body: String,
+    pub ask_confirmation: bool,
+    pub allow_replies: bool,
+    pub pinned_until: Option<DateTime<Utc>>,
+}
+
+#[tracing::instrument(skip_all, fields(kind = ?new.kind))]
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    new: NewPost,
+    now: DateTime<Utc>,
+) -> Result<Post, DbErr> {
+    let post = posts::ActiveModel {
+        kind: Set(new.kind),
+        author_id: Set(Some(new.author_id)),
+        to_school: Set(new.audience == Audience::School),
+        title: Set(new.title),
+        body: Set(new.body),
+        ask_confirmation: Set(new.ask_confirmation),
+        allow_replies: Set(new.allow_replies),
+        pinned_until: Set(new.pinned_until),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    if let Audience::Groups(groups) = new.audience {
+        let unique: HashSet<i32> = groups.into_iter().collect();
+        post_groups::Entity::insert_many(unique.into_iter().map(|group_id| {
+            post_groups::ActiveModel {
+                post_id: Set(post.id),
+                group_id: Set(group_id),
+            }
+        }))
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(post)
+}
+
+pub async fn find(conn: &impl ConnectionTrait, id: i32) -> Result<Option<Post>, DbErr> {
+    posts::Entity::find_by_id(id).one(conn).await
+}
+
+/// Which posts a user sees: admins all; teachers the school's, their groups' and their own;
+/// parents the school's and those of their children's groups.
+async fn visible_to(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    role: Role,
+) -> Result<Condition, DbErr> {
+    let visible = ADDRESSING.visible_to(conn, user_id, role).await?;
+    Ok(if role == Role::Teacher {
+        visible.add(posts::Column::AuthorId.eq(user_id))
+    } else {
+        visible
+    })
+}
+
+/// The posts with these ids that still exist and that the parent may see now, oldest first.
+pub async fn visible_to_parent(
+    conn: &impl ConnectionTrait,
+    parent_id: i32,
+    ids: Vec<i32>,
+) -> Result<Vec<Post>, DbErr> {
+    posts::Entity::find()
+        .filter(posts::Column::Id.is_in(ids))
+        .filter(visible_to(conn, parent_id, Role::Parent).await?)
+        .order_by_asc(posts::Column::CreatedAt)
+        .order_by_asc(posts::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// The newest `limit` posts a user sees, newest first.
+pub async fn newest_visible(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    role: Role,
+    limit: u64,
+) -> Result<Vec<Post>, DbErr> {
+    posts::Entity::find()
+        .filter(visible_to(conn, user_id, role).await?)
+        .order_by_desc(posts::Column::CreatedAt)
+        .order_by_desc(posts::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+pub async fn is_visible(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+    user_id: i32,
+    role: Role,
+) -> Result<bool, DbErr> {
+    Ok(posts::Entity::find_by_id(post_id)
+        .filter(visible_to(conn, user_id, role).await?)
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+/// The groups of several posts, by post.
+pub async fn groups_of(
+    conn: &impl ConnectionTrait,
+    post_ids: Vec<i32>,
+) -> Result<HashMap<i32, Vec<i32>>, DbErr> {
+    let rows: Vec<(i32, i32)> = post_groups::Entity::find()
+        .select_only()
+        .columns([post_groups::Column::PostId, post_groups::Column::GroupId])
+        .filter(post_groups::Column::PostId.is_in(post_ids))
+        .order_by_asc(post_groups::Column::GroupId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut groups: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (post_id, group_id) in rows {
+        groups.entry(post_id).or_default().push(group_id);
+    }
+    Ok(groups)
+}
+
+/// Whom a post is addressed to.
+pub async fn audience(conn: &impl ConnectionTrait, post: &Post) -> Result<Audience, DbErr> {
+    Ok(if post.to_school {
+        Audience::School
+    } else {
+        Audience::Groups(
+            groups_of(conn, vec![post.id])
+                .await?
+                .remove(&post.id)
+                .unwrap_or_default(),
+        )
+    })
+}
+
+/// Full names of users, by id.
+pub async fn names_of(
+    conn: &impl ConnectionTrait,
+    user_ids: Vec<i32>,
+) -> Result<HashMap<i32, String>, DbErr> {
+    let rows: Vec<(i32, String, String)> = users::Entity::find()
+        .select_only()
+        .columns([
+            users::Column::Id,
+            users::Column::FirstName,
+            users::Column::LastName,
+        ])
+        .filter(users::Column::Id.is_in(user_ids))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, first, last)| (id, format!("{first} {last}")))
+        .collect())
+}
+
+/// Records that a user opened a post (the first time counts).
+pub async fn mark_read(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    post_receipts::Entity::insert(post_receipts::ActiveModel {
+        post_id: Set(post_id),
+        user_id: Set(user_id),
+        read_at: Set(now),
+        confirmed_at: Set(None),
+    })
+    .on_conflict_do_nothing()
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a confirmation of receipt (and the read, if it was not yet).
+pub async fn confirm(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    mark_read(conn, post_id, user_id, now).await?;
+    post_receipts::Entity::update_many()
+        .col_expr(post_receipts::Column::ConfirmedAt, Expr::value(now))
+        .filter(post_receipts::Column::PostId.eq(post_id))
+        .filter(post_receipts::Column::UserId.eq(user_id))
+        .filter(post_receipts::Column::ConfirmedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// One user's receipts for some posts, by post.
+pub async fn receipts_of_user(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    post_ids: Vec<i32>,
+) -> Result<HashMap<i32, Receipt>, DbErr> {
+    Ok(post_receipts::Entity::find()
+        .filter(post_receipts::Column::UserId.eq(user_id))
+        .filter(post_receipts::Column::PostId.is_in(post_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|receipt| (receipt.post_id, receipt))
+        .collect())
+}
+
+/// Every receipt of one post, by user.
+pub async fn receipts_of_post(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+) -> Result<HashMap<i32, Receipt>, DbErr> {
+    Ok(post_receipts::Entity::find()
+        .filter(post_receipts::Column::PostId.eq(post_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|receipt| (receipt.user_id, receipt))
+        .collect())
+}
+
+pub async fn add_reply(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+    parent_id: i32,
+    author_id: i32,
+    body: String,
+    now: DateTime<Utc>,
+) -> Result<Reply, DbErr> {
+    post_replies::ActiveModel {
+        post_id: Set(post_id),
+        parent_id: Set(parent_id),
+        author_id: Set(Some(author_id)),
+        body: Set(body),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+}
+
+/// Replies of a post, of one parent's thread or of all threads, oldest first.
+pub async fn replies(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+    parent_id: Option<i32>,
+) -> Result<Vec<Reply>, DbErr> {
+    let mut query = post_replies::Entity::find().filter(post_replies::Column::PostId.eq(post_id));
+    if let Some(parent_id) = parent_id {
+        query = query.filter(post_replies::Column::ParentId.eq(parent_id));
+    }
+    query.order_by_asc(post_replies::Column::Id).all(conn).await
+}
+
+/// Whether a teacher teaches any of the post's groups.
+pub async fn teaches_any_group(
+    conn: &impl ConnectionTrait,
+    teacher_id: i32,
+    post_id: i32,
+) -> Result<bool, DbErr> {
+    let groups = groups_of(conn, vec![post_id])
+        .await?
+        .remove(&post_id)
+        .unwrap_or_default();
+    Ok(teacher_groups::Entity::find()
+        .filter(teacher_groups::Column::TeacherId.eq(teacher_id))
+        .filter(teacher_groups::Column::GroupId.is_in(groups))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+/// A file to attach.
+pub struct NewAttachment {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
+}
+
+pub async fn add_attachment(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+    new: NewAttachment,
+    now: DateTime<Utc>,
+) -> Result<AttachmentInfo, DbErr> {
+    let size = new.data.len() as i32;
+    let stored = attachments::ActiveModel {
+        post_id: Set(post_id),
+        file_name: Set(new.file_name),
+        content_type: Set(new.content_type.into()),
+        size: Set(size),
+        data: Set(new.data),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(AttachmentInfo {
+        id: stored.id,
+        post_id,
+        file_name: stored.file_name,
+        content_type: stored.content_type,
+        size: stored.size,
+    })
+}
+
+/// An attachment without its content.
+#[derive(Debug, Clone)]
+pub struct AttachmentInfo {
+    pub id: i32,
+    pub post_id: i32,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i32,
+}
+
+/// The attachments of several posts without their content, by post, oldest first.
+pub async fn attachments_of(
+    conn: &impl ConnectionTrait,
+    post_ids: Vec<i32>,
+) -> Result<HashMap<i32, Vec<AttachmentInfo>>, DbErr> {
+    let rows: Vec<(i32, i32, String, String, i32)> = attachments::Entity::find()
+        .select_only()
+        .columns([
+            attachments::Column::Id,
+            attachments::Column::PostId,
+            attachments::Column::FileName,
+            attachments::Column::ContentType,
+            attachments::Column::Size,
+        ])
+        .filter(attachments::Column::PostId.is_in(post_ids))
+        .order_by_asc(attachments::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut by_post: HashMap<i32, Vec<AttachmentInfo>> = HashMap::new();
+    for (id, post_id, file_name, content_type, size) in rows {
+        by_post.entry(post_id).or_default().push(AttachmentInfo {
+            id,
+            post_id,
+            file_name,
+            content_type,
+            size,
+        });
+    }
+    Ok(by_post)
+}
+
+/// One attachment of a post, with its content.
+pub async fn attachment(
+    conn: &impl ConnectionTrait,
+    post_id: i32,
+    id: i32,
+) -> Result<Option<attachments::Model>, DbErr> {
+    attachments::Entity::find_by_id(id)
+        .filter(attachments::Column::PostId.eq(post_id))
+        .one(conn)
+        .await
+}

@@ -1,0 +1,288 @@
+//! Children: parents see and edit their own (unless read-only), teachers see their groups'
+//! children, admins manage all of them and their parent links.
+
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
+
+use crate::{
+    app::error::AppError,
+    features::school::{
+        self, ChildUpdate, ChildView, NewChild,
+        rules::{ChildAccess, EmergencyContact},
+        store::children::emergency_contacts,
+    },
+    http::{ApiTags, security::Auth, state::HttpState, types::Done},
+};
+
+pub struct ChildrenApi;
+
+#[derive(Debug, Clone, Object)]
+pub struct EmergencyContactDto {
+    pub name: String,
+    pub phone: String,
+    /// E.g. "grandmother", "neighbour".
+    pub relation: Option<String>,
+}
+
+impl From<EmergencyContact> for EmergencyContactDto {
+    fn from(contact: EmergencyContact) -> Self {
+        Self {
+            name: contact.name,
+            phone: contact.phone,
+            relation: contact.relation,
+        }
+    }
+}
+
+impl From<EmergencyContactDto> for EmergencyContact {
+    fn from(dto: EmergencyContactDto) -> Self {
+        Self {
+            name: dto.name,
+            phone: dto.phone,
+            relation: dto.relation,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct ChildResponse {
+    pub id: i32,
+    /// The child ID of the school administration system.
+    pub external_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub group_id: Option<i32>,
+    pub group_name: Option<String>,
+    pub emergency_contacts: Vec<EmergencyContactDto>,
+    /// Whether the caller may change this child's data.
+    pub can_edit: bool,
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct CreateChildRequest {
+    pub external_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub group_id: Option<i32>,
+}
+
+impl Example for CreateChildRequest {
+    fn example() -> Self {
+        Self {
+            external_id: "4711".into(),
+            first_name: "Emma".into(),
+            last_name: "de Vries".into(),
+            group_id: Some(1),
+        }
+    }
+}
+
+/// Parents may change emergency contacts; names and group are for admins.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct UpdateChildRequest {
+    pub emergency_contacts: Option<Vec<EmergencyContactDto>>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub group_id: Option<i32>,
+}
+
+impl Example for UpdateChildRequest {
+    fn example() -> Self {
+        Self {
+            emergency_contacts: Some(vec![EmergencyContactDto {
+                name: "Oma Jansen".into(),
+                phone: "+31 6 1234 5678".into(),
+                relation: Some("grandmother".into()),
+            }]),
+            first_name: None,
+            last_name: None,
+            group_id: None,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum CreateChildResponse {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<ChildResponse>),
+}
+
+#[derive(Debug, Object)]
+pub struct ParentLinkResponse {
+    pub parent_id: i32,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// A read-only parent sees the child's data but cannot change it.
+    pub read_only: bool,
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct LinkParentRequest {
+    #[oai(default)]
+    pub read_only: bool,
+}
+
+impl Example for LinkParentRequest {
+    fn example() -> Self {
+        Self { read_only: false }
+    }
+}
+
+#[OpenApi(prefix_path = "/children", tag = "ApiTags::Children")]
+impl ChildrenApi {
+    /// Children I may see
+    ///
+    /// Parents: their own children. Teachers: the children of their groups. Admins: all.
+    #[oai(path = "/", method = "get")]
+    async fn list_children(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+    ) -> Result<Json<Vec<ChildResponse>>, AppError> {
+        let children = school::list_children(&state, &auth.user().actor()).await?;
+        Ok(Json(children.into_iter().map(Into::into).collect()))
+    }
+
+    /// One child
+    #[oai(path = "/:id", method = "get")]
+    async fn get_child(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+    ) -> Result<Json<ChildResponse>, AppError> {
+        let child = school::get_child(&state, &auth.user().actor(), id.0).await?;
+        Ok(Json(child.into()))
+    }
+
+    /// Change a child's data
+    ///
+    /// Parents change the emergency contacts of their children (not when read-only:
+    /// 403 `read_only`); admins may also change names and group.
+    #[oai(path = "/:id", method = "patch")]
+    async fn update_child(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+        body: Json<UpdateChildRequest>,
+    ) -> Result<Json<ChildResponse>, AppError> {
+        let body = body.0;
+        let update = ChildUpdate {
+            emergency_contacts: body
+                .emergency_contacts
+                .map(|contacts| contacts.into_iter().map(Into::into).collect()),
+            first_name: body.first_name,
+            last_name: body.last_name,
+            group_id: body.group_id,
+        };
+        let child = school::update_child(&state, &auth.user().actor(), id.0, update).await?;
+        Ok(Json(child.into()))
+    }
+
+    /// Add a child (admin)
+    #[oai(path = "/", method = "post")]
+    async fn create_child(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        body: Json<CreateChildRequest>,
+    ) -> Result<CreateChildResponse, AppError> {
+        let body = body.0;
+        let new = NewChild {
+            external_id: body.external_id,
+            first_name: body.first_name,
+            last_name: body.last_name,
+            group_id: body.group_id,
+        };
+        let child = school::create_child(&state, &auth.user().actor(), new).await?;
+        Ok(CreateChildResponse::Created(Json(child.into())))
+    }
+
+    /// Remove a child (admin)
+    #[oai(path = "/:id", method = "delete")]
+    async fn delete_child(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+    ) -> Result<Done, AppError> {
+        school::delete_child(&state, &auth.user().actor(), id.0).await?;
+        Ok(Done::Done)
+    }
+
+    /// A child's parents (admin)
+    #[oai(path = "/:id/parents", method = "get")]
+    async fn list_parents(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+    ) -> Result<Json<Vec<ParentLinkResponse>>, AppError> {
+        let parents = school::list_parents(&state, &auth.user().actor(), id.0).await?;
+        Ok(Json(
+            parents
+                .into_iter()
+                .map(|(link, parent)| ParentLinkResponse {
+                    parent_id: parent.id,
+                    email: parent.email,
+                    first_name: parent.first_name,
+                    last_name: parent.last_name,
+                    read_only: link.read_only,
+                })
+                .collect(),
+        ))
+    }
+
+    /// Link a parent to a child, or set the read-only flag (admin)
+    #[oai(path = "/:id/parents/:parent_id", method = "put")]
+    async fn link_parent(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+        parent_id: Path<i32>,
+        body: Json<LinkParentRequest>,
+    ) -> Result<Done, AppError> {
+        let actor = auth.user().actor();
+        school::link_parent(&state, &actor, id.0, parent_id.0, body.read_only).await?;
+        Ok(Done::Done)
+    }
+
+    /// Unlink a parent from a child (admin)
+    #[oai(path = "/:id/parents/:parent_id", method = "delete")]
+    async fn unlink_parent(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+        parent_id: Path<i32>,
+    ) -> Result<Done, AppError> {
+        school::unlink_parent(&state, &auth.user().actor(), id.0, parent_id.0).await?;
+        Ok(Done::Done)
+    }
+}
+
+impl From<ChildView> for ChildResponse {
+    fn from(view: ChildView) -> Self {
+        let child = view.child;
+        Self {
+            emergency_contacts: emergency_contacts(&child)
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            group_name: view.group_name,
+            id: child.id,
+            external_id: child.external_id,
+            first_name: child.first_name,
+            last_name: child.last_name,
+            group_id: child.group_id,
+            can_edit: view.access == ChildAccess::Write,
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Rules of the school's data without I/O: emergency contacts and who may see or change a
+//! child.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{app::error::AppError, entities::users::Role, platform::text::clean_name};
+
+/// Someone to call when the parents cannot be reached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmergencyContact {
+    pub name: String,
+    pub phone: String,
+    pub relation: Option<String>,
+}
+
+pub const MAX_EMERGENCY_CONTACTS: usize = 5;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ContactError {
+    #[error("at most {MAX_EMERGENCY_CONTACTS} emergency contacts")]
+    TooMany,
+    #[error("emergency contact {0} needs a name")]
+    MissingName(usize),
+    #[error("emergency contact {0} has no valid phone number")]
+    InvalidPhone(usize),
+}
+
+/// Trims the contacts and checks them; a phone number has 6 to 20 digits, optionally a
+/// leading + and spaces, dashes, dots or parentheses.
+pub fn validate_contacts(
+    contacts: Vec<EmergencyContact>,
+) -> Result<Vec<EmergencyContact>, ContactError> {
+    if contacts.len() > MAX_EMERGENCY_CONTACTS {
+        return Err(ContactError::TooMany);
+    }
+    contacts
+        .into_iter()
+        .enumerate()
+        .map(|(index, contact)| {
+            let position = index + 1;
+            let name = clean_name(&contact.name).ok_or(ContactError::MissingName(position))?;
+            let phone = contact.phone.trim().to_string();
+            if !is_plausible_phone(&phone) {
+                return Err(ContactError::InvalidPhone(position));
+            }
+            let relation = contact
+                .relation
+                .map(|relation| relation.trim().chars().take(50).collect::<String>())
+                .filter(|relation| !relation.is_empty());
+            Ok(EmergencyContact {
+                name,
+                phone,
+                relation,
+            })
+        })
+        .collect()
+}
+
+/// A child ID of the school administration system: trimmed, 1 to 64 characters.
+pub fn child_id(raw: &str) -> Result<String, AppError> {
+    let id = raw.trim();
+    if id.is_empty() || id.len() > 64 {
+        return Err(AppError::invalid(
+            "external_id",
+            "invalid_child_id",
+            "The child ID needs 1 to 64 characters.",
+        ));
+    }
+    Ok(id.to_string())
+}
+
+fn is_plausible_phone(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let allowed = phone
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || " -.()/".contains(c) || (c == '+' && i == 0));
+    allowed && (6..=20).contains(&digits)
+}
+
+/// What a user may do with one child's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChildAccess {
+    None,
+    Read,
+    Write,
+}
+
+/// The caller's relation to a child, as found in the database.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ChildRelation {
+    /// `Some(read_only)` when the caller is linked as a parent.
+    pub parent_link: Option<bool>,
+    /// The caller teaches the child's group.
+    pub teaches_group: bool,
+}
+
+/// Admins may change every child; linked parents theirs unless read-only; teachers of the
+/// child's group may read; nobody else sees the child.
+pub fn child_access(role: Role, relation: ChildRelation) -> ChildAccess {
+    match role {
+        Role::Admin => ChildAccess::Write,
+        Role::Parent => match relation.parent_link {
+            Some(false) => ChildAccess::Write,
+            Some(true) => ChildAccess::Read,
+            None => ChildAccess::None,
+        },
+        Role::Teacher if relation.teaches_group => ChildAccess::Read,
+        Role::Teacher => ChildAccess::None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(name: &str, phone: &str) -> EmergencyContact {
+        EmergencyContact {
+            name: name.into(),
+            phone: phone.into(),
+            relation: None,
+        }
+    }
+
+    #[test]
+    fn contacts_are_trimmed_and_checked() {
+        let cleaned = validate_contacts(vec![contact(" Oma ", " +31 6 1234 5678 ")]).unwrap();
+        assert_eq!(cleaned[0].name, "Oma");
+        assert_eq!(cleaned[0].phone, "+31 6 1234 5678");
+        assert_eq!(
+            validate_contacts(vec![contact("Oma", "call me")]),
+            Err(ContactError::InvalidPhone(1))
+        );
+        assert_eq!(
+            validate_contacts(vec![
+                contact("Oma", "0612345678"),
+                contact(" ", "0612345678")
+            ]),
+            Err(ContactError::MissingName(2))
+        );
+        assert_eq!(
+            validate_contacts(vec![contact("Oma", "0612345678"); 6]),
+            Err(ContactError::TooMany)
+        );
+    }
+
+    #[test]
+    fn access_follows_role_and_links() {
+        let unrelated = ChildRelation::default();
+        let parent = ChildRelation {
+            parent_link: Some(false),
+            ..unrelated
+        };
+        let read_only_parent = ChildRelation {
+            parent_link: Some(true),
+            ..unrelated
+        };
+        let teacher = ChildRelation {
+            teaches_group: true,
+            ..unrelated
+        };
+        assert_eq!(child_access(Role::Admin, unrelated), ChildAccess::Write);
+        assert_eq!(child_access(Role::Parent, parent), ChildAccess::Write);
+        assert_eq!(
+            child_access(Role::Parent, read_only_parent),
+            ChildAccess::Read
+        );
+        assert_eq!(child_access(Role::Parent, unrelated), ChildAccess::None);
+        assert_eq!(child_access(Role::Teacher, teacher), ChildAccess::Read);
+        assert_eq!(child_access(Role::Teacher, unrelated), ChildAccess::None);
+    }
+}

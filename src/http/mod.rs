@@ -1,0 +1,136 @@
+//! The HTTP layer, the only part of the application that knows poem: the OpenAPI service
+//! composed from every feature's API, served under `/api` with its spec at
+//! `/api/openapi.json` and the console at `/api/docs`; security schemes, session cache, rate
+//! limits, middleware, the web app's files, and errors as JSON answers.
+
+pub mod error;
+pub mod middleware;
+pub mod rate_limit;
+pub mod security;
+pub mod session_cache;
+pub mod state;
+pub mod types;
+pub mod upload;
+pub mod web_app;
+
+use poem::{
+    EndpointExt, IntoResponse, Route, get, handler,
+    http::StatusCode,
+    middleware::{CookieJarManager, SetHeader},
+    web::{Data, Json},
+};
+use poem_openapi::{OpenApi, OpenApiService, Tags};
+
+use crate::features::{accounts, audit, digest, imports, notifications, posts, school};
+use error::render_any_error;
+use middleware::{BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, request_context};
+use state::HttpState;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Log in and out, activate an account, reset a forgotten password.
+    Auth,
+    /// The caller's own account.
+    Account,
+    /// Urgent notices, messages and news; receipts and replies.
+    Posts,
+    /// Web Push subscriptions of devices.
+    Push,
+    /// Children, their emergency contacts and their parents.
+    Children,
+    /// Groups (classes) and their teachers.
+    Groups,
+    /// Accounts of parents, teachers and admins (admins only).
+    Users,
+    /// Importing children and parents from the administration export (admins only).
+    Imports,
+    /// What admins did (admins only).
+    Audit,
+    /// The digest and news-batch e-mails: jobs, runs, preview (admins); unsubscribe links.
+    Schedule,
+}
+
+/// The OpenAPI service; `server_url` is where `/api` is reachable from the console. The
+/// APIs are grouped by feature: poem-openapi's tuples hold at most 16, and groups nest.
+pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
+    let api = (
+        (
+            accounts::api::auth::AuthApi,
+            accounts::api::me::MeApi,
+            accounts::api::users::UsersApi,
+        ),
+        (
+            posts::api::posts::PostsApi,
+            posts::api::replies::RepliesApi,
+            posts::api::attachments::AttachmentsApi,
+            posts::api::status::StatusApi,
+        ),
+        (
+            notifications::api::PushApi,
+            notifications::api::EmailSettingsApi,
+            notifications::api::UnsubscribeApi,
+        ),
+        (
+            school::api::children::ChildrenApi,
+            school::api::groups::GroupsApi,
+        ),
+        imports::api::ImportsApi,
+        audit::api::AuditApi,
+        digest::api::ScheduleApi,
+    );
+    OpenApiService::new(api, "Schoolgate API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "School-to-parent communication. To use the console: call `POST /auth/login`, copy \
+             the `token` from the answer, press **Authorize** and paste it as Bearer token.",
+        )
+        .server(server_url)
+}
+
+/// All routes with their middleware.
+pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
+    let api = service("/api");
+    let spec = api.spec_endpoint();
+    let docs = api
+        .swagger_ui()
+        .with(SetHeader::new().overriding("content-security-policy", DOCS_CONTENT_SECURITY_POLICY));
+    let pwa_dir = state.settings.server.pwa_dir.clone();
+    let limits = BodyLimits {
+        json: state.settings.server.max_body_bytes,
+        // Room for the multipart framing around the largest allowed file.
+        uploads: state.settings.imports.max_file_bytes + 64 * 1024,
+    };
+    Route::new()
+        .nest("/api/docs", docs)
+        .at("/api/openapi.json", spec)
+        .nest("/api", api)
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz))
+        .nest("/", web_app::routes(pwa_dir))
+        .around(move |endpoint, req| limit_body(endpoint, req, limits))
+        .with(CookieJarManager::new())
+        .data(state)
+        .catch_all_error(render_any_error)
+        .around(request_context)
+}
+
+#[handler]
+fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready when the database answers.
+#[handler]
+async fn readyz(state: Data<&HttpState>) -> poem::Response {
+    match state.db.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ready" })).into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "database not ready");
+            Json(serde_json::json!({
+                "code": "database_unavailable",
+                "message": "The database does not answer."
+            }))
+            .with_status(StatusCode::SERVICE_UNAVAILABLE)
+            .into_response()
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Who is calling. Two security schemes, both visible in the OpenAPI console: a Bearer token
+//! (API clients, the console) and the HttpOnly session cookie (the PWA). Cookie-authenticated
+//! writes must echo the session's CSRF token in `X-CSRF-Token`.
+
+use std::sync::Arc;
+
+use poem::{Request, http::Method, web::cookie::Cookie};
+use poem_openapi::{
+    SecurityScheme,
+    auth::{ApiKey, Bearer},
+};
+
+use super::{session_cache::CachedSession, state::HttpState};
+use crate::{
+    app::{actor::Actor, error::AppError},
+    entities::users::{AccountState, Language, Role},
+    features::accounts,
+    platform::tokens,
+};
+
+pub const SESSION_COOKIE: &str = "sg_session";
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// The authenticated caller, as every handler sees it.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: i32,
+    pub role: Role,
+    pub language: Language,
+    /// The session and the account as they were when the session was checked.
+    pub session: Arc<CachedSession>,
+}
+
+impl CurrentUser {
+    /// The caller as the use cases see it.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: self.id,
+            role: self.role,
+        }
+    }
+}
+
+/// `Authorization: Bearer <session token>`, as returned by login.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_bearer")]
+pub struct BearerAuth(CurrentUser);
+
+/// The `sg_session` cookie set by login (writes also need `X-CSRF-Token`).
+#[derive(SecurityScheme)]
+#[oai(
+    ty = "api_key",
+    key_name = "sg_session",
+    key_in = "cookie",
+    checker = "check_cookie"
+)]
+pub struct CookieAuth(CurrentUser);
+
+/// Either scheme; Bearer is tried first.
+#[derive(SecurityScheme)]
+pub enum Auth {
+    Bearer(BearerAuth),
+    Cookie(CookieAuth),
+}
+
+impl Auth {
+    pub fn user(&self) -> &CurrentUser {
+        match self {
+            Self::Bearer(BearerAuth(user)) | Self::Cookie(CookieAuth(user)) => user,
+        }
+    }
+}
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<CurrentUser> {
+    Ok(current_user(req, &bearer.token).await?)
+}
+
+async fn check_cookie(req: &Request, key: ApiKey) -> poem::Result<CurrentUser> {
+    let user = current_user(req, &key.key).await?;
+    let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let csrf_ok = req
+        .header(CSRF_HEADER)
+        .is_some_and(|sent| constant_time_eq(sent.as_bytes(), user.session.csrf_token.as_bytes()));
+    if !safe_method && !csrf_ok {
+        return Err(AppError::forbidden_with(
+            "csrf_token_invalid",
+            format!("Send the session's CSRF token in the {CSRF_HEADER} header."),
+        )
+        .into());
+    }
+    Ok(user)
+}
+
+async fn current_user(req: &Request, token: &str) -> Result<CurrentUser, AppError> {
+    let state = req
+        .data::<HttpState>()
+        .ok_or_else(|| AppError::internal("HttpState missing from request data"))?;
+    let now = state.clock.now();
+    let digest = tokens::digest(token);
+    let session = match state.sessions.get(&digest) {
+        Some(cached) if cached.expires_at > now => cached,
+        _ => {
+            let Some((session, user)) = accounts::session_of_token(&state.db, token, now).await?
+            else {
+                return Err(AppError::Unauthenticated);
+            };
+            if user.state != AccountState::Active {
+                return Err(AppError::Unauthenticated);
+            }
+            let cached = Arc::new(CachedSession {
+                session_id: session.id,
+                csrf_token: session.csrf_token,
+                expires_at: session.expires_at,
+                user,
+            });
+            state.sessions.insert(digest, cached.clone());
+            cached
+        }
+    };
+    let user = &session.user;
+    Ok(CurrentUser {
+        id: user.id,
+        role: user.role,
+        language: user.language,
+        session,
+    })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when configured.
+pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> Cookie {
+    let mut cookie = Cookie::new_with_str(SESSION_COOKIE, token);
+    cookie.set_http_only(true);
+    cookie.set_secure(secure);
+    cookie.set_same_site(poem::web::cookie::SameSite::Lax);
+    cookie.set_path("/");
+    cookie.set_max_age(std::time::Duration::from_secs(max_age_secs.max(0) as u64));
+    cookie
+}
+
+/// A cookie that makes the browser forget the session.
+pub fn expired_session_cookie(secure: bool) -> Cookie {
+    session_cookie("", 0, secure)
+}

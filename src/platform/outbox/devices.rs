@@ -1,0 +1,99 @@
+//! Devices that receive push messages: one browser push subscription each, owned by a user.
+//! The endpoint is unique, so a device that subscribes again (or moves to another account)
+//! keeps one row.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder,
+};
+
+use crate::entities::push_subscriptions;
+
+pub use push_subscriptions::Model as Device;
+
+/// A browser's subscription, as `PushSubscription.toJSON()` gives it.
+pub struct NewDevice<'a> {
+    pub endpoint: &'a str,
+    pub p256dh: &'a str,
+    pub auth: &'a str,
+}
+
+/// Saves a device for a user, or moves it to this user with its new keys.
+#[tracing::instrument(skip_all, fields(user_id))]
+pub async fn save(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    new: NewDevice<'_>,
+    now: DateTime<Utc>,
+) -> Result<Device, DbErr> {
+    let existing = push_subscriptions::Entity::find()
+        .filter(push_subscriptions::Column::Endpoint.eq(new.endpoint))
+        .one(conn)
+        .await?;
+    match existing {
+        Some(device) => {
+            let mut active = device.into_active_model();
+            active.user_id = Set(user_id);
+            active.p256dh = Set(new.p256dh.into());
+            active.auth = Set(new.auth.into());
+            active.update(conn).await
+        }
+        None => {
+            push_subscriptions::ActiveModel {
+                user_id: Set(user_id),
+                endpoint: Set(new.endpoint.into()),
+                p256dh: Set(new.p256dh.into()),
+                auth: Set(new.auth.into()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await
+        }
+    }
+}
+
+/// Removes a user's device by endpoint; false when there was none.
+pub async fn delete(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    endpoint: &str,
+) -> Result<bool, DbErr> {
+    let result = push_subscriptions::Entity::delete_many()
+        .filter(push_subscriptions::Column::UserId.eq(user_id))
+        .filter(push_subscriptions::Column::Endpoint.eq(endpoint))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// Removes a device the push service said is gone (404/410).
+pub async fn delete_by_id(conn: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
+    push_subscriptions::Entity::delete_by_id(id)
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find(conn: &impl ConnectionTrait, id: i32) -> Result<Option<Device>, DbErr> {
+    push_subscriptions::Entity::find_by_id(id).one(conn).await
+}
+
+/// Every device of these users, oldest first.
+pub async fn of_users(
+    conn: &impl ConnectionTrait,
+    user_ids: Vec<i32>,
+) -> Result<Vec<Device>, DbErr> {
+    let mut found = Vec::new();
+    for batch in user_ids.chunks(500) {
+        found.extend(
+            push_subscriptions::Entity::find()
+                .filter(push_subscriptions::Column::UserId.is_in(batch.to_vec()))
+                .order_by_asc(push_subscriptions::Column::Id)
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(found)
+}
