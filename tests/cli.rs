@@ -226,11 +226,17 @@ async fn admin_create_works_while_the_server_runs_on_the_configured_port() {
 fn assert_one_line_error(output: &std::process::Output, expected: &str) {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let lines: Vec<&str> = stderr.lines().filter(|line| !line.trim().is_empty()).collect();
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
     assert_eq!(lines.len(), 1, "one line expected: {stderr}");
     assert!(lines[0].starts_with("error: "), "{stderr}");
     assert!(lines[0].contains(expected), "{stderr}");
-    assert!(!stderr.contains("backtrace") && !stderr.contains("panicked"), "{stderr}");
+    assert!(
+        !stderr.contains("backtrace") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]

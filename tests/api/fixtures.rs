@@ -45,4 +45,3 @@ pub async fn populate(app: TestApp) -> School {
         class_3a,
     }
 }
-
