@@ -1,10 +1,17 @@
 //! HTTP plumbing around every route: request ids and access logs, security headers, the
 //! request body limit.
 
-use std::time::Instant;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Instant,
+};
 
+use futures_util::StreamExt;
 use poem::{
-    Endpoint, IntoResponse, Request, Response,
+    Body, Endpoint, IntoResponse, Request, Response,
     http::{HeaderName, HeaderValue, StatusCode, header},
 };
 use tracing::Instrument;
@@ -83,11 +90,12 @@ pub struct BodyLimits {
     pub uploads: usize,
 }
 
-/// Refuses bodies over the limit with 413: by `Content-Length` when given, otherwise by
-/// reading at most `max_bytes` of a chunked body. Requests without a body pass untouched
-/// (poem's `SizeLimit` would answer them 411).
 /// Bytes beyond the limit still read before a 413 is sent.
 const DRAIN_AT_MOST: u64 = 4 * 1024 * 1024;
+
+/// Refuses bodies over the limit with 413: by `Content-Length` when given, otherwise while a
+/// chunked body streams through (it is never held in memory here, so uploads stay streamed).
+/// Requests without a body pass untouched (poem's `SizeLimit` would answer them 411).
 
 pub async fn limit_body<E: Endpoint>(
     next: E,
@@ -116,14 +124,31 @@ pub async fn limit_body<E: Endpoint>(
         Some(Ok(_)) => {}
         Some(Err(_)) => return Err(poem::Error::from_status(StatusCode::BAD_REQUEST)),
         None if req.header(header::TRANSFER_ENCODING).is_some() => {
-            let body = req
-                .take_body()
-                .into_bytes_limit(max_bytes)
-                .await
-                .map_err(|_| poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE))?;
+            let exceeded = Arc::new(AtomicBool::new(false));
+            let body = limited(req.take_body(), max_bytes, exceeded.clone());
             req.set_body(body);
+            let answer = next.call(req).await.map(IntoResponse::into_response);
+            // The handler saw a broken body; the client gets the reason.
+            if exceeded.load(Ordering::Relaxed) {
+                return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
+            }
+            return answer;
         }
         None => {}
     }
     next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// `body`, failing once more than `max_bytes` went through; `exceeded` tells that it did.
+fn limited(body: Body, max_bytes: usize, exceeded: Arc<AtomicBool>) -> Body {
+    let mut seen = 0usize;
+    Body::from_bytes_stream(body.into_bytes_stream().map(move |chunk| {
+        let chunk = chunk?;
+        seen += chunk.len();
+        if seen > max_bytes {
+            exceeded.store(true, Ordering::Relaxed);
+            return Err(std::io::Error::other("the request body is too large"));
+        }
+        Ok(chunk)
+    }))
 }

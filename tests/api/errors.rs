@@ -8,6 +8,7 @@ use crate::helpers::{Backend, send, spawn_app};
 crate::on_both_databases!(
     malformed_json_gets_a_400_with_a_code,
     an_oversized_body_gets_413,
+    an_oversized_chunked_body_gets_413_and_a_small_one_passes,
     unknown_routes_and_methods_get_json_errors,
     health_and_readiness_answer,
     the_openapi_spec_documents_every_operation,
@@ -60,6 +61,45 @@ async fn an_oversized_body_gets_413(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(error["code"], "payload_too_large");
+}
+
+/// A body sent in chunks (no Content-Length) streams through the limit instead of being
+/// held in memory, and still gets 413 when it is too large.
+async fn an_oversized_chunked_body_gets_413_and_a_small_one_passes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let chunked = |json: String| {
+        let pieces: Vec<Result<Vec<u8>, std::io::Error>> = json
+            .into_bytes()
+            .chunks(64 * 1024)
+            .map(|piece| Ok(piece.to_vec()))
+            .collect();
+        reqwest::Body::wrap_stream(futures_util::stream::iter(pieces))
+    };
+    let huge = format!(
+        "{{\"email\":\"{}\",\"password\":\"x\"}}",
+        "a".repeat(2 * 1024 * 1024)
+    );
+    let (status, error) = send(
+        app.request(Method::POST, "/api/auth/login")
+            .header("content-type", "application/json")
+            .body(chunked(huge)),
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    let small = r#"{"email":"nobody@example.nl","password":"Zomer-Vakantie7"}"#.to_string();
+    let (status, error) = send(
+        app.request(Method::POST, "/api/auth/login")
+            .header("content-type", "application/json")
+            .body(chunked(small)),
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("wrong_credentials"))
+    );
 }
 
 async fn unknown_routes_and_methods_get_json_errors(backend: Backend) {
