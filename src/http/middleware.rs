@@ -96,7 +96,6 @@ const DRAIN_AT_MOST: u64 = 4 * 1024 * 1024;
 /// Refuses bodies over the limit with 413: by `Content-Length` when given, otherwise while a
 /// chunked body streams through (it is never held in memory here, so uploads stay streamed).
 /// Requests without a body pass untouched (poem's `SizeLimit` would answer them 411).
-
 pub async fn limit_body<E: Endpoint>(
     next: E,
     mut req: Request,
