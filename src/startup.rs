@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use crate::{
     app::{clock::Clock, config::Settings, services::Services},
-    features::{self, accounts},
+    features::{self, accounts, posts},
     http::{self, state::HttpState},
     platform::{db, jobs, outbox::worker},
 };
@@ -112,17 +112,44 @@ impl Application {
     }
 }
 
-/// Every ten minutes: forget recovered rate-limit keys and delete expired sessions.
+/// How old a stored file nothing points at must be before the janitor removes it: far longer
+/// than any upload takes between storing the bytes and committing the row that points at
+/// them.
+const UNREFERENCED_FILES_GRACE_HOURS: i64 = 24;
+
+/// At start, moves attachments kept in the database into the file store; then, every ten
+/// minutes, tidies up.
 async fn tidy_up_periodically(state: HttpState, mut shutdown: watch::Receiver<bool>) {
+    match posts::move_stored_attachments(&state.services).await {
+        Ok(0) => {}
+        Ok(moved) => tracing::info!(moved, "attachments moved into the file store"),
+        Err(err) => tracing::error!(error = %err, "moving attachments into the file store failed"),
+    }
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
             _ = shutdown.changed() => return,
         }
-        state.rate_limits.forget_idle_keys();
-        if let Err(err) = accounts::delete_expired_sessions(&state.services).await {
-            tracing::warn!(error = %err, "deleting expired sessions failed");
-        }
+        tidy_up(&state).await;
+    }
+}
+
+/// Forgets recovered rate-limit keys, deletes expired sessions, and removes stored files
+/// nothing points at any more (and objects left by uploads that never committed).
+pub async fn tidy_up(state: &HttpState) {
+    state.rate_limits.forget_idle_keys();
+    let services = &state.services;
+    if let Err(err) = accounts::delete_expired_sessions(services).await {
+        tracing::warn!(error = %err, "deleting expired sessions failed");
+    }
+    let cut_off = services.clock.now() - chrono::Duration::hours(UNREFERENCED_FILES_GRACE_HOURS);
+    match services
+        .files
+        .remove_unreferenced(&services.db, &features::file_references(), cut_off)
+        .await
+    {
+        Ok(report) => tracing::info!(?report, "file store tidied"),
+        Err(err) => tracing::warn!(error = %err, "tidying the file store failed"),
     }
 }
 

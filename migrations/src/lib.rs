@@ -9,6 +9,8 @@ mod m20261123_000003_create_posts;
 mod m20261123_000004_create_attachments;
 mod m20261123_000005_create_scheduled_runs;
 mod m20261123_000006_digest_inclusion;
+mod m20261201_000007_create_files;
+mod m20261201_000008_attachments_in_file_store;
 
 pub struct Migrator;
 
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_attachments::Migration),
             Box::new(m20261123_000005_create_scheduled_runs::Migration),
             Box::new(m20261123_000006_digest_inclusion::Migration),
+            Box::new(m20261201_000007_create_files::Migration),
+            Box::new(m20261201_000008_attachments_in_file_store::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ pub struct Settings {
     pub push: PushSettings,
     pub delivery: DeliverySettings,
     pub schedule: ScheduleSettings,
+    pub files: FilesSettings,
 }
 
 /// Cron expressions (seconds first) read in `school.time_zone`.
@@ -129,6 +130,81 @@ pub struct SecuritySettings {
     pub forgot_password_per_account_per_hour: u32,
 }
 
+/// Where uploaded files (attachments, documents, photos) are kept: `[files]`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct FilesSettings {
+    pub backend: FilesBackend,
+    /// The local backend's folder (relative to the working directory, or absolute); created
+    /// when missing.
+    pub folder: PathBuf,
+    /// Largest file attached to a post, in bytes.
+    pub max_attachment_bytes: u64,
+    pub s3: FilesS3Settings,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FilesBackend {
+    Local,
+    S3,
+}
+
+/// An S3-compatible object store (AWS S3, MinIO, Garage, Ceph, ...), addressed path-style.
+#[derive(Clone, Debug, Deserialize)]
+pub struct FilesS3Settings {
+    pub bucket: String,
+    pub region: String,
+    /// Empty: AWS's own endpoint for `region`.
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    /// Allow an `http://` endpoint (a service on the same host or network only).
+    pub allow_http: bool,
+}
+
+impl FilesSettings {
+    /// Checks the keys the chosen backend needs; errors name the key.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.max_attachment_bytes == 0 {
+            bail!("files.max_attachment_bytes: must be greater than 0");
+        }
+        match self.backend {
+            FilesBackend::Local => {
+                if self.folder.as_os_str().is_empty() {
+                    bail!("files.folder: must be set when files.backend is \"local\"");
+                }
+            }
+            FilesBackend::S3 => {
+                let s3 = &self.s3;
+                for (key, value) in [
+                    ("files.s3.bucket", s3.bucket.as_str()),
+                    ("files.s3.region", s3.region.as_str()),
+                    ("files.s3.access_key_id", s3.access_key_id.as_str()),
+                    ("files.s3.secret_access_key", s3.secret_access_key.expose()),
+                ] {
+                    if value.trim().is_empty() {
+                        bail!("{key}: must be set when files.backend is \"s3\"");
+                    }
+                }
+                if !s3.endpoint.is_empty() {
+                    let url = url::Url::parse(&s3.endpoint).with_context(|| {
+                        format!("files.s3.endpoint: '{}' is not a URL", s3.endpoint)
+                    })?;
+                    match url.scheme() {
+                        "https" => {}
+                        "http" if s3.allow_http => {}
+                        "http" => bail!(
+                            "files.s3.endpoint: an http:// endpoint needs files.s3.allow_http = true"
+                        ),
+                        _ => bail!("files.s3.endpoint: must start with http:// or https://"),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A string that never shows in logs or `Debug` output.
 #[derive(Clone, Deserialize, Default)]
 #[serde(transparent)]
@@ -224,6 +300,7 @@ impl Settings {
         if self.delivery.lease_seconds < 1 {
             bail!("delivery.lease_seconds: must be at least 1");
         }
+        self.files.validate()?;
         self.mail
             .from
             .parse::<lettre::message::Mailbox>()
@@ -368,6 +445,18 @@ mod tests {
         settings.schedule.news_batch = "every friday".into();
         let err = settings.validate().unwrap_err().to_string();
         assert!(err.contains("schedule.news_batch"), "{err}");
+    }
+
+    #[test]
+    fn an_s3_file_store_without_a_bucket_names_its_key() {
+        let mut settings = defaults();
+        settings.files.backend = FilesBackend::S3;
+        settings.files.s3.region = "eu-west-1".into();
+        let err = settings.validate().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "files.s3.bucket: must be set when files.backend is \"s3\""
+        );
     }
 
     #[test]

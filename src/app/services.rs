@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     app::{clock::Clock, config::Settings},
     platform::{
+        files::FileStore,
         jobs::Jobs,
         keys,
         outbox::{
@@ -30,6 +31,7 @@ pub struct Services {
     pub templates: Arc<MailTemplates>,
     pub pusher: Arc<Pusher>,
     pub unsubscribe_links: Arc<UnsubscribeLinks>,
+    pub files: FileStore,
     /// The outbox's handlers and the worker's wake-up call.
     pub outbox: Arc<Outbox>,
     pub jobs: Arc<Jobs>,
@@ -43,7 +45,7 @@ pub struct Registrations {
 
 impl Services {
     /// Connects the parts to an open (migrated) database: loads or makes the server keys,
-    /// opens the mailer.
+    /// opens the mailer and the file store.
     pub async fn build(
         settings: Settings,
         db: DatabaseConnection,
@@ -63,6 +65,7 @@ impl Services {
             unsubscribe_links: Arc::new(UnsubscribeLinks::new(&unsubscribe_key)?),
             mailer: Arc::new(Mailer::from_settings(&settings.mail)?),
             templates: Arc::new(MailTemplates::load()?),
+            files: FileStore::from_settings(&settings.files)?,
             outbox: Arc::new(Outbox::new(registrations.deliveries)),
             jobs: Arc::new(registrations.jobs),
             settings: Arc::new(settings),

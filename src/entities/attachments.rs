@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// A file attached to a post.
+/// A file attached to a post; its bytes are in the file store under `file_key`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "attachments")]
 pub struct Model {
@@ -12,7 +12,9 @@ pub struct Model {
     /// Decided from the file's content, never from what the uploader claimed.
     pub content_type: String,
     pub size: i32,
-    pub data: Vec<u8>,
+    /// `files.key`; `None` only while its bytes still wait in `attachment_blobs` (attached
+    /// before the file store existed, until the server moves them at start).
+    pub file_key: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

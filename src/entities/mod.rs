@@ -1,9 +1,11 @@
 //! sea-orm models, one file per table, with typed columns (`DeriveActiveEnum` enums stored
 //! as the strings they always were). Behaviour lives in the features and the platform.
 
+pub mod attachment_blobs;
 pub mod attachments;
 pub mod audit_log;
 pub mod children;
+pub mod files;
 pub mod groups;
 pub mod imports;
 pub mod notification_opt_outs;

@@ -12,7 +12,7 @@ pub mod school;
 
 use crate::{
     app::{config::Settings, services::Registrations},
-    platform::{jobs::Jobs, outbox::Handlers},
+    platform::{files::FileReference, jobs::Jobs, outbox::Handlers},
 };
 
 /// What the features add to the platform: a handler for each kind of outbox row they queue,
@@ -26,4 +26,10 @@ pub fn registrations(settings: &Settings) -> anyhow::Result<Registrations> {
         deliveries,
         jobs: Jobs::new(digest::jobs(settings)?),
     })
+}
+
+/// Every column that points at the file store: a stored file none of them names is removed
+/// by the janitor.
+pub fn file_references() -> Vec<FileReference> {
+    posts::FILE_REFERENCES.to_vec()
 }

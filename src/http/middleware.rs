@@ -83,11 +83,12 @@ pub async fn request_context<E: Endpoint>(next: E, req: Request) -> poem::Result
     .await
 }
 
-/// Request body limits: small for JSON, larger for uploads (imports, attachments).
+/// Request body limits: small for JSON, larger for uploads.
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimits {
     pub json: usize,
-    pub uploads: usize,
+    pub imports: usize,
+    pub attachments: usize,
 }
 
 /// Bytes beyond the limit still read before a 413 is sent.
@@ -102,8 +103,10 @@ pub async fn limit_body<E: Endpoint>(
     limits: BodyLimits,
 ) -> poem::Result<Response> {
     let path = req.uri().path();
-    let max_bytes = if path.starts_with("/api/imports") || path.ends_with("/attachments") {
-        limits.uploads
+    let max_bytes = if path.starts_with("/api/imports") {
+        limits.imports
+    } else if path.ends_with("/attachments") {
+        limits.attachments
     } else {
         limits.json
     };

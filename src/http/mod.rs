@@ -94,10 +94,12 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
         .swagger_ui()
         .with(SetHeader::new().overriding("content-security-policy", DOCS_CONTENT_SECURITY_POLICY));
     let pwa_dir = state.settings.server.pwa_dir.clone();
+    // Uploads get room for the multipart framing around the largest allowed file.
+    let framing = 64 * 1024;
     let limits = BodyLimits {
         json: state.settings.server.max_body_bytes,
-        // Room for the multipart framing around the largest allowed file.
-        uploads: state.settings.imports.max_file_bytes + 64 * 1024,
+        imports: state.settings.imports.max_file_bytes + framing,
+        attachments: state.settings.files.max_attachment_bytes as usize + framing,
     };
     Route::new()
         .nest("/api/docs", docs)

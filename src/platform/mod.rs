@@ -1,9 +1,11 @@
 //! Shared machinery the features stand on, without HTTP: the database (connection, write
 //! transactions, audited commits), the audience rule (who is addressed, who sees what), the
-//! durable outbox (mail, push, templates), scheduled jobs, server keys and random tokens.
+//! durable outbox (mail, push, templates), scheduled jobs, the file store (a folder or an
+//! S3-compatible bucket), server keys and random tokens.
 
 pub mod audience;
 pub mod db;
+pub mod files;
 pub mod jobs;
 pub mod keys;
 pub mod outbox;

@@ -7,7 +7,7 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use schoolgate::{
     app::{
         clock::Clock,
-        config::{MailTransportKind, Secret, Settings, SmtpTls},
+        config::{FilesS3Settings, MailTransportKind, Secret, Settings, SmtpTls},
     },
     entities::users::{Language, Role},
     features::accounts::{self, NewUser},
@@ -15,7 +15,7 @@ use schoolgate::{
     platform::{db, outbox},
     startup::Application,
 };
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 
 use crate::{
@@ -61,6 +61,8 @@ pub struct TestApp {
     pub smtp: SmtpServer,
     pub push: PushService,
     pub clock: Clock,
+    /// The file store's folder (when the test keeps the local backend).
+    pub files_dir: tempfile::TempDir,
     /// Keeps the SQLite folder alive for the test's duration.
     _sqlite_dir: Option<tempfile::TempDir>,
 }
@@ -78,6 +80,16 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Like `spawn_app`, with settings changed by `adjust` first.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_upgrading(backend, adjust, async |_| {}).await
+}
+
+/// Like `spawn_app_with`, on a database that `before_migrations` fills first (e.g. with
+/// data as an older release left it, after running only the older migrations).
+pub async fn spawn_app_upgrading(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings),
+    before_migrations: impl AsyncFnOnce(&DatabaseConnection),
+) -> TestApp {
     let smtp = SmtpServer::start().await;
     let push = PushService::start().await;
     let mut settings = Settings::embedded_defaults().expect("embedded defaults");
@@ -99,6 +111,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     // Tests start scheduled runs themselves at the ticks they choose; the ones about the
     // scheduler loop switch it on.
     settings.schedule.run_scheduler = false;
+    let files_dir = tempfile::tempdir().expect("temporary folder");
+    settings.files.folder = files_dir.path().join("files");
     let sqlite_dir = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary folder");
@@ -117,6 +131,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     settings.validate().expect("valid test settings");
 
     let db = db::connect(&settings.database).await.expect("database");
+    before_migrations(&db).await;
     db::migrate(&db).await.expect("migrations");
     let clock = Clock::default();
     let app = Application::build_with(settings, db, clock.clone())
@@ -131,7 +146,37 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         smtp,
         push,
         clock,
+        files_dir,
         _sqlite_dir: sqlite_dir,
+    }
+}
+
+/// A new, empty bucket on the S3-compatible test server (moto, started by scripts/test at
+/// TEST_S3_ENDPOINT), as file store settings. Fails loudly when the server is not there.
+pub async fn s3_bucket() -> FilesS3Settings {
+    let endpoint = std::env::var("TEST_S3_ENDPOINT").unwrap_or_else(|_| {
+        panic!(
+            "TEST_S3_ENDPOINT is not set: the S3 tests need an S3-compatible server (moto). \
+             Start it with scripts/test or set TEST_S3_ENDPOINT, e.g. http://127.0.0.1:5000."
+        )
+    });
+    let bucket = format!(
+        "sg-api-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..20]
+    );
+    let answer = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .unwrap_or_else(|err| panic!("the S3 server at {endpoint} is unreachable: {err}"));
+    assert!(answer.status().is_success(), "creating bucket: {answer:?}");
+    FilesS3Settings {
+        bucket,
+        region: "us-east-1".into(),
+        endpoint,
+        access_key_id: "test".into(),
+        secret_access_key: Secret::new("test"),
+        allow_http: true,
     }
 }
 
@@ -440,6 +485,7 @@ impl ServerProcess {
             .env("SCHOOLGATE_SERVER__PUBLIC_URL", &settings.server.public_url)
             .env("SCHOOLGATE_SCHOOL__NAME", &settings.school.name)
             .env("SCHOOLGATE_DATABASE__URL", settings.database.url.expose())
+            .env("SCHOOLGATE_FILES__FOLDER", &settings.files.folder)
             .env("SCHOOLGATE_MAIL__TRANSPORT", "smtp")
             .env("SCHOOLGATE_MAIL__SMTP__HOST", "127.0.0.1")
             .env("SCHOOLGATE_MAIL__SMTP__PORT", app.smtp.port.to_string())

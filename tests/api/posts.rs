@@ -6,6 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use schoolgate::{
+    app::config::FilesBackend,
     entities::outbox::{self, DeliveryStatus},
     features::posts::deliveries_of,
     platform::outbox::worker,
@@ -13,8 +14,8 @@ use schoolgate::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use crate::{
-    fixtures::{populate, school},
-    helpers::{Backend, send, spawn_app_with},
+    fixtures::{School, populate, school},
+    helpers::{Backend, Session, TestApp, s3_bucket, send, spawn_app_upgrading, spawn_app_with},
 };
 
 crate::on_both_databases!(
@@ -29,6 +30,11 @@ crate::on_both_databases!(
     deliveries_claimed_by_a_crashed_worker_are_sent_exactly_once,
     urgent_emails_cannot_be_switched_off_but_others_can,
     attachments_are_checked_by_content_and_shown_only_to_the_audience,
+    attachments_go_to_an_s3_bucket_when_configured_and_stream_back,
+    an_attachment_over_the_configured_limit_gets_413_and_leaves_no_file,
+    stored_files_nothing_points_at_are_removed_by_the_janitor_a_day_later,
+    attachments_kept_in_the_database_are_served_and_moved_into_the_file_store,
+    upgrading_moves_attachments_from_the_database_into_the_file_store,
 );
 
 fn urgent(group: i64) -> Value {
@@ -591,4 +597,271 @@ async fn attachments_are_checked_by_content_and_shown_only_to_the_audience(backe
     );
     let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.anna)).await;
     assert_eq!(feed[0]["attachments"][0]["file_name"], "Brief Juni.pdf");
+}
+
+/// A PDF of `size` bytes: a PDF header, then pseudo-random bytes.
+fn pdf_of(size: usize) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    while bytes.len() < size {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bytes.push(state as u8);
+    }
+    bytes
+}
+
+/// An attachment to a new message of the teacher: the upload's answer and the download path.
+struct Attached {
+    status: StatusCode,
+    body: Value,
+    download: String,
+    post_id: i32,
+}
+
+async fn attach(s: &School, bytes: Vec<u8>) -> Attached {
+    let post = s.app.post(&s.teacher, json!({ "kind": "message", "group_ids": [s.class_3a], "title": "Letter", "body": "See the attachment." })).await;
+    let path = format!("/api/posts/{}/attachments", post["id"]);
+    let (status, body) = s.app.upload(&s.teacher, &path, "letter.pdf", bytes).await;
+    Attached {
+        download: format!("{path}/{}", body["id"]),
+        post_id: post["id"].as_i64().unwrap() as i32,
+        status,
+        body,
+    }
+}
+
+/// Every file below the test's file store folder.
+fn stored_objects(app: &TestApp) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(app.files_dir.path(), &mut found);
+    found
+}
+
+async fn downloaded(app: &TestApp, path: &str, session: &Session) -> Vec<u8> {
+    let response = app.authed(Method::GET, path, session).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let length: usize = response.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let bytes = response.bytes().await.unwrap().to_vec();
+    assert_eq!(length, bytes.len());
+    bytes
+}
+
+async fn attachments_go_to_an_s3_bucket_when_configured_and_stream_back(backend: Backend) {
+    let bucket = s3_bucket().await;
+    let app = spawn_app_with(backend, |settings| {
+        settings.files.backend = FilesBackend::S3;
+        settings.files.s3 = bucket;
+    })
+    .await;
+    let s = populate(app).await;
+    // Larger than one 5 MB part: an S3 multipart upload.
+    let pdf = pdf_of(7 * 1024 * 1024 + 123);
+    let attached = attach(&s, pdf.clone()).await;
+    assert_eq!(attached.status, StatusCode::CREATED, "{}", attached.body);
+    assert_eq!(attached.body["size"], pdf.len());
+    assert!(
+        stored_objects(&s.app).is_empty(),
+        "nothing in the local folder"
+    );
+    assert_eq!(downloaded(&s.app, &attached.download, &s.anna).await, pdf);
+    let objects = reqwest::get(format!(
+        "{}/{}?list-type=2",
+        s.app.state.settings.files.s3.endpoint, s.app.state.settings.files.s3.bucket
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert_eq!(objects.matches("<Key>").count(), 1, "{objects}");
+}
+
+async fn an_attachment_over_the_configured_limit_gets_413_and_leaves_no_file(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| {
+        settings.files.max_attachment_bytes = 1024 * 1024;
+    })
+    .await;
+    let s = populate(app).await;
+    let Attached { status, body, .. } = attach(&s, pdf_of(1024 * 1024 + 1)).await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["message"].as_str()),
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Some("file_too_large"),
+            Some("The file is larger than 1 MB.")
+        )
+    );
+    let Attached { status, body, .. } = attach(&s, Vec::new()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("empty_file"))
+    );
+    assert!(stored_objects(&s.app).is_empty());
+    let at_the_limit = attach(&s, pdf_of(1024 * 1024)).await;
+    assert_eq!(
+        at_the_limit.status,
+        StatusCode::CREATED,
+        "{}",
+        at_the_limit.body
+    );
+    assert_eq!(stored_objects(&s.app).len(), 1);
+    assert_eq!(
+        downloaded(&s.app, &at_the_limit.download, &s.anna).await,
+        pdf_of(1024 * 1024)
+    );
+}
+
+async fn stored_files_nothing_points_at_are_removed_by_the_janitor_a_day_later(backend: Backend) {
+    use schoolgate::entities::{files, posts as post_rows};
+    let s = school(backend).await;
+    let kept = attach(&s, pdf_of(2000)).await;
+    let gone = attach(&s, pdf_of(3000)).await;
+    assert_eq!(stored_objects(&s.app).len(), 2);
+    // The post of the second file goes (and with it, by cascade, its attachment).
+    post_rows::Entity::delete_by_id(gone.post_id)
+        .exec(&s.app.state.db)
+        .await
+        .unwrap();
+    // Within a day nothing is removed: an upload may still be about to commit.
+    schoolgate::startup::tidy_up(&s.app.state).await;
+    assert_eq!(stored_objects(&s.app).len(), 2);
+    s.app.clock.advance(Duration::hours(25));
+    schoolgate::startup::tidy_up(&s.app.state).await;
+    assert_eq!(stored_objects(&s.app).len(), 1);
+    assert_eq!(
+        files::Entity::find()
+            .all(&s.app.state.db)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        downloaded(&s.app, &kept.download, &s.anna).await,
+        pdf_of(2000)
+    );
+}
+
+async fn attachments_kept_in_the_database_are_served_and_moved_into_the_file_store(
+    backend: Backend,
+) {
+    use schoolgate::entities::{attachment_blobs, attachments};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let s = school(backend).await;
+    let post = s.app.post(&s.teacher, json!({ "kind": "message", "group_ids": [s.class_3a], "title": "Old letter", "body": "From before the file store." })).await;
+    // As the upgrade leaves an attachment of the previous release: no file, bytes aside.
+    let pdf = pdf_of(50_000);
+    let db = &s.app.state.db;
+    let attachment = attachments::ActiveModel {
+        post_id: Set(post["id"].as_i64().unwrap() as i32),
+        file_name: Set("old.pdf".into()),
+        content_type: Set("application/pdf".into()),
+        size: Set(pdf.len() as i32),
+        file_key: Set(None),
+        created_at: Set(s.app.clock.now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    attachment_blobs::ActiveModel {
+        attachment_id: Set(attachment.id),
+        data: Set(pdf.clone()),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let download = format!("/api/posts/{}/attachments/{}", post["id"], attachment.id);
+    assert_eq!(downloaded(&s.app, &download, &s.anna).await, pdf);
+
+    let moved = schoolgate::features::posts::move_stored_attachments(&s.app.state)
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
+    let attachment = attachments::Entity::find_by_id(attachment.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(attachment.file_key.is_some());
+    assert!(
+        attachment_blobs::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(stored_objects(&s.app).len(), 1);
+    assert_eq!(downloaded(&s.app, &download, &s.anna).await, pdf);
+    // Nothing left to move, nothing moved twice.
+    assert_eq!(
+        schoolgate::features::posts::move_stored_attachments(&s.app.state)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+/// The previous release kept attachments in a column of `attachments`: after upgrading, the
+/// server moves them into the file store at start and serves them from there.
+async fn upgrading_moves_attachments_from_the_database_into_the_file_store(backend: Backend) {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ConnectionTrait, Statement};
+    let pdf = pdf_of(30_000);
+    let legacy = pdf.clone();
+    let app = spawn_app_upgrading(backend, |_| {}, async move |db| {
+        // The migrations of the previous release, then a post with an attachment as it wrote
+        // them.
+        Migrator::up(db, Some(7)).await.unwrap();
+        let backend = db.get_database_backend();
+        let now = chrono::Utc::now();
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO posts (kind, to_school, title, body, ask_confirmation, allow_replies, created_at) \
+             VALUES ('message', true, 'Old letter', 'From the previous release.', false, false, $1)",
+            [now.into()],
+        ))
+        .await
+        .unwrap();
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO attachments (post_id, file_name, content_type, size, data, created_at) \
+             VALUES (1, 'old.pdf', 'application/pdf', $1, $2, $3)",
+            [(legacy.len() as i32).into(), legacy.into(), now.into()],
+        ))
+        .await
+        .unwrap();
+    })
+    .await;
+    let admin = app.admin().await;
+    // The move runs at start, in the background.
+    for _ in 0..500 {
+        if stored_objects(&app).len() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(stored_objects(&app).len(), 1, "moved into the file store");
+    assert_eq!(
+        downloaded(&app, "/api/posts/1/attachments/1", &admin).await,
+        pdf
+    );
+    let (_, feed) = send(app.authed(Method::GET, "/api/posts", &admin)).await;
+    assert_eq!(feed[0]["attachments"][0]["file_name"], "old.pdf");
 }

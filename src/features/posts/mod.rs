@@ -10,8 +10,11 @@ pub mod store;
 
 use std::collections::HashSet;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use futures_util::{StreamExt, stream::BoxStream};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use tokio::io::AsyncRead;
 
 use crate::{
     app::{actor::Actor, error::AppError, services::Services},
@@ -19,6 +22,7 @@ use crate::{
     platform::{
         audience::{self, Audience, ReachedParent},
         db,
+        files::{FileError, FileReference, FileStore},
         outbox::{self, OutboxRow},
     },
 };
@@ -227,44 +231,132 @@ pub async fn reply(
     .await?)
 }
 
-/// Attaches a file to a post (its author and admins). The type is read from the content.
+/// Attaches a file to a post (its author and admins): streamed into the file store, its
+/// type read from its first bytes, then recorded with the attachment in one transaction.
 pub async fn attach(
     services: &Services,
     actor: &Actor,
     id: i32,
     file_name: &str,
-    data: Vec<u8>,
+    body: impl AsyncRead + Unpin + Send,
 ) -> Result<AttachmentInfo, AppError> {
     let post = visible_post(services, actor, id).await?;
     if !(actor.is_admin() || post.author_id == Some(actor.id)) {
         return Err(AppError::forbidden());
     }
-    let file_name = attachment_rules::clean_file_name(file_name);
-    let content_type = attachment_rules::content_type(&data)?;
-    Ok(store::add_attachment(
-        &services.db,
-        post.id,
-        NewAttachment {
-            file_name,
-            content_type,
-            data,
-        },
-        services.clock.now(),
-    )
-    .await?)
+    let max_bytes = services.settings.files.max_attachment_bytes;
+    let object = services.files.put(body, max_bytes).await?;
+    let content_type = match attachment_rules::content_type(&object.head) {
+        Ok(content_type) => content_type,
+        Err(refused) => {
+            services.files.discard(object).await?;
+            return Err(refused.into());
+        }
+    };
+    let now = services.clock.now();
+    let txn = db::begin_write(&services.db).await?;
+    FileStore::record(&txn, &object, content_type, now).await?;
+    let new = NewAttachment {
+        file_name: attachment_rules::clean_file_name(file_name),
+        content_type,
+        size: i32::try_from(object.size).unwrap_or(i32::MAX),
+        file_key: object.key,
+    };
+    let info = store::add_attachment(&txn, post.id, new, now).await?;
+    txn.commit().await?;
+    Ok(info)
 }
 
-/// One attachment of a post the reader may see, with its content.
+/// An attachment to send: its name, type and size, and its bytes as a stream.
+pub struct AttachmentFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub body: BoxStream<'static, Result<Bytes, FileError>>,
+}
+
+/// One attachment of a post the reader may see, streamed from the file store (or, for one
+/// made before the file store existed and not moved yet, from the database).
 pub async fn download(
     services: &Services,
     actor: &Actor,
     id: i32,
     attachment_id: i32,
-) -> Result<attachments::Model, AppError> {
+) -> Result<AttachmentFile, AppError> {
     let post = visible_post(services, actor, id).await?;
-    store::attachment(&services.db, post.id, attachment_id)
+    let attachment = store::attachment(&services.db, post.id, attachment_id)
         .await?
-        .ok_or_else(|| AppError::not_found("attachment"))
+        .ok_or_else(|| AppError::not_found("attachment"))?;
+    let (size, body) = match &attachment.file_key {
+        Some(key) => {
+            let file = services
+                .files
+                .get(&services.db, key)
+                .await?
+                .ok_or_else(|| {
+                    AppError::internal(format!("attachment {attachment_id}: file {key} is missing"))
+                })?;
+            (file.file.size, file.body)
+        }
+        None => {
+            let bytes = store::stored_bytes(&services.db, attachment.id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::internal(format!("attachment {attachment_id} has no bytes"))
+                })?;
+            let size = bytes.len() as u64;
+            (
+                size,
+                futures_util::stream::once(async { Ok(Bytes::from(bytes)) }).boxed(),
+            )
+        }
+    };
+    Ok(AttachmentFile {
+        file_name: attachment.file_name,
+        content_type: attachment.content_type,
+        size,
+        body,
+    })
+}
+
+/// The column that points at the file store, for its janitor.
+pub const FILE_REFERENCES: &[FileReference] = &[FileReference {
+    table: "attachments",
+    column: "file_key",
+}];
+
+/// Moves the bytes of attachments made before the file store existed into it, one at a
+/// time; returns how many. Safe beside other processes doing the same: each attachment is
+/// moved once, and a lost race leaves only an object the janitor removes.
+pub async fn move_stored_attachments(services: &Services) -> Result<usize, AppError> {
+    let mut moved = 0;
+    loop {
+        let waiting = store::waiting_in_database(&services.db, 100).await?;
+        if waiting.is_empty() {
+            return Ok(moved);
+        }
+        for attachment_id in waiting {
+            let (Some(bytes), Some(attachment)) = (
+                store::stored_bytes(&services.db, attachment_id).await?,
+                attachments::Entity::find_by_id(attachment_id)
+                    .one(&services.db)
+                    .await?,
+            ) else {
+                continue;
+            };
+            let object = services.files.put(&bytes[..], u64::MAX).await?;
+            let now = services.clock.now();
+            let txn = db::begin_write(&services.db).await?;
+            FileStore::record(&txn, &object, &attachment.content_type, now).await?;
+            if store::moved_to_file_store(&txn, attachment_id, &object.key).await? {
+                txn.commit().await?;
+                moved += 1;
+            } else {
+                drop(txn);
+                services.files.discard(object).await?;
+            }
+        }
+    }
 }
 
 /// Who a post reached and what they did, by child and parent.

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use crate::{
     entities::{
-        attachments, post_groups, post_receipts, post_replies,
+        attachment_blobs, attachments, post_groups, post_receipts, post_replies,
         posts::{self, PostKind},
         teacher_groups, users,
         users::Role,
@@ -314,11 +314,12 @@ pub async fn teaches_any_group(
         .is_some())
 }
 
-/// A file to attach.
+/// A file to attach, already in the file store.
 pub struct NewAttachment {
     pub file_name: String,
     pub content_type: &'static str,
-    pub data: Vec<u8>,
+    pub size: i32,
+    pub file_key: String,
 }
 
 pub async fn add_attachment(
@@ -327,13 +328,12 @@ pub async fn add_attachment(
     new: NewAttachment,
     now: DateTime<Utc>,
 ) -> Result<AttachmentInfo, DbErr> {
-    let size = new.data.len() as i32;
     let stored = attachments::ActiveModel {
         post_id: Set(post_id),
         file_name: Set(new.file_name),
         content_type: Set(new.content_type.into()),
-        size: Set(size),
-        data: Set(new.data),
+        size: Set(new.size),
+        file_key: Set(Some(new.file_key)),
         created_at: Set(now),
         ..Default::default()
     }
@@ -390,7 +390,7 @@ pub async fn attachments_of(
     Ok(by_post)
 }
 
-/// One attachment of a post, with its content.
+/// One attachment of a post.
 pub async fn attachment(
     conn: &impl ConnectionTrait,
     post_id: i32,
@@ -400,4 +400,50 @@ pub async fn attachment(
         .filter(attachments::Column::PostId.eq(post_id))
         .one(conn)
         .await
+}
+
+/// The bytes of an attachment made before the file store existed, while they wait to be
+/// moved there.
+pub async fn stored_bytes(
+    conn: &impl ConnectionTrait,
+    attachment_id: i32,
+) -> Result<Option<Vec<u8>>, DbErr> {
+    Ok(attachment_blobs::Entity::find_by_id(attachment_id)
+        .one(conn)
+        .await?
+        .map(|blob| blob.data))
+}
+
+/// Up to `limit` attachments whose bytes still wait in the database.
+pub async fn waiting_in_database(
+    conn: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<i32>, DbErr> {
+    attachment_blobs::Entity::find()
+        .select_only()
+        .column(attachment_blobs::Column::AttachmentId)
+        .order_by_asc(attachment_blobs::Column::AttachmentId)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// Points the attachment at its file in the store and drops its bytes from the database;
+/// false when another process did so first.
+pub async fn moved_to_file_store(
+    conn: &impl ConnectionTrait,
+    attachment_id: i32,
+    file_key: &str,
+) -> Result<bool, DbErr> {
+    let moved = attachments::Entity::update_many()
+        .col_expr(attachments::Column::FileKey, Expr::value(file_key))
+        .filter(attachments::Column::Id.eq(attachment_id))
+        .filter(attachments::Column::FileKey.is_null())
+        .exec(conn)
+        .await?;
+    attachment_blobs::Entity::delete_by_id(attachment_id)
+        .exec(conn)
+        .await?;
+    Ok(moved.rows_affected == 1)
 }

@@ -1,6 +1,7 @@
 //! Attachments of posts: staff attach files, readers download them.
 
-use poem::web::Data;
+use futures_util::TryStreamExt;
+use poem::{Body, web::Data};
 use poem_openapi::{
     ApiResponse, Multipart, Object, OpenApi,
     param::Path,
@@ -11,7 +12,7 @@ use poem_openapi::{
 use crate::{
     app::error::AppError,
     features::posts::{self, AttachmentInfo},
-    http::{ApiTags, security::Auth, state::HttpState, upload::read_upload},
+    http::{ApiTags, security::Auth, state::HttpState},
 };
 
 pub struct AttachmentsApi;
@@ -38,7 +39,8 @@ impl From<AttachmentInfo> for AttachmentResponse {
 
 #[derive(Debug, Multipart)]
 pub struct AttachmentUpload {
-    /// PDF, PNG, JPEG, GIF, WebP or an office document, at most 10 MB.
+    /// PDF, PNG, JPEG, GIF, WebP or an office document, at most `files.max_attachment_bytes`
+    /// (10 MB by default).
     pub file: Upload,
 }
 
@@ -51,12 +53,13 @@ pub enum CreateAttachmentResponse {
 
 #[derive(ApiResponse)]
 pub enum AttachmentDownload {
-    /// The file, as a download.
+    /// The file, as a download (streamed).
     #[oai(status = 200)]
     File(
-        Binary<Vec<u8>>,
+        Binary<Body>,
         #[oai(header = "Content-Type")] String,
         #[oai(header = "Content-Disposition")] String,
+        #[oai(header = "Content-Length")] u64,
     ),
 }
 
@@ -65,7 +68,8 @@ impl AttachmentsApi {
     /// Attach a file (staff)
     ///
     /// For the author and admins. The type is read from the content: PDF, images and office
-    /// documents only (415 `file_type_not_allowed`); at most 10 MB (413).
+    /// documents only (415 `file_type_not_allowed`); at most 10 MB unless configured otherwise
+    /// (413 `file_too_large`).
     #[oai(path = "/:id/attachments", method = "post")]
     async fn attach(
         &self,
@@ -75,8 +79,9 @@ impl AttachmentsApi {
         upload: AttachmentUpload,
     ) -> Result<CreateAttachmentResponse, AppError> {
         let file_name = upload.file.file_name().unwrap_or("attachment").to_string();
-        let data = read_upload(upload.file).await?;
-        let info = posts::attach(&state, &auth.user().actor(), id.0, &file_name, data).await?;
+        // poem-openapi spooled the upload to a temporary file; it streams on from there.
+        let body = upload.file.into_async_read();
+        let info = posts::attach(&state, &auth.user().actor(), id.0, &file_name, body).await?;
         Ok(CreateAttachmentResponse::Created(Json(info.into())))
     }
 
@@ -94,10 +99,12 @@ impl AttachmentsApi {
             "attachment; filename=\"{}\"",
             file.file_name.replace(|c: char| !c.is_ascii(), "_")
         );
+        let body = Body::from_bytes_stream(file.body.map_err(std::io::Error::other));
         Ok(AttachmentDownload::File(
-            Binary(file.data),
+            Binary(body),
             file.content_type,
             disposition,
+            file.size,
         ))
     }
 }

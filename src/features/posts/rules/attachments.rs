@@ -4,9 +4,6 @@
 
 use crate::app::error::{AppError, sentence};
 
-/// Largest attachment, in bytes.
-pub const MAX_BYTES: usize = 10 * 1024 * 1024;
-
 const ALLOWED: &[&str] = &[
     "application/pdf",
     "image/png",
@@ -21,46 +18,27 @@ const ALLOWED: &[&str] = &[
 ];
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum AttachmentError {
-    #[error("the file is empty")]
-    Empty,
-    #[error("the file is larger than 10 MB")]
-    TooLarge,
-    #[error("only PDF, images (PNG, JPEG, GIF, WebP) and office documents can be attached")]
-    TypeNotAllowed,
-}
+#[error("only PDF, images (PNG, JPEG, GIF, WebP) and office documents can be attached")]
+pub struct TypeNotAllowed;
 
-impl From<AttachmentError> for AppError {
-    fn from(err: AttachmentError) -> Self {
-        let message = sentence(&err);
-        match err {
-            AttachmentError::TooLarge => AppError::TooLarge {
-                code: "file_too_large",
-                message,
-            },
-            AttachmentError::Empty => AppError::invalid("file", "empty_file", message),
-            AttachmentError::TypeNotAllowed => AppError::UnsupportedType {
-                code: "file_type_not_allowed",
-                message,
-            },
+impl From<TypeNotAllowed> for AppError {
+    fn from(err: TypeNotAllowed) -> Self {
+        AppError::UnsupportedType {
+            code: "file_type_not_allowed",
+            message: sentence(&err),
         }
     }
 }
 
-/// The content type of an acceptable attachment.
-pub fn content_type(data: &[u8]) -> Result<&'static str, AttachmentError> {
-    if data.is_empty() {
-        return Err(AttachmentError::Empty);
-    }
-    if data.len() > MAX_BYTES {
-        return Err(AttachmentError::TooLarge);
-    }
-    let kind = infer::get(data).ok_or(AttachmentError::TypeNotAllowed)?;
+/// The content type of an acceptable attachment, read from its first bytes (the file
+/// store's `head`: enough for every type here).
+pub fn content_type(head: &[u8]) -> Result<&'static str, TypeNotAllowed> {
+    let kind = infer::get(head).ok_or(TypeNotAllowed)?;
     ALLOWED
         .iter()
         .find(|allowed| **allowed == kind.mime_type())
         .copied()
-        .ok_or(AttachmentError::TypeNotAllowed)
+        .ok_or(TypeNotAllowed)
 }
 
 /// A file name safe in a Content-Disposition header: no path, no quotes or control
@@ -93,17 +71,14 @@ mod tests {
         );
         assert_eq!(
             content_type(b"<html><script>alert(1)</script></html>"),
-            Err(AttachmentError::TypeNotAllowed)
+            Err(TypeNotAllowed)
         );
         assert_eq!(
             content_type(b"<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>"),
-            Err(AttachmentError::TypeNotAllowed)
+            Err(TypeNotAllowed)
         );
-        assert_eq!(
-            content_type(b"MZ\x90\0\x03\0\0\0"),
-            Err(AttachmentError::TypeNotAllowed)
-        );
-        assert_eq!(content_type(b""), Err(AttachmentError::Empty));
+        assert_eq!(content_type(b"MZ\x90\0\x03\0\0\0"), Err(TypeNotAllowed));
+        assert_eq!(content_type(b""), Err(TypeNotAllowed));
     }
 
     #[test]
