@@ -1,0 +1,299 @@
+//! A 50 MB attachment uploaded and downloaded through the HTTP API of a real `schoolgate serve`
+//! process, on the local folder and on an S3-compatible bucket (moto), with the server
+//! process's peak memory (VmHWM from /proc) before and after, next to the file size: uploads
+//! and downloads are streamed, so the peak must stay far below 50 MB. Baseline in the same
+//! run: the same bytes copied through the kernel (`tokio::fs::copy`) for throughput.
+//!
+//! Run: `cargo bench --bench attachments` (BENCH_ATTACHMENT_MB, default 50). The S3 part uses
+//! BENCH_S3_ENDPOINT, or starts moto from `target/moto-venv` (made by scripts/test).
+
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "Zomer-Vakantie7";
+
+/// A running server process on a free port, with its own folder.
+struct Server {
+    child: Child,
+    base: String,
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    async fn start(extra: &[(&str, String)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut command = command(&dir, port, &["serve"]);
+        for (key, value) in extra {
+            command.env(key, value);
+        }
+        let child = command.stdout(Stdio::null()).spawn().unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..600 {
+            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self { child, base, dir }
+    }
+
+    /// Peak resident memory of the server process so far, in MB.
+    fn peak_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kb: f64 = status
+            .lines()
+            .find(|line| line.starts_with("VmHWM:"))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse().ok())
+            .unwrap();
+        kb / 1024.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn command(dir: &tempfile::TempDir, port: u16, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_schoolgate"));
+    command
+        .args(args)
+        .current_dir(dir.path())
+        .env("RUST_LOG", "warn")
+        .env("SCHOOLGATE_SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("SCHOOLGATE_SCHEDULE__RUN_SCHEDULER", "false")
+        .env(
+            "SCHOOLGATE_FILES__MAX_ATTACHMENT_BYTES",
+            (1u64 << 30).to_string(),
+        );
+    command
+}
+
+/// Pseudo-random bytes made as they are sent, so the bench itself holds no copy.
+fn generated(size: usize) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    const CHUNK: usize = 64 * 1024;
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    futures_util::stream::iter((0..size).step_by(CHUNK).map(move |start| {
+        let length = CHUNK.min(size - start);
+        let mut chunk = Vec::with_capacity(length);
+        if start == 0 {
+            chunk.extend_from_slice(b"%PDF-1.4\n");
+        }
+        while chunk.len() < length {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            chunk.push(state as u8);
+        }
+        Ok(chunk)
+    }))
+}
+
+async fn json_post(
+    client: &reqwest::Client,
+    url: String,
+    token: Option<&str>,
+    body: Value,
+) -> Value {
+    let mut request = client.post(url).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    assert!(response.status().is_success(), "{:?}", response.status());
+    response.json().await.unwrap()
+}
+
+async fn bench_backend(label: &str, size: usize, extra: &[(&str, String)]) {
+    let server = Server::start(extra).await;
+    let port: u16 = server.base.rsplit(':').next().unwrap().parse().unwrap();
+    // The admin, made by the command line beside the running server.
+    let output = command(
+        &server.dir,
+        port,
+        &["admin", "create", "--email", "office@bench.test"],
+    )
+    .envs(extra.iter().map(|(k, v)| (*k, v.clone())))
+    .output()
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let token = printed.split_once("#token=").unwrap().1.trim().to_string();
+    let client = reqwest::Client::new();
+    let session = json_post(
+        &client,
+        format!("{}/api/auth/activate", server.base),
+        None,
+        json!({
+            "token": token, "password": PASSWORD, "password_repeat": PASSWORD,
+            "consent": true, "consent_version": "2026-11"
+        }),
+    )
+    .await;
+    let bearer = session["token"].as_str().unwrap();
+    let post = json_post(&client, format!("{}/api/posts", server.base), Some(bearer), json!({
+        "kind": "news", "to_school": true, "title": "Year book", "body": "The year book, as PDF."
+    }))
+    .await;
+    let before = server.peak_mb();
+
+    let part = reqwest::multipart::Part::stream_with_length(
+        reqwest::Body::wrap_stream(generated(size)),
+        size as u64,
+    )
+    .file_name("yearbook.pdf");
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let started = Instant::now();
+    let response = client
+        .post(format!(
+            "{}/api/posts/{}/attachments",
+            server.base, post["id"]
+        ))
+        .bearer_auth(bearer)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let upload = started.elapsed().as_secs_f64();
+    let attached: Value = response.json().await.unwrap();
+    let after_upload = server.peak_mb();
+
+    let started = Instant::now();
+    let response = client
+        .get(format!(
+            "{}/api/posts/{}/attachments/{}",
+            server.base, post["id"], attached["id"]
+        ))
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let mut received = 0;
+    let mut body = response.bytes_stream();
+    while let Some(chunk) = body.next().await {
+        received += chunk.unwrap().len();
+    }
+    assert_eq!(received, size);
+    let download = started.elapsed().as_secs_f64();
+    let after_download = server.peak_mb();
+    let mb = size as f64 / (1024.0 * 1024.0);
+    println!(
+        "{label}: {mb:.0} MB upload {upload:.2} s ({:.0} MB/s), download {download:.2} s ({:.0} MB/s); \
+         server peak RSS {before:.1} MB before, {after_upload:.1} MB after upload, {after_download:.1} MB after download \
+         (growth {:.1} MB = {:.2} of the file size)",
+        mb / upload,
+        mb / download,
+        after_download - before,
+        (after_download - before) / mb,
+    );
+}
+
+/// The same number of bytes copied file to file by the kernel: what a disk can do here.
+async fn baseline(size: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let from = dir.path().join("from");
+    let mut file = tokio::fs::File::create(&from).await.unwrap();
+    let mut bytes = generated(size);
+    while let Some(chunk) = bytes.next().await {
+        tokio::io::AsyncWriteExt::write_all(&mut file, &chunk.unwrap())
+            .await
+            .unwrap();
+    }
+    file.sync_all().await.unwrap();
+    let started = Instant::now();
+    tokio::fs::copy(&from, dir.path().join("to")).await.unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "baseline: kernel file copy of {:.0} MB {seconds:.2} s ({:.0} MB/s)",
+        size as f64 / 1048576.0,
+        size as f64 / 1048576.0 / seconds
+    );
+}
+
+/// BENCH_S3_ENDPOINT, or moto started from the venv scripts/test makes; `None` if neither.
+fn s3_endpoint() -> Option<(String, Option<Child>)> {
+    if let Ok(endpoint) = std::env::var("BENCH_S3_ENDPOINT") {
+        return Some((endpoint, None));
+    }
+    let moto = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/target/moto-venv/bin/moto_server"
+    );
+    if !std::path::Path::new(moto).exists() {
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(moto)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    Some((format!("http://127.0.0.1:{port}"), Some(child)))
+}
+
+#[tokio::main]
+async fn main() {
+    let size: usize = std::env::var("BENCH_ATTACHMENT_MB")
+        .ok()
+        .and_then(|mb| mb.parse().ok())
+        .unwrap_or(50)
+        * 1024
+        * 1024;
+    baseline(size).await;
+    bench_backend("local folder", size, &[]).await;
+    match s3_endpoint() {
+        Some((endpoint, moto)) => {
+            for _ in 0..100 {
+                if reqwest::get(&endpoint).await.is_ok() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let bucket = format!("bench-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+            reqwest::Client::new()
+                .put(format!("{endpoint}/{bucket}"))
+                .send()
+                .await
+                .unwrap();
+            let s3 = [
+                ("SCHOOLGATE_FILES__BACKEND", "s3".to_string()),
+                ("SCHOOLGATE_FILES__S3__BUCKET", bucket),
+                ("SCHOOLGATE_FILES__S3__REGION", "us-east-1".into()),
+                ("SCHOOLGATE_FILES__S3__ENDPOINT", endpoint),
+                ("SCHOOLGATE_FILES__S3__ACCESS_KEY_ID", "bench".into()),
+                ("SCHOOLGATE_FILES__S3__SECRET_ACCESS_KEY", "bench".into()),
+                ("SCHOOLGATE_FILES__S3__ALLOW_HTTP", "true".into()),
+            ];
+            bench_backend("s3 (moto)", size, &s3).await;
+            if let Some(mut moto) = moto {
+                let _ = moto.kill();
+                let _ = moto.wait();
+            }
+        }
+        None => println!("s3: no BENCH_S3_ENDPOINT and no target/moto-venv: skipped"),
+    }
+}
