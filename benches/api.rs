@@ -5,7 +5,7 @@
 //!
 //! Run: `cargo bench --bench api` (optional: BENCH_SECONDS, BENCH_CONCURRENCY).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use poem::{Route, Server, get, handler, listener::TcpAcceptor, web::Json};
 use schoolgate::{
@@ -18,60 +18,6 @@ use support::PASSWORD;
 #[handler]
 fn bare_me() -> Json<serde_json::Value> {
     Json(json!({ "id": 1, "email": "admin@bench.test", "first_name": "Bench", "role": "admin" }))
-}
-
-struct LoadResult {
-    requests: usize,
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-/// `concurrency` clients send requests back to back for `seconds`.
-async fn load(url: &str, token: Option<&str>, concurrency: usize, seconds: f64) -> LoadResult {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let client = client.clone();
-        let url = url.to_string();
-        let token = token.map(str::to_string);
-        workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            while Instant::now() < deadline {
-                let sent = Instant::now();
-                let mut request = client.get(&url);
-                if let Some(token) = &token {
-                    request = request.bearer_auth(token);
-                }
-                let response = request.send().await.expect("request");
-                assert!(response.status().is_success(), "{}", response.status());
-                response.bytes().await.unwrap();
-                latencies.push(sent.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::new();
-    for worker in workers {
-        latencies.extend(worker.await.unwrap());
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let percentile = |p: f64| {
-        latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64()
-            * 1000.0
-    };
-    LoadResult {
-        requests: latencies.len(),
-        per_second: latencies.len() as f64 / elapsed,
-        p50_ms: percentile(0.50),
-        p99_ms: percentile(0.99),
-    }
 }
 
 async fn start_bare_poem() -> String {
@@ -127,12 +73,12 @@ async fn bench_backend(
     let (base, token) = start_schoolgate(database_url).await;
     let me_url = format!("{base}/api/me");
     // Warm-up both, then alternate so drift of the machine hits both sides alike.
-    load(bare_url, None, concurrency, 1.0).await;
-    load(&me_url, Some(&token), concurrency, 1.0).await;
+    support::load(bare_url, None, None, concurrency, 1.0).await;
+    support::load(&me_url, Some(&token), None, concurrency, 1.0).await;
     let mut ratios = Vec::new();
     for round in 1..=3 {
-        let bare = load(bare_url, None, concurrency, seconds).await;
-        let app = load(&me_url, Some(&token), concurrency, seconds).await;
+        let bare = support::load(bare_url, None, None, concurrency, seconds).await;
+        let app = support::load(&me_url, Some(&token), None, concurrency, seconds).await;
         let ratio = app.per_second / bare.per_second;
         ratios.push(ratio);
         println!(

@@ -22,7 +22,7 @@ use std::{
         Arc, Mutex,
         atomic::{AtomicBool, AtomicUsize, Ordering},
     },
-    time::{Duration, Instant},
+    time::Instant,
 };
 
 use poem::{EndpointExt, Response, Route, Server, get, handler, listener::TcpAcceptor, web::Data};
@@ -105,69 +105,6 @@ async fn start_bare_poem(body: Vec<u8>) -> String {
     let app = Route::new().at("/api/posts", get(bare_feed)).data(body);
     tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
     format!("http://127.0.0.1:{port}{FEED_PATH}")
-}
-
-struct LoadResult {
-    requests: usize,
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-/// `concurrency` clients send requests back to back for `seconds`; every answer must be
-/// `expected_bytes` long.
-async fn load(
-    url: &str,
-    token: &str,
-    expected_bytes: usize,
-    concurrency: usize,
-    seconds: f64,
-) -> LoadResult {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let client = client.clone();
-        let url = url.to_string();
-        let token = token.to_string();
-        workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            while Instant::now() < deadline {
-                let sent = Instant::now();
-                let response = client
-                    .get(&url)
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .expect("request");
-                assert!(response.status().is_success(), "{}", response.status());
-                let body = response.bytes().await.unwrap();
-                latencies.push(sent.elapsed());
-                assert_eq!(body.len(), expected_bytes);
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::new();
-    for worker in workers {
-        latencies.extend(worker.await.unwrap());
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let percentile = |p: f64| {
-        latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64()
-            * 1000.0
-    };
-    LoadResult {
-        requests: latencies.len(),
-        per_second: latencies.len() as f64 / elapsed,
-        p50_ms: percentile(0.50),
-        p99_ms: percentile(0.99),
-    }
 }
 
 /// A small, valid one-page PDF.
@@ -637,14 +574,28 @@ async fn bench_backend(label: &str, database_url: String, concurrency: usize, se
     // Load: warm both up, then alternate so drift of the machine hits both sides alike.
     let bare_url = start_bare_poem(body.clone()).await;
     let token = &school.parent_token;
-    load(&bare_url, token, body.len(), concurrency, 1.0).await;
-    load(&feed_url, token, body.len(), concurrency, 1.0).await;
+    support::load(&bare_url, Some(token), Some(body.len()), concurrency, 1.0).await;
+    support::load(&feed_url, Some(token), Some(body.len()), concurrency, 1.0).await;
     let mut throughput_ratios = Vec::new();
     let mut p50_ratios = Vec::new();
     for round in 1..=3 {
-        let bare = load(&bare_url, token, body.len(), concurrency, seconds).await;
+        let bare = support::load(
+            &bare_url,
+            Some(token),
+            Some(body.len()),
+            concurrency,
+            seconds,
+        )
+        .await;
         let before = log.count();
-        let app = load(&feed_url, token, body.len(), concurrency, seconds).await;
+        let app = support::load(
+            &feed_url,
+            Some(token),
+            Some(body.len()),
+            concurrency,
+            seconds,
+        )
+        .await;
         let statements = (log.count() - before) as f64 / app.requests as f64;
         let throughput_ratio = app.per_second / bare.per_second;
         let p50_ratio = app.p50_ms / bare.p50_ms;

@@ -26,8 +26,10 @@ use schoolgate::{
         files::{FileError, FileReference, FileStore, HEAD_BYTES, JanitorReport},
     },
 };
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 use sha2::{Digest, Sha256};
+
+mod support;
 use tokio::io::{AsyncRead, ReadBuf};
 
 // ---------------------------------------------------------------------------------------
@@ -545,25 +547,7 @@ impl Env {
                 (settings, Backend::Folder(dir))
             }
             Storage::S3 => {
-                let endpoint = std::env::var("TEST_S3_ENDPOINT").unwrap_or_else(|_| {
-                    panic!(
-                        "TEST_S3_ENDPOINT is not set: the S3 tests need an S3-compatible \
-                         server (moto). Start it with scripts/test or set TEST_S3_ENDPOINT, \
-                         e.g. http://127.0.0.1:5000."
-                    )
-                });
-                let bucket = format!(
-                    "sg-test-{}",
-                    &uuid::Uuid::new_v4().simple().to_string()[..20]
-                );
-                let answer = reqwest::Client::new()
-                    .put(format!("{endpoint}/{bucket}"))
-                    .send()
-                    .await
-                    .unwrap_or_else(|err| {
-                        panic!("the S3 server at TEST_S3_ENDPOINT={endpoint} is unreachable: {err}")
-                    });
-                assert!(answer.status().is_success(), "creating bucket: {answer:?}");
+                let (endpoint, bucket) = support::fresh_s3_bucket("sg-test").await;
                 let mut settings = files_settings(FilesBackend::S3, "unused".into());
                 settings.s3 = FilesS3Settings {
                     bucket: bucket.clone(),
@@ -588,7 +572,7 @@ impl Env {
                 );
                 (url, Some(dir))
             }
-            Db::Postgres => (fresh_postgres_database().await, None),
+            Db::Postgres => (support::fresh_postgres_database().await, None),
         };
         let db = db::connect(&DatabaseSettings {
             url: Secret::new(url),
@@ -733,35 +717,6 @@ fn xml_values(xml: &str, tag: &str) -> Vec<String> {
 /// Where the store keeps the object of `key`.
 fn object_name(key: &str) -> String {
     format!("{}/{key}", &key[..2])
-}
-
-/// A database named after a UUID on the local PostgreSQL (TEST_POSTGRES_URL), named with
-/// SCHOOLGATE_TEST_RUN so scripts/test drops it. Fails loudly when PostgreSQL is missing.
-async fn fresh_postgres_database() -> String {
-    let admin_url = std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = Database::connect(&admin_url).await.unwrap_or_else(|err| {
-        panic!(
-            "PostgreSQL is not reachable at {admin_url}: {err}. The tests need it: start \
-             PostgreSQL or set TEST_POSTGRES_URL."
-        )
-    });
-    let run = std::env::var("SCHOOLGATE_TEST_RUN").unwrap_or_else(|_| "adhoc".into());
-    let unique = uuid::Uuid::new_v4().simple().to_string();
-    let name: String = format!("schoolgate_test_{run}_{}", &unique[..20])
-        .chars()
-        .take(63)
-        .collect();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("creating the test database");
-    let _ = admin.close().await;
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(base, _)| base.to_string())
-        .unwrap_or(admin_url);
-    format!("{base}/{name}")
 }
 
 /// Deterministic pseudo-random bytes (xorshift), so part boundaries are not runs of zeros.

@@ -4,7 +4,10 @@
 // Each benchmark uses a part of this module.
 #![allow(dead_code)]
 
-use std::future::Future;
+use std::{
+    future::Future,
+    time::{Duration, Instant},
+};
 
 use schoolgate::{
     app::{actor::Actor, config::Settings, services::Services},
@@ -181,4 +184,69 @@ pub async fn start_smtp_sink() -> (u16, std::sync::Arc<std::sync::atomic::Atomic
         }
     });
     (port, received)
+}
+
+/// What a load run measured.
+pub struct LoadResult {
+    pub requests: usize,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// `concurrency` clients send GET requests back to back for `seconds`, with a Bearer token
+/// when given; with `expected_bytes`, every answer must be that long.
+pub async fn load(
+    url: &str,
+    token: Option<&str>,
+    expected_bytes: Option<usize>,
+    concurrency: usize,
+    seconds: f64,
+) -> LoadResult {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let client = client.clone();
+        let url = url.to_string();
+        let token = token.map(str::to_string);
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let sent = Instant::now();
+                let mut request = client.get(&url);
+                if let Some(token) = &token {
+                    request = request.bearer_auth(token);
+                }
+                let response = request.send().await.expect("request");
+                assert!(response.status().is_success(), "{}", response.status());
+                let body = response.bytes().await.unwrap();
+                latencies.push(sent.elapsed());
+                if let Some(expected) = expected_bytes {
+                    assert_eq!(body.len(), expected);
+                }
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let percentile = |p: f64| {
+        latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64()
+            * 1000.0
+    };
+    LoadResult {
+        requests: latencies.len(),
+        per_second: latencies.len() as f64 / elapsed,
+        p50_ms: percentile(0.50),
+        p99_ms: percentile(0.99),
+    }
 }

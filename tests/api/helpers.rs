@@ -15,7 +15,7 @@ use schoolgate::{
     platform::{db, outbox},
     startup::Application,
 };
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 use crate::{
@@ -123,7 +123,7 @@ pub async fn spawn_app_upgrading(
             Some(dir)
         }
         Backend::Postgres => {
-            settings.database.url = Secret::new(fresh_postgres_database().await);
+            settings.database.url = Secret::new(crate::support::fresh_postgres_database().await);
             None
         }
     };
@@ -154,22 +154,7 @@ pub async fn spawn_app_upgrading(
 /// A new, empty bucket on the S3-compatible test server (moto, started by scripts/test at
 /// TEST_S3_ENDPOINT), as file store settings. Fails loudly when the server is not there.
 pub async fn s3_bucket() -> FilesS3Settings {
-    let endpoint = std::env::var("TEST_S3_ENDPOINT").unwrap_or_else(|_| {
-        panic!(
-            "TEST_S3_ENDPOINT is not set: the S3 tests need an S3-compatible server (moto). \
-             Start it with scripts/test or set TEST_S3_ENDPOINT, e.g. http://127.0.0.1:5000."
-        )
-    });
-    let bucket = format!(
-        "sg-api-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..20]
-    );
-    let answer = reqwest::Client::new()
-        .put(format!("{endpoint}/{bucket}"))
-        .send()
-        .await
-        .unwrap_or_else(|err| panic!("the S3 server at {endpoint} is unreachable: {err}"));
-    assert!(answer.status().is_success(), "creating bucket: {answer:?}");
+    let (endpoint, bucket) = crate::support::fresh_s3_bucket("sg-api").await;
     FilesS3Settings {
         bucket,
         region: "us-east-1".into(),
@@ -178,38 +163,6 @@ pub async fn s3_bucket() -> FilesS3Settings {
         secret_access_key: Secret::new("test"),
         allow_http: true,
     }
-}
-
-/// Creates a database named after a UUID on the local PostgreSQL (TEST_POSTGRES_URL, default
-/// postgres://postgres@127.0.0.1:5432/postgres) and returns its URL. Fails loudly when
-/// PostgreSQL cannot be reached: tests never skip it silently.
-async fn fresh_postgres_database() -> String {
-    let admin_url = std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = Database::connect(&admin_url).await.unwrap_or_else(|err| {
-        panic!(
-            "PostgreSQL is not reachable at {admin_url}: {err}. The tests need it: start \
-             PostgreSQL or set TEST_POSTGRES_URL."
-        )
-    });
-    // Named per test run (set by scripts/test) so the run can drop exactly its own databases.
-    let run = std::env::var("SCHOOLGATE_TEST_RUN").unwrap_or_else(|_| "adhoc".into());
-    let unique = uuid::Uuid::new_v4().simple().to_string();
-    // PostgreSQL names have at most 63 bytes.
-    let name: String = format!("schoolgate_test_{run}_{}", &unique[..20])
-        .chars()
-        .take(63)
-        .collect();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("creating the test database");
-    let _ = admin.close().await;
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(base, _)| base.to_string())
-        .unwrap_or(admin_url);
-    format!("{base}/{name}")
 }
 
 impl TestApp {

@@ -5,6 +5,8 @@ mod fixtures;
 mod helpers;
 mod push_service;
 mod smtp;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod admin;
 mod auth;

@@ -10,7 +10,7 @@ use crate::{
     entities::users::AccountState,
     platform::outbox::{
         Handler, Handlers, OutboxRow, action_link,
-        mail::{OutgoingMail, mailbox, recipient},
+        mail::{OutgoingMail, recipient},
         templates::MailParts,
     },
 };
@@ -82,11 +82,5 @@ async fn render(
             ..Default::default()
         },
     )?;
-    Ok(Some(OutgoingMail {
-        to: mailbox(&user)?,
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        list_unsubscribe: None,
-    }))
+    Ok(Some(OutgoingMail::to_user(&user, rendered)?))
 }

@@ -15,7 +15,7 @@ use crate::{
         audience,
         outbox::{
             self, Handler, Handlers, NewDelivery, OutboxRow, devices,
-            mail::{OutgoingMail, mailbox, recipient},
+            mail::{OutgoingMail, recipient},
             push::{PushMessage, Urgency},
             templates::MailParts,
         },
@@ -164,12 +164,6 @@ fn urgent_mail<'a>(
                 ..Default::default()
             },
         )?;
-        Ok(Some(OutgoingMail {
-            to: mailbox(&user)?,
-            subject: rendered.subject,
-            text: rendered.text,
-            html: rendered.html,
-            list_unsubscribe: None,
-        }))
+        Ok(Some(OutgoingMail::to_user(&user, rendered)?))
     })
 }

@@ -18,7 +18,7 @@ use futures_util::future::BoxFuture;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, UpdateMany,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use tokio::sync::Notify;
@@ -201,15 +201,9 @@ pub async fn claim_due(
     Ok(rows)
 }
 
-/// Records a row as sent.
-pub async fn mark_sent(
-    conn: &impl ConnectionTrait,
-    id: i32,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+/// The update that ends an attempt on row `id`: one more attempt, lease released.
+fn end_attempt(id: i32) -> UpdateMany<outbox::Entity> {
     outbox::Entity::update_many()
-        .col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Sent))
-        .col_expr(outbox::Column::SentAt, Expr::value(now))
         .col_expr(
             outbox::Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
@@ -219,6 +213,17 @@ pub async fn mark_sent(
             Expr::col(outbox::Column::Attempts).add(1),
         )
         .filter(outbox::Column::Id.eq(id))
+}
+
+/// Records a row as sent.
+pub async fn mark_sent(
+    conn: &impl ConnectionTrait,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    end_attempt(id)
+        .col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Sent))
+        .col_expr(outbox::Column::SentAt, Expr::value(now))
         .exec(conn)
         .await?;
     Ok(())
@@ -231,24 +236,15 @@ pub async fn mark_attempt_failed(
     error: &str,
     retry_at: Option<DateTime<Utc>>,
 ) -> Result<(), DbErr> {
-    let mut update = outbox::Entity::update_many()
-        .col_expr(
-            outbox::Column::LastError,
-            Expr::value(error.chars().take(1000).collect::<String>()),
-        )
-        .col_expr(
-            outbox::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            outbox::Column::Attempts,
-            Expr::col(outbox::Column::Attempts).add(1),
-        );
-    update = match retry_at {
+    let update = end_attempt(id).col_expr(
+        outbox::Column::LastError,
+        Expr::value(error.chars().take(1000).collect::<String>()),
+    );
+    let update = match retry_at {
         Some(at) => update.col_expr(outbox::Column::NextAttemptAt, Expr::value(at)),
         None => update.col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Failed)),
     };
-    update.filter(outbox::Column::Id.eq(id)).exec(conn).await?;
+    update.exec(conn).await?;
     Ok(())
 }
 
