@@ -1,6 +1,8 @@
 //! A small demo school for trying Schoolgate out: two groups, two teachers, four children and
-//! four parents (one with two children, one read-only), all with known passwords.
+//! four parents (one with two children, one read-only), all with known passwords, and a few
+//! posts (one with an attachment in the file store).
 
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 use sea_orm::ActiveEnum;
 
 use crate::{
@@ -11,10 +13,10 @@ use crate::{
     },
     features::{
         accounts::{self, EmailAddress, NewUser, rules::password},
-        posts::{self, NewPost},
+        posts::{self, NewAttachment, NewPost},
         school::{self, NewChild},
     },
-    platform::{audience::Audience, db},
+    platform::{audience::Audience, db, files::FileStore},
 };
 
 pub const ADMIN_PASSWORD: &str = "Demo-Admin-2026!";
@@ -213,11 +215,59 @@ async fn load(state: &Services) -> anyhow::Result<()> {
                 .await?;
         }
     }
+    let mut created = Vec::new();
     for post in demo_posts(&ids, &group_ids, now) {
-        posts::store::create(&txn, post, now).await?;
+        created.push(posts::store::create(&txn, post, now).await?);
     }
+    // The library message carries its timetable, kept in the file store like any upload.
+    let timetable = library_timetable();
+    let object = state.files.put(&timetable[..], u64::MAX).await?;
+    FileStore::record(&txn, &object, "application/pdf", now).await?;
+    let attachment = NewAttachment {
+        file_name: "Bibliotheekrooster.pdf".into(),
+        content_type: "application/pdf",
+        size: timetable.len() as i32,
+        file_key: object.key,
+    };
+    posts::store::add_attachment(&txn, created[1].id, attachment, now).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// A one-page PDF: the library timetable the demo's message carries.
+fn library_timetable() -> Vec<u8> {
+    let (catalog, pages, page, font, text) = (
+        Ref::new(1),
+        Ref::new(2),
+        Ref::new(3),
+        Ref::new(4),
+        Ref::new(5),
+    );
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(pages);
+    pdf.pages(pages).kids([page]).count(1);
+    let mut one = pdf.page(page);
+    one.media_box(Rect::new(0.0, 0.0, 595.0, 842.0));
+    one.parent(pages);
+    one.contents(text);
+    one.resources().fonts().pair(Name(b"F1"), font);
+    one.finish();
+    pdf.type1_font(font).base_font(Name(b"Helvetica"));
+    let mut content = Content::new();
+    let lines = [
+        "Bibliotheekrooster Groep 3a",
+        "Dinsdag 10:00 - 10:30: boeken ruilen",
+        "Donderdag 14:00 - 14:30: voorlezen",
+    ];
+    for (n, line) in lines.iter().enumerate() {
+        content.begin_text();
+        content.set_font(Name(b"F1"), if n == 0 { 18.0 } else { 12.0 });
+        content.next_line(72.0, 760.0 - 28.0 * n as f32);
+        content.show(Str(line.as_bytes()));
+        content.end_text();
+    }
+    pdf.stream(text, &content.finish());
+    pdf.finish()
 }
 
 /// A few posts so the app has something to show (not sent: the demo mails nobody).

@@ -165,6 +165,37 @@ async fn demo_loads_a_school_once_and_prints_working_logins() {
         .await
         .unwrap();
     assert_eq!(children.as_array().unwrap().len(), 4);
+    // The library message carries a PDF from the file store.
+    let token = login["token"].as_str().unwrap();
+    let feed: serde_json::Value = client
+        .get(workspace.url("/api/posts"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let with_file = feed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|post| !post["attachments"].as_array().unwrap().is_empty())
+        .expect("a demo post with an attachment");
+    let file = client
+        .get(workspace.url(&format!(
+            "/api/posts/{}/attachments/{}",
+            with_file["id"], with_file["attachments"][0]["id"]
+        )))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(file.starts_with(b"%PDF"));
+    assert!(workspace.dir.path().join("data/files").is_dir());
     stop_gracefully(server);
 
     // A second start keeps the data and loads nothing twice.
