@@ -5,8 +5,9 @@
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 use sea_orm::ActiveEnum;
 
+use crate::platform::services::Services;
 use crate::{
-    app::{error::blocking, services::Services},
+    app::error::blocking,
     entities::{
         posts::PostKind,
         users::{Language, Role},

@@ -1,6 +1,8 @@
-//! The layering of the code, checked on its source: the features, the platform and the
-//! application core never name the HTTP layer or poem (only `src/http` does), and a feature
-//! uses another feature only through that one's `mod.rs`.
+//! The layering of the code, checked on its source. From the top: `main`/`cli`/`startup`/
+//! `demo` (the composition root) -> the features' HTTP handlers (`features/<f>/api`) ->
+//! `http` -> the features' use cases, stores and rules -> `platform` -> `app` -> `entities`.
+//! Each layer names only layers below it; nothing below `http` names poem; a feature uses
+//! another only through that one's `mod.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -32,41 +34,115 @@ fn code_lines(path: &Path) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// Whether a line names poem, poem-openapi or the HTTP layer.
-fn names_http(line: &str) -> bool {
-    [
-        "poem::",
-        "poem_openapi",
-        "crate::http",
-        "use poem",
-        "super::http",
-    ]
-    .iter()
-    .any(|needle| line.contains(needle))
+/// A feature's HTTP handlers: `features/<f>/api.rs` or `features/<f>/api/...`.
+fn is_handler_file(path: &Path) -> bool {
+    path.components().any(|part| part.as_os_str() == "api")
+        || path.file_name().is_some_and(|name| name == "api.rs")
 }
 
-#[test]
-fn only_the_http_layer_names_poem() {
-    let mut offences = Vec::new();
-    for layer in ["features", "platform", "app", "entities"] {
-        for file in rust_files(&source_root().join(layer)) {
-            let in_api = file.components().any(|part| part.as_os_str() == "api")
-                || file.file_name().is_some_and(|name| name == "api.rs");
-            if layer == "features" && in_api {
-                // A feature's handlers are HTTP by nature.
+/// The crate's top modules a file names, with the line: `crate::x` anywhere, and the first
+/// segments inside `use crate::{...}` groups, however nested and wrapped; and "poem" for poem
+/// and poem-openapi.
+fn named_modules(path: &Path) -> Vec<(usize, String)> {
+    let mut named = Vec::new();
+    // Depth of braces inside a `use crate::{` group; 0 outside one.
+    let mut depth = 0usize;
+    for (number, line) in code_lines(path) {
+        if line.contains("poem::") || line.contains("poem_openapi") {
+            named.push((number, "poem".to_string()));
+        }
+        for (at, _) in line.match_indices("crate::") {
+            let rest = &line[at + "crate::".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                named.push((number, name));
+            }
+        }
+        let mut text = line.as_str();
+        if depth == 0 {
+            match line.find("use crate::{") {
+                Some(at) => text = &line[at + "use crate::".len()..],
+                None => continue,
+            }
+        }
+        let mut segment_start = true;
+        let mut word = String::new();
+        for c in text.chars() {
+            if c.is_alphanumeric() || c == '_' {
+                word.push(c);
                 continue;
             }
-            for (number, line) in code_lines(&file) {
-                if names_http(&line) {
-                    offences.push(format!("{}:{number}: {}", file.display(), line.trim()));
+            if !word.is_empty() {
+                // The first segment of a path in the group: `features` of `features::x`,
+                // or a module named alone (`demo` in `{cli, demo}`).
+                if segment_start && depth == 1 && matches!(c, ':' | ',' | '}') {
+                    named.push((number, word.clone()));
                 }
+                segment_start = false;
+                word.clear();
+            }
+            match c {
+                '{' => {
+                    depth += 1;
+                    segment_start = true;
+                }
+                '}' => depth = depth.saturating_sub(1),
+                ',' => segment_start = true,
+                _ => {}
             }
         }
     }
+    named
+}
+
+/// Every place below `folder` (only the features' handler files, or all but them, when
+/// `folder` is `features`) that names something of `forbidden`.
+fn offences(folder: &str, handlers: bool, forbidden: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in rust_files(&source_root().join(folder)) {
+        if folder == "features" && is_handler_file(&file) != handlers {
+            continue;
+        }
+        for (number, name) in named_modules(&file) {
+            if forbidden.contains(&name.as_str()) {
+                found.push(format!("{}:{number}: names {name}", file.display()));
+            }
+        }
+    }
+    found
+}
+
+const ROOT: &[&str] = &["startup", "cli", "demo"];
+
+#[test]
+fn each_layer_names_only_layers_below_it() {
+    let mut found = Vec::new();
+    let above = |extra: &[&'static str]| [ROOT, extra].concat();
+    found.extend(offences(
+        "entities",
+        false,
+        &above(&["features", "http", "platform", "app", "poem"]),
+    ));
+    found.extend(offences(
+        "app",
+        false,
+        &above(&["features", "http", "platform", "poem"]),
+    ));
+    found.extend(offences(
+        "platform",
+        false,
+        &above(&["features", "http", "poem"]),
+    ));
+    found.extend(offences("features", false, &above(&["http", "poem"])));
+    found.extend(offences("http", false, &above(&["features"])));
+    found.extend(offences("features", true, ROOT));
     assert!(
-        offences.is_empty(),
-        "below the HTTP layer, nothing may name poem or crate::http:\n{}",
-        offences.join("\n")
+        found.is_empty(),
+        "a layer names one above it:\n{}",
+        found.join("\n")
     );
 }
 
@@ -81,20 +157,19 @@ fn a_feature_uses_another_only_through_its_mod_rs() {
                 .then(|| path.file_name().unwrap().to_string_lossy().into_owned())
         })
         .collect();
-    let mut offences = Vec::new();
+    let mut found = Vec::new();
     for own in &names {
         for file in rust_files(&features.join(own)) {
             for (number, line) in code_lines(&file) {
                 for other in names.iter().filter(|other| *other != own) {
                     // `features::school::store::...` reaches behind school's mod.rs; its
-                    // public items (`features::school::list_children`, `school::ChildView`)
-                    // do not.
+                    // public items (`features::school::list_children`) do not.
                     for inner in ["store", "api", "rules", "mails", "notify", "mail"] {
                         let behind = format!("{other}::{inner}::");
                         if line.contains(&format!("features::{behind}"))
                             || line.contains(&format!(" {behind}"))
                         {
-                            offences.push(format!("{}:{number}: {}", file.display(), line.trim()));
+                            found.push(format!("{}:{number}: {}", file.display(), line.trim()));
                         }
                     }
                 }
@@ -102,15 +177,28 @@ fn a_feature_uses_another_only_through_its_mod_rs() {
         }
     }
     assert!(
-        offences.is_empty(),
+        found.is_empty(),
         "features use each other only through mod.rs:\n{}",
-        offences.join("\n")
+        found.join("\n")
     );
 }
 
 #[test]
-fn the_check_sees_a_layering_break() {
-    assert!(names_http("use poem::web::Data;"));
-    assert!(names_http("    crate::http::state::HttpState,"));
-    assert!(!names_http("use crate::platform::db;"));
+fn the_check_sees_every_way_of_naming_a_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sample.rs");
+    std::fs::write(
+        &file,
+        "use poem::web::Data;\n\
+         use crate::{\n    app::error::AppError,\n    features::{accounts, posts},\n    http::{\n        state::HttpState,\n    },\n};\n\
+         use crate::platform::db;\n\
+         // crate::startup in a comment does not count\n\
+         fn f() { let features = 3; crate::demo::run(); }\n",
+    )
+    .unwrap();
+    let names: Vec<String> = named_modules(&file).into_iter().map(|(_, n)| n).collect();
+    assert_eq!(
+        names,
+        ["poem", "app", "features", "http", "platform", "demo"]
+    );
 }

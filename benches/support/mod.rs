@@ -9,8 +9,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+use schoolgate::platform::services::Services;
 use schoolgate::{
-    app::{actor::Actor, config::Settings, services::Services},
+    app::{actor::Actor, config::Settings},
     entities::users::{Language, Role},
     features::{
         accounts::{self, NewUser},

@@ -7,7 +7,7 @@ use std::{fmt, net::SocketAddr, path::PathBuf};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
-use crate::{entities::users::Language, platform::jobs::schedule::JobSchedule};
+use crate::entities::users::Language;
 
 const EMBEDDED_DEFAULTS: &str = include_str!("../../config/default.toml");
 
@@ -292,8 +292,8 @@ impl Settings {
             bail!("school.default_language: must be one of school.languages");
         }
         self.phone_region()?;
-        self.cron_schedule("schedule.digest", &self.schedule.digest)?;
-        self.cron_schedule("schedule.news_batch", &self.schedule.news_batch)?;
+        cron_expression("schedule.digest", &self.schedule.digest)?;
+        cron_expression("schedule.news_batch", &self.schedule.news_batch)?;
         if self.schedule.check_seconds < 1 {
             bail!("schedule.check_seconds: must be at least 1");
         }
@@ -350,12 +350,10 @@ impl Settings {
 
     /// The schedule a cron expression of the setting `key` describes, in the school's time
     /// zone; a wrong expression names the key.
-    pub fn cron_schedule(&self, key: &str, expression: &str) -> anyhow::Result<JobSchedule> {
-        JobSchedule::parse(expression, self.time_zone()?).map_err(|err| {
-            anyhow::anyhow!(
-                "{key}: '{expression}' is not a cron expression such as \"0 30 17 * * Wed\" \
-                 (seconds minutes hours day-of-month month day-of-week): {err}"
-            )
+    pub fn cron_schedule(&self, key: &str, expression: &str) -> anyhow::Result<CronSchedule> {
+        Ok(CronSchedule {
+            schedule: cron_expression(key, expression)?,
+            zone: self.time_zone()?,
         })
     }
 
@@ -416,6 +414,23 @@ impl Settings {
     pub fn is_postgres(&self) -> bool {
         self.database.url.expose().starts_with("postgres")
     }
+}
+
+/// A cron expression (seconds first, as the `cron` crate reads it) in the school's time zone.
+#[derive(Clone, Debug)]
+pub struct CronSchedule {
+    pub schedule: cron::Schedule,
+    pub zone: chrono_tz::Tz,
+}
+
+/// The cron expression of the setting `key`; a wrong one names the key.
+fn cron_expression(key: &str, expression: &str) -> anyhow::Result<cron::Schedule> {
+    expression.parse().map_err(|err| {
+        anyhow::anyhow!(
+            "{key}: '{expression}' is not a cron expression such as \"0 30 17 * * Wed\" \
+             (seconds minutes hours day-of-month month day-of-week): {err}"
+        )
+    })
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@ pub mod notifications;
 pub mod posts;
 pub mod school;
 
+use crate::platform::services::Registrations;
 use crate::{
-    app::{config::Settings, services::Registrations},
+    app::config::Settings,
     platform::{files::FileReference, jobs::Jobs, outbox::Handlers},
 };
 

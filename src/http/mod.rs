@@ -1,7 +1,8 @@
-//! The HTTP layer, the only part of the application that knows poem: the OpenAPI service
-//! composed from every feature's API, served under `/api` with its spec at
-//! `/api/openapi.json` and the console at `/api/docs`; security schemes, session cache, rate
-//! limits, middleware, the web app's files, and errors as JSON answers.
+//! The HTTP layer, the only part of the application that knows poem (besides the features'
+//! `api` modules, which build on it): the routes around the OpenAPI service (served under
+//! `/api` with its spec at `/api/openapi.json` and the console at `/api/docs`), security
+//! schemes, session cache, rate limits, middleware, the web app's files, and errors as JSON
+//! answers. It names no feature: the startup composes the features' APIs.
 
 pub mod error;
 pub mod middleware;
@@ -21,7 +22,6 @@ use poem::{
 };
 use poem_openapi::{OpenApi, OpenApiService, Tags};
 
-use crate::features::{accounts, audit, digest, imports, notifications, posts, school};
 use error::render_any_error;
 use middleware::{BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, request_context};
 use state::HttpState;
@@ -50,45 +50,12 @@ pub enum ApiTags {
     Schedule,
 }
 
-/// The OpenAPI service; `server_url` is where `/api` is reachable from the console. The
-/// APIs are grouped by feature: poem-openapi's tuples hold at most 16, and groups nest.
-pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
-    let api = (
-        (
-            accounts::api::auth::AuthApi,
-            accounts::api::me::MeApi,
-            accounts::api::users::UsersApi,
-        ),
-        (
-            posts::api::posts::PostsApi,
-            posts::api::replies::RepliesApi,
-            posts::api::attachments::AttachmentsApi,
-            posts::api::status::StatusApi,
-        ),
-        (
-            notifications::api::PushApi,
-            notifications::api::EmailSettingsApi,
-            notifications::api::UnsubscribeApi,
-        ),
-        (
-            school::api::children::ChildrenApi,
-            school::api::groups::GroupsApi,
-        ),
-        imports::api::ImportsApi,
-        audit::api::AuditApi,
-        digest::api::ScheduleApi,
-    );
-    OpenApiService::new(api, "Schoolgate API", env!("CARGO_PKG_VERSION"))
-        .description(
-            "School-to-parent communication. To use the console: call `POST /auth/login`, copy \
-             the `token` from the answer, press **Authorize** and paste it as Bearer token.",
-        )
-        .server(server_url)
-}
-
-/// All routes with their middleware.
-pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
-    let api = service("/api");
+/// All routes with their middleware: `api` (the features' APIs, composed by the startup) under
+/// `/api` with its spec and console, health checks, and the web app at `/`.
+pub fn routes(
+    state: HttpState,
+    api: OpenApiService<impl OpenApi + 'static, ()>,
+) -> impl poem::Endpoint + 'static {
     let spec = api.spec_endpoint();
     let docs = api
         .swagger_ui()

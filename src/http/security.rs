@@ -14,8 +14,7 @@ use super::{session_cache::CachedSession, state::HttpState};
 use crate::{
     app::{actor::Actor, error::AppError},
     entities::users::{AccountState, Language, Role},
-    features::accounts,
-    platform::tokens,
+    platform::{sessions, tokens},
 };
 
 pub const SESSION_COOKIE: &str = "sg_session";
@@ -100,8 +99,7 @@ async fn current_user(req: &Request, token: &str) -> Result<CurrentUser, AppErro
     let session = match state.sessions.get(&digest) {
         Some(cached) if cached.expires_at > now => cached,
         _ => {
-            let Some((session, user)) = accounts::session_of_token(&state.db, token, now).await?
-            else {
+            let Some((session, user)) = sessions::find_valid(&state.db, token, now).await? else {
                 return Err(AppError::Unauthenticated);
             };
             if user.state != AccountState::Active {

@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 use chrono::{DateTime, Utc};
 use moka::sync::Cache;
 
-use crate::features::accounts::User;
+use crate::entities::users::Model as User;
 
 /// What a valid session token stands for.
 #[derive(Clone, Debug)]

@@ -4,7 +4,7 @@
 use std::{ops::Deref, sync::Arc};
 
 use super::{rate_limit::RateLimits, session_cache::SessionCache};
-use crate::app::services::Services;
+use crate::platform::services::Services;
 
 #[derive(Clone)]
 pub struct HttpState {

@@ -15,10 +15,8 @@ use sea_orm::{
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
-use crate::{
-    app::{config::DatabaseSettings, services::Services},
-    entities::audit_log,
-};
+use crate::platform::services::Services;
+use crate::{app::config::DatabaseSettings, entities::audit_log};
 
 /// Opens the pool. SQLite runs in WAL mode with a busy timeout and foreign keys on; its
 /// folder is created when missing.

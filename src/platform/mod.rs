@@ -9,5 +9,7 @@ pub mod files;
 pub mod jobs;
 pub mod keys;
 pub mod outbox;
+pub mod services;
+pub mod sessions;
 pub mod text;
 pub mod tokens;

@@ -5,8 +5,8 @@ use chrono::Duration;
 use futures_util::future::BoxFuture;
 
 use super::{AccountMail, rules::TokenPurpose, store};
+use crate::platform::services::Services;
 use crate::{
-    app::services::Services,
     entities::users::AccountState,
     platform::outbox::{
         Handler, Handlers, OutboxRow, action_link,

@@ -13,11 +13,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 
+use crate::platform::{services::Services, sessions};
 use crate::{
     app::{
         actor::Actor,
         error::{AppError, blocking},
-        services::Services,
     },
     entities::users::{AccountState, Role},
     platform::{
@@ -214,8 +214,7 @@ pub struct Session {
 /// Starts a session for a user who proved who they are.
 pub async fn start_session(services: &Services, user: User) -> Result<Session, AppError> {
     let lifetime = Duration::days(services.settings.security.session_days);
-    let issued =
-        store::sessions::create(&services.db, user.id, lifetime, services.clock.now()).await?;
+    let issued = sessions::create(&services.db, user.id, lifetime, services.clock.now()).await?;
     Ok(Session {
         token: issued.token,
         csrf_token: issued.csrf_token,
@@ -237,7 +236,7 @@ pub async fn log_in(
 
 /// Ends one session.
 pub async fn log_out(services: &Services, session_id: i32) -> Result<(), AppError> {
-    store::sessions::delete(&services.db, session_id).await?;
+    sessions::delete(&services.db, session_id).await?;
     Ok(())
 }
 
@@ -284,7 +283,7 @@ pub async fn reset_password(
     }
     let user_id = user.id;
     store::users::set_password(&txn, user, hash, now).await?;
-    store::sessions::delete_all_for_user(&txn, user_id, None).await?;
+    sessions::delete_all_for_user(&txn, user_id, None).await?;
     store::tokens::expire_open(&txn, user_id, TokenPurpose::PasswordReset, now).await?;
     txn.commit().await?;
     Ok(user_id)
@@ -388,7 +387,7 @@ pub async fn change_password(
     .await?;
     let txn = db::begin_write(&services.db).await?;
     store::users::set_password(&txn, user, hash, services.clock.now()).await?;
-    store::sessions::delete_all_for_user(&txn, user_id, Some(session_id)).await?;
+    sessions::delete_all_for_user(&txn, user_id, Some(session_id)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -425,7 +424,7 @@ pub async fn disable(services: &Services, actor: &Actor, id: i32) -> Result<User
     let write = AuditedWrite::begin(services).await?;
     let user =
         store::users::set_state(write.txn(), user, AccountState::Disabled, write.now()).await?;
-    store::sessions::delete_all_for_user(write.txn(), user.id, None).await?;
+    sessions::delete_all_for_user(write.txn(), user.id, None).await?;
     write
         .commit(
             actor.id,
@@ -469,15 +468,6 @@ pub async fn find_users(
     ids: Vec<i32>,
 ) -> Result<HashMap<i32, User>, DbErr> {
     store::users::find_many(conn, ids).await
-}
-
-/// The valid session a raw token stands for, with its user.
-pub async fn session_of_token(
-    conn: &impl ConnectionTrait,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<(crate::entities::sessions::Model, User)>, DbErr> {
-    store::sessions::find_valid(conn, token, now).await
 }
 
 /// A user with `role`, or the error naming `field` (e.g. linking a parent, adding a teacher).
@@ -589,5 +579,5 @@ fn already_activated() -> AppError {
 
 /// Removes sessions that have expired (the janitor's work).
 pub async fn delete_expired_sessions(services: &Services) -> Result<u64, DbErr> {
-    store::sessions::delete_expired(&services.db, services.clock.now()).await
+    sessions::delete_expired(&services.db, services.clock.now()).await
 }

@@ -6,10 +6,11 @@ pub mod api;
 use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
 
 use crate::{
-    app::{actor::Actor, error::AppError, services::Services},
+    app::{actor::Actor, error::AppError},
     entities::audit_log,
 };
 
+use crate::platform::services::Services;
 pub use audit_log::Model as AuditEntry;
 
 /// The newest entries first (admins).

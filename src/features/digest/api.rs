@@ -6,8 +6,9 @@ use poem::web::Data;
 use poem_openapi::{Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
 use sea_orm::ActiveEnum;
 
+use crate::platform::services::Services;
 use crate::{
-    app::{error::AppError, services::Services},
+    app::error::AppError,
     features::{
         accounts,
         digest::{self, Job, dedupe_prefix},

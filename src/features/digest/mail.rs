@@ -6,8 +6,8 @@ use futures_util::future::BoxFuture;
 use serde::Deserialize;
 
 use super::{DigestItem, Job, items_now};
+use crate::platform::services::Services;
 use crate::{
-    app::services::Services,
     entities::users,
     features::notifications,
     platform::{

@@ -14,8 +14,9 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::future::BoxFuture;
 use sea_orm::{ConnectionTrait, DbErr};
 
+use crate::platform::services::Services;
 use crate::{
-    app::{config::Settings, services::Services},
+    app::config::Settings,
     entities::{outbox::Channel, posts::PostKind, users},
     features::{notifications, posts},
     platform::{
@@ -77,7 +78,7 @@ impl Job {
     /// When it runs, in the school's time zone.
     pub fn schedule(self, settings: &Settings) -> anyhow::Result<JobSchedule> {
         let (setting, expression) = self.schedule_setting(settings);
-        settings.cron_schedule(setting, expression)
+        Ok(settings.cron_schedule(setting, expression)?.into())
     }
 
     fn handler(self) -> jobs::RunJob {

@@ -8,11 +8,11 @@ pub mod letters;
 pub mod rules;
 pub mod store;
 
+use crate::platform::services::Services;
 use crate::{
     app::{
         actor::Actor,
         error::{AppError, blocking, sentence},
-        services::Services,
     },
     features::accounts::{self, AccountMail},
     platform::db::{self, AuditedWrite},

@@ -7,7 +7,7 @@ pub mod rules;
 pub mod store;
 
 use crate::{
-    app::{actor::Actor, error::AppError, services::Services},
+    app::{actor::Actor, error::AppError},
     platform::{
         db::AuditedWrite,
         outbox::{
@@ -17,6 +17,7 @@ use crate::{
     },
 };
 
+use crate::platform::services::Services;
 pub use store::{is_opted_out, opted_out_users};
 
 /// Subscribes a device of the caller. Only endpoints of known push services are accepted,

@@ -16,8 +16,9 @@ use futures_util::{StreamExt, stream::BoxStream};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use tokio::io::AsyncRead;
 
+use crate::platform::services::Services;
 use crate::{
-    app::{actor::Actor, error::AppError, services::Services},
+    app::{actor::Actor, error::AppError},
     entities::{attachments, groups, posts::PostKind, users::Role},
     platform::{
         audience::{self, Audience, ReachedParent},

@@ -8,8 +8,8 @@ use futures_util::future::BoxFuture;
 use serde::Deserialize;
 
 use super::{rules::PushNotice, store};
+use crate::platform::services::Services;
 use crate::{
-    app::services::Services,
     entities::{outbox::Channel, posts::PostKind},
     platform::{
         audience,

@@ -8,8 +8,9 @@ pub mod store;
 
 use std::collections::HashMap;
 
+use crate::platform::services::Services;
 use crate::{
-    app::{actor::Actor, error::AppError, services::Services},
+    app::{actor::Actor, error::AppError},
     entities::users::Role,
     features::accounts::{self, User},
     platform::{

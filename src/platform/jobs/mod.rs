@@ -14,10 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::future::BoxFuture;
 use tokio::sync::watch;
 
-use crate::{
-    app::services::Services,
-    entities::scheduled_runs::{RunStatus, Trigger},
-};
+use crate::entities::scheduled_runs::{RunStatus, Trigger};
+use crate::platform::services::Services;
 pub use runs::ScheduledRun;
 use schedule::JobSchedule;
 

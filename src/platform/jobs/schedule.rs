@@ -6,12 +6,23 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
+use crate::app::config::CronSchedule;
+
 /// A job's schedule: a cron expression (seconds first, as the `cron` crate reads it) in a
 /// time zone.
 #[derive(Clone, Debug)]
 pub struct JobSchedule {
     schedule: cron::Schedule,
     zone: Tz,
+}
+
+impl From<CronSchedule> for JobSchedule {
+    fn from(cron: CronSchedule) -> Self {
+        Self {
+            schedule: cron.schedule,
+            zone: cron.zone,
+        }
+    }
 }
 
 impl JobSchedule {

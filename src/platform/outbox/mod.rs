@@ -23,13 +23,11 @@ use sea_orm::{
 };
 use tokio::sync::Notify;
 
-use crate::{
-    app::services::Services,
-    entities::outbox::{self, Channel, DeliveryStatus},
-};
+use crate::entities::outbox::{self, Channel, DeliveryStatus};
 
 pub use outbox::Model as OutboxRow;
 
+use crate::platform::services::Services;
 use mail::OutgoingMail;
 use push::PushMessage;
 

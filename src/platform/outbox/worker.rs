@@ -13,7 +13,7 @@ use super::{
     Handler, OutboxRow, claim_due, devices, mail::SendError, mark_attempt_failed, mark_sent,
     push::PushOutcome,
 };
-use crate::app::services::Services;
+use crate::platform::services::Services;
 
 /// Rows claimed at once.
 const BATCH: u64 = 64;

@@ -1,5 +1,5 @@
-//! Accounts in the database: users, login sessions and one-time tokens.
+//! Accounts in the database: users and one-time tokens (login sessions are
+//! `platform::sessions`: the HTTP layer checks them).
 
-pub mod sessions;
 pub mod tokens;
 pub mod users;

@@ -1,4 +1,5 @@
-//! Login sessions. The token is only in the client's cookie or header; the table holds its hash.
+//! Login sessions: made at login by the accounts feature, checked on every request by the
+//! HTTP layer. The token is only in the client's cookie or header; the table holds its hash.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
