@@ -1,7 +1,9 @@
 //! Schoolgate: a self-hostable school-to-parent communication server. Layers, from the top:
-//! `main`/`cli`/`startup` (the composition root) -> `http` (the only part that knows poem)
-//! -> `features` (one folder per feature) -> `platform` and `app` (shared machinery,
-//! settings, errors) -> `entities` (tables).
+//! `main`/`cli`/`startup`/`demo` (the composition root) -> the features' HTTP handlers
+//! (`features/<f>/api`) -> `http` (the HTTP machinery; with the handlers the only code that
+//! knows poem) -> the features' use cases, stores and rules -> `platform` (shared machinery
+//! and `Services`) -> `app` (settings, errors, clock) -> `entities` (tables). Each names only
+//! layers below it (`tests/architecture.rs`).
 
 pub mod app;
 pub mod cli;
