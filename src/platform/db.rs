@@ -133,14 +133,23 @@ pub async fn record(
 pub struct AuditedWrite {
     txn: DatabaseTransaction,
     now: DateTime<Utc>,
+    actor_id: Option<i32>,
+    action: &'static str,
 }
 
 impl AuditedWrite {
-    /// Begins the write (see `begin_write`) at the services' "now".
-    pub async fn begin(services: &Services) -> Result<Self, DbErr> {
+    /// Begins the write (see `begin_write`) at the services' "now", of `action` (e.g.
+    /// `user.invite`) by `actor_id` (`None`: the command line).
+    pub async fn begin(
+        services: &Services,
+        actor_id: impl Into<Option<i32>>,
+        action: &'static str,
+    ) -> Result<Self, DbErr> {
         Ok(Self {
             txn: begin_write(&services.db).await?,
             now: services.clock.now(),
+            actor_id: actor_id.into(),
+            action,
         })
     }
 
@@ -154,20 +163,10 @@ impl AuditedWrite {
         self.now
     }
 
-    /// Records who did what to which object (e.g. `user.invite` on `user:12`), then commits.
-    pub async fn commit(
-        self,
-        actor_id: impl Into<Option<i32>>,
-        action: &'static str,
-        target: String,
-        details: serde_json::Value,
-    ) -> Result<(), DbErr> {
-        record(
-            &self.txn,
-            Audit::new(actor_id, action, target, details),
-            self.now,
-        )
-        .await?;
+    /// Records the action on `target` (e.g. `user:12`) with its details, then commits.
+    pub async fn commit(self, target: String, details: serde_json::Value) -> Result<(), DbErr> {
+        let audit = Audit::new(self.actor_id, self.action, target, details);
+        record(&self.txn, audit, self.now).await?;
         self.txn.commit().await
     }
 }

@@ -11,7 +11,6 @@ use crate::{
     platform::outbox::{
         Handler, Handlers, OutboxRow, action_link,
         mail::{OutgoingMail, recipient},
-        templates::MailParts,
     },
 };
 
@@ -64,23 +63,13 @@ async fn render(
     let now = services.clock.now();
     let token = store::tokens::issue(&services.db, user.id, purpose, lifetime, now).await?;
     let link = action_link(services.settings.public_url(), path, &token);
-    let school = &services.settings.school.name;
     let values = serde_json::json!({
-        "first_name": user.first_name,
-        "email": user.email,
-        "school": school,
         "minutes": security.reset_token_minutes,
         "days": security.activation_token_days,
     });
-    let rendered = services.templates.render(
-        mail.kind(),
-        user.language,
-        school,
-        values,
-        MailParts {
-            action_url: Some(&link),
-            ..Default::default()
-        },
-    )?;
-    Ok(Some(OutgoingMail::to_user(&user, rendered)?))
+    let school = &services.settings.school.name;
+    let mail = services
+        .templates
+        .action_mail(school, &user, mail.kind(), values, &link)?;
+    Ok(Some(mail))
 }

@@ -62,7 +62,7 @@ pub async fn invite(
     new: NewUser,
     send_activation_email: bool,
 ) -> Result<Invitation, AppError> {
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor_id, "user.invite").await?;
     if store::users::find_by_email(write.txn(), &new.email)
         .await?
         .is_some()
@@ -85,8 +85,6 @@ pub async fn invite(
     }
     write
         .commit(
-            actor_id,
-            "user.invite",
             format!("user:{}", user.id),
             serde_json::json!({ "email": user.email, "role": user.role }),
         )
@@ -421,17 +419,12 @@ pub async fn disable(services: &Services, actor: &Actor, id: i32) -> Result<User
         ));
     }
     let user = find(services, actor, id).await?;
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "user.disable").await?;
     let user =
         store::users::set_state(write.txn(), user, AccountState::Disabled, write.now()).await?;
     sessions::delete_all_for_user(write.txn(), user.id, None).await?;
     write
-        .commit(
-            actor.id,
-            "user.disable",
-            format!("user:{}", user.id),
-            serde_json::json!({}),
-        )
+        .commit(format!("user:{}", user.id), serde_json::json!({}))
         .await?;
     Ok(user)
 }
@@ -444,15 +437,10 @@ pub async fn enable(services: &Services, actor: &Actor, id: i32) -> Result<User,
     } else {
         AccountState::Invited
     };
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "user.enable").await?;
     let user = store::users::set_state(write.txn(), user, restored, write.now()).await?;
     write
-        .commit(
-            actor.id,
-            "user.enable",
-            format!("user:{}", user.id),
-            serde_json::json!({}),
-        )
+        .commit(format!("user:{}", user.id), serde_json::json!({}))
         .await?;
     Ok(user)
 }

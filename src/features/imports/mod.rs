@@ -164,7 +164,7 @@ pub async fn preview(
             .map_err(table_error)?
         }
     };
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "import.preview").await?;
     let record = store::save_preview(
         write.txn(),
         NewImport {
@@ -180,8 +180,6 @@ pub async fn preview(
     .await?;
     write
         .commit(
-            actor.id,
-            "import.preview",
             format!("import:{}", record.id),
             serde_json::json!({ "kind": kind.code(), "file_name": record.file_name }),
         )
@@ -209,7 +207,7 @@ pub async fn apply(
     if record.status == store::STATUS_APPLIED {
         return Err(already_applied());
     }
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "import.apply").await?;
     let data_changed = || {
         AppError::conflict(
             "data_changed",
@@ -269,8 +267,6 @@ pub async fn apply(
     }
     write
         .commit(
-            actor.id,
-            "import.apply",
             format!("import:{id}"),
             serde_json::json!({
             "kind": record.kind,
@@ -363,7 +359,7 @@ pub async fn registration_letters(
     .await?;
     let security = &services.settings.security;
     let school = services.settings.school.name.clone();
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "import.letters").await?;
     let mut letters = Vec::with_capacity(parents.len());
     for parent in &parents {
         let activation_url =
@@ -387,8 +383,6 @@ pub async fn registration_letters(
     }
     write
         .commit(
-            actor.id,
-            "import.letters",
             format!("import:{id}"),
             serde_json::json!({ "letters": letters.len() }),
         )
@@ -405,13 +399,11 @@ pub async fn send_activation_emails(
     id: &str,
 ) -> Result<usize, AppError> {
     let parents = waiting_parents(services, actor, id).await?;
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "import.activation_emails").await?;
     let ids: Vec<i32> = parents.iter().map(|parent| parent.id).collect();
     accounts::queue_mail(write.txn(), AccountMail::Activation, &ids, write.now()).await?;
     write
         .commit(
-            actor.id,
-            "import.activation_emails",
             format!("import:{id}"),
             serde_json::json!({ "queued": parents.len() }),
         )

@@ -114,7 +114,8 @@ pub async fn unsubscribe_by_link(
     if store::is_opted_out(&services.db, wanted.user_id, &wanted.kind).await? {
         return Ok(Some(wanted.kind));
     }
-    let write = AuditedWrite::begin(services).await?;
+    let write =
+        AuditedWrite::begin(services, wanted.user_id, "notifications.unsubscribe_link").await?;
     if crate::features::accounts::find_user(write.txn(), wanted.user_id)
         .await?
         .is_none()
@@ -124,13 +125,6 @@ pub async fn unsubscribe_by_link(
     store::set_opt_out(write.txn(), wanted.user_id, &wanted.kind, true, write.now()).await?;
     let details = serde_json::json!({ "kind": wanted.kind });
     let target = format!("user:{}", wanted.user_id);
-    write
-        .commit(
-            wanted.user_id,
-            "notifications.unsubscribe_link",
-            target,
-            details,
-        )
-        .await?;
+    write.commit(target, details).await?;
     Ok(Some(wanted.kind))
 }

@@ -17,7 +17,6 @@ use crate::{
             self, Handler, Handlers, NewDelivery, OutboxRow, devices,
             mail::{OutgoingMail, recipient},
             push::{PushMessage, Urgency},
-            templates::MailParts,
         },
     },
 };
@@ -145,25 +144,15 @@ fn urgent_mail<'a>(
             return Ok(None);
         };
         let settings = &services.settings;
-        let school = &settings.school.name;
         let link = format!("{}/posts/{}", settings.public_url(), post.id);
-        let values = serde_json::json!({
-            "first_name": user.first_name,
-            "email": user.email,
-            "school": school,
-            "title": post.title,
-            "body": post.body,
-        });
-        let rendered = services.templates.render(
+        let values = serde_json::json!({ "title": post.title, "body": post.body });
+        let mail = services.templates.action_mail(
+            &settings.school.name,
+            &user,
             URGENT_MAIL,
-            user.language,
-            school,
             values,
-            MailParts {
-                action_url: Some(&link),
-                ..Default::default()
-            },
+            &link,
         )?;
-        Ok(Some(OutgoingMail::to_user(&user, rendered)?))
+        Ok(Some(mail))
     })
 }

@@ -155,7 +155,7 @@ pub async fn create_child(
         last_name: text::name("last_name", &new.last_name)?,
         group_id: new.group_id,
     };
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "child.create").await?;
     let child = store::children::create(write.txn(), new, write.now())
         .await
         .map_err(|err| match AppError::from(err) {
@@ -166,14 +166,7 @@ pub async fn create_child(
             other => other,
         })?;
     let details = serde_json::json!({ "external_id": child.external_id });
-    write
-        .commit(
-            actor.id,
-            "child.create",
-            format!("child:{}", child.id),
-            details,
-        )
-        .await?;
+    write.commit(format!("child:{}", child.id), details).await?;
     let names = group_names(services).await?;
     Ok(view(child, &names, ChildAccess::Write))
 }
@@ -181,17 +174,10 @@ pub async fn create_child(
 /// Removes a child (admins).
 pub async fn delete_child(services: &Services, actor: &Actor, id: i32) -> Result<(), AppError> {
     let child = find_child(services, actor, id).await?;
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "child.delete").await?;
     store::children::delete(write.txn(), child.id).await?;
     let details = serde_json::json!({ "external_id": child.external_id });
-    write
-        .commit(
-            actor.id,
-            "child.delete",
-            format!("child:{}", child.id),
-            details,
-        )
-        .await?;
+    write.commit(format!("child:{}", child.id), details).await?;
     Ok(())
 }
 
@@ -228,17 +214,10 @@ pub async fn link_parent(
     let child = find_child(services, actor, child_id).await?;
     let parent =
         accounts::find_with_role(&services.db, parent_id, Role::Parent, "parent_id").await?;
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "child.link_parent").await?;
     store::children::upsert_link(write.txn(), parent.id, child.id, read_only, write.now()).await?;
     let details = serde_json::json!({ "parent_id": parent.id, "read_only": read_only });
-    write
-        .commit(
-            actor.id,
-            "child.link_parent",
-            format!("child:{}", child.id),
-            details,
-        )
-        .await?;
+    write.commit(format!("child:{}", child.id), details).await?;
     Ok(())
 }
 
@@ -250,19 +229,12 @@ pub async fn unlink_parent(
     parent_id: i32,
 ) -> Result<(), AppError> {
     actor.require_admin()?;
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "child.unlink_parent").await?;
     if !store::children::remove_link(write.txn(), parent_id, child_id).await? {
         return Err(AppError::not_found("link"));
     }
     let details = serde_json::json!({ "parent_id": parent_id });
-    write
-        .commit(
-            actor.id,
-            "child.unlink_parent",
-            format!("child:{child_id}"),
-            details,
-        )
-        .await?;
+    write.commit(format!("child:{child_id}"), details).await?;
     Ok(())
 }
 
@@ -293,19 +265,12 @@ pub async fn create_group(
 ) -> Result<GroupView, AppError> {
     actor.require_admin()?;
     let name = text::name("name", name)?;
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "group.create").await?;
     let group = store::groups::create(write.txn(), name, write.now())
         .await
         .map_err(name_taken)?;
     let details = serde_json::json!({ "name": group.name });
-    write
-        .commit(
-            actor.id,
-            "group.create",
-            format!("group:{}", group.id),
-            details,
-        )
-        .await?;
+    write.commit(format!("group:{}", group.id), details).await?;
     group_view(services, group).await
 }
 
@@ -319,36 +284,22 @@ pub async fn rename_group(
     actor.require_admin()?;
     let name = text::name("name", name)?;
     let group = find_group(services, actor, id).await?;
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "group.rename").await?;
     let group = store::groups::rename(write.txn(), group, name)
         .await
         .map_err(name_taken)?;
     let details = serde_json::json!({ "name": group.name });
-    write
-        .commit(
-            actor.id,
-            "group.rename",
-            format!("group:{}", group.id),
-            details,
-        )
-        .await?;
+    write.commit(format!("group:{}", group.id), details).await?;
     group_view(services, group).await
 }
 
 /// Removes a group (admins); its children stay, without a group.
 pub async fn delete_group(services: &Services, actor: &Actor, id: i32) -> Result<(), AppError> {
     let group = find_group(services, actor, id).await?;
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "group.delete").await?;
     store::groups::delete(write.txn(), group.id).await?;
     let details = serde_json::json!({ "name": group.name });
-    write
-        .commit(
-            actor.id,
-            "group.delete",
-            format!("group:{}", group.id),
-            details,
-        )
-        .await?;
+    write.commit(format!("group:{}", group.id), details).await?;
     Ok(())
 }
 
@@ -362,17 +313,10 @@ pub async fn add_teacher(
     let group = find_group(services, actor, group_id).await?;
     let teacher =
         accounts::find_with_role(&services.db, teacher_id, Role::Teacher, "teacher_id").await?;
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "group.add_teacher").await?;
     store::groups::add_teacher(write.txn(), group.id, teacher.id).await?;
     let details = serde_json::json!({ "teacher_id": teacher.id });
-    write
-        .commit(
-            actor.id,
-            "group.add_teacher",
-            format!("group:{}", group.id),
-            details,
-        )
-        .await?;
+    write.commit(format!("group:{}", group.id), details).await?;
     Ok(())
 }
 
@@ -384,19 +328,12 @@ pub async fn remove_teacher(
     teacher_id: i32,
 ) -> Result<(), AppError> {
     actor.require_admin()?;
-    let write = AuditedWrite::begin(services).await?;
+    let write = AuditedWrite::begin(services, actor.id, "group.remove_teacher").await?;
     if !store::groups::remove_teacher(write.txn(), group_id, teacher_id).await? {
         return Err(AppError::not_found("group membership"));
     }
     let details = serde_json::json!({ "teacher_id": teacher_id });
-    write
-        .commit(
-            actor.id,
-            "group.remove_teacher",
-            format!("group:{group_id}"),
-            details,
-        )
-        .await?;
+    write.commit(format!("group:{group_id}"), details).await?;
     Ok(())
 }
 

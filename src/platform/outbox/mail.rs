@@ -14,7 +14,6 @@ use lettre::{
 
 use sea_orm::EntityTrait;
 
-use super::templates::RenderedMail;
 use crate::{
     app::config::{MailSettings, MailTransportKind, SmtpTls},
     entities::users::{self, AccountState},
@@ -30,19 +29,6 @@ pub struct OutgoingMail {
     /// For subscription mail (digest, news batch): the https URL that unsubscribes with
     /// one POST (RFC 8058). Transactional mail has none.
     pub list_unsubscribe: Option<String>,
-}
-
-impl OutgoingMail {
-    /// A rendered transactional mail (no unsubscribe link) to a user.
-    pub fn to_user(user: &users::Model, rendered: RenderedMail) -> anyhow::Result<Self> {
-        Ok(Self {
-            to: mailbox(user)?,
-            subject: rendered.subject,
-            text: rendered.text,
-            html: rendered.html,
-            list_unsubscribe: None,
-        })
-    }
 }
 
 /// Why a send failed, and whether trying again later may help.

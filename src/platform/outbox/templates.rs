@@ -8,7 +8,8 @@ use anyhow::Context;
 use minijinja::{AutoEscape, Environment};
 use serde::{Deserialize, Serialize};
 
-use crate::entities::users::Language;
+use super::mail::{OutgoingMail, mailbox};
+use crate::entities::users::{self, Language};
 
 const LAYOUT_TEXT: &str = include_str!("templates/layout.txt");
 const LAYOUT_HTML: &str = include_str!("templates/layout.html");
@@ -138,6 +139,39 @@ impl MailTemplates {
             closing: fill_all(&text.closing)?,
             unread: text.unread.as_deref().map(fill).transpose()?,
             unsubscribe: text.unsubscribe.as_deref().map(fill).transpose()?,
+        })
+    }
+
+    /// A transactional mail to `user` in their language: the texts of `kind` filled with
+    /// `values` (plus the user's first name and address and the school's name) and a button
+    /// that opens `link`.
+    pub fn action_mail(
+        &self,
+        school: &str,
+        user: &users::Model,
+        kind: &str,
+        mut values: serde_json::Value,
+        link: &str,
+    ) -> anyhow::Result<OutgoingMail> {
+        values["first_name"] = user.first_name.clone().into();
+        values["email"] = user.email.clone().into();
+        values["school"] = school.into();
+        let rendered = self.render(
+            kind,
+            user.language,
+            school,
+            values,
+            MailParts {
+                action_url: Some(link),
+                ..Default::default()
+            },
+        )?;
+        Ok(OutgoingMail {
+            to: mailbox(user)?,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            list_unsubscribe: None,
         })
     }
 
