@@ -111,20 +111,7 @@ mod support;
 
 #[tokio::main]
 async fn main() {
-    let seconds: f64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(4.0);
-    let concurrency: usize = std::env::var("BENCH_CONCURRENCY")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(32);
-    println!(
-        "concurrency {concurrency}, {seconds} s per measurement, {} cores",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    );
+    let (seconds, concurrency) = support::load_settings(4.0, 32);
 
     // Baseline for login: one argon2id verification with the same parameters, in-process.
     let hash = password::hash(PASSWORD);

@@ -621,20 +621,7 @@ async fn bench_backend(label: &str, database_url: String, concurrency: usize, se
 
 #[tokio::main]
 async fn main() {
-    let seconds: f64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10.0);
-    let concurrency: usize = std::env::var("BENCH_CONCURRENCY")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(8);
-    println!(
-        "concurrency {concurrency}, {seconds} s per measurement, {} cores",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    );
+    let (seconds, concurrency) = support::load_settings(10.0, 8);
     support::on_sqlite_and_postgres(|label, url| bench_backend(label, url, concurrency, seconds))
         .await;
 }

@@ -251,3 +251,22 @@ pub async fn load(
         p99_ms: percentile(0.99),
     }
 }
+
+/// BENCH_SECONDS and BENCH_CONCURRENCY, or the bench's defaults; printed with the core count.
+pub fn load_settings(default_seconds: f64, default_concurrency: usize) -> (f64, usize) {
+    let seconds: f64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_seconds);
+    let concurrency: usize = std::env::var("BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_concurrency);
+    println!(
+        "concurrency {concurrency}, {seconds} s per measurement, {} cores",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    (seconds, concurrency)
+}
