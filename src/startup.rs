@@ -1,20 +1,18 @@
 //! The composition root: builds the application from its parts (database, services, the
-//! features' registrations, their APIs composed into one OpenAPI service, HTTP) and runs the
-//! server, the outbox worker, the scheduler and the janitor until shutdown (SIGTERM or
-//! Ctrl-C). The only module that knows every layer.
+//! features' registrations, HTTP) and runs the server, the outbox worker, the scheduler and
+//! the janitor until shutdown (SIGTERM or Ctrl-C). The only module that knows every layer.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use poem::{Server, listener::TcpAcceptor};
-use poem_openapi::{OpenApi, OpenApiService};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
 use crate::platform::services::Services;
 use crate::{
     app::{clock::Clock, config::Settings},
-    features::{self, accounts, audit, digest, imports, notifications, posts, school},
+    features::{self, accounts, posts},
     http::{self, state::HttpState},
     platform::{db, jobs, outbox::worker},
 };
@@ -34,42 +32,6 @@ pub async fn services_with(
 ) -> anyhow::Result<Services> {
     let registrations = features::registrations(&settings)?;
     Services::build(settings, db, clock, registrations).await
-}
-
-/// The OpenAPI service; `server_url` is where `/api` is reachable from the console. The
-/// APIs are grouped by feature: poem-openapi's tuples hold at most 16, and groups nest.
-pub fn api_service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
-    let api = (
-        (
-            accounts::api::auth::AuthApi,
-            accounts::api::me::MeApi,
-            accounts::api::users::UsersApi,
-        ),
-        (
-            posts::api::posts::PostsApi,
-            posts::api::replies::RepliesApi,
-            posts::api::attachments::AttachmentsApi,
-            posts::api::status::StatusApi,
-        ),
-        (
-            notifications::api::PushApi,
-            notifications::api::EmailSettingsApi,
-            notifications::api::UnsubscribeApi,
-        ),
-        (
-            school::api::children::ChildrenApi,
-            school::api::groups::GroupsApi,
-        ),
-        imports::api::ImportsApi,
-        audit::api::AuditApi,
-        digest::api::ScheduleApi,
-    );
-    OpenApiService::new(api, "Schoolgate API", env!("CARGO_PKG_VERSION"))
-        .description(
-            "School-to-parent communication. To use the console: call `POST /auth/login`, copy \
-             the `token` from the answer, press **Authorize** and paste it as Bearer token.",
-        )
-        .server(server_url)
 }
 
 pub struct Application {
@@ -136,7 +98,7 @@ impl Application {
             ))
         });
         let janitor = tokio::spawn(tidy_up_periodically(self.state.clone(), shutdown_rx));
-        let app = http::routes(self.state.clone(), api_service("/api"));
+        let app = http::routes(self.state.clone());
         tracing::info!(port = self.port, "listening");
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, stop, Some(Duration::from_secs(10)))

@@ -1,8 +1,7 @@
 //! The layering of the code, checked on its source. From the top: `main`/`cli`/`startup`/
-//! `demo` (the composition root) -> the features' HTTP handlers (`features/<f>/api`) ->
-//! `http` -> the features' use cases, stores and rules -> `platform` -> `app` -> `entities`.
-//! Each layer names only layers below it; nothing below `http` names poem; a feature uses
-//! another only through that one's `mod.rs`.
+//! `demo` (the composition root) -> `http` -> `features` -> `platform` -> `app` ->
+//! `entities`. Each layer names only layers below it; nothing outside `http` (and the
+//! composition root) names poem; a feature uses another only through that one's `mod.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -32,12 +31,6 @@ fn code_lines(path: &Path) -> Vec<(usize, String)> {
         .filter(|(_, line)| !line.trim_start().starts_with("//"))
         .map(|(number, line)| (number + 1, line.to_string()))
         .collect()
-}
-
-/// A feature's HTTP handlers: `features/<f>/api.rs` or `features/<f>/api/...`.
-fn is_handler_file(path: &Path) -> bool {
-    path.components().any(|part| part.as_os_str() == "api")
-        || path.file_name().is_some_and(|name| name == "api.rs")
 }
 
 /// The crate's top modules a file names, with the line: `crate::x` anywhere, and the first
@@ -98,14 +91,10 @@ fn named_modules(path: &Path) -> Vec<(usize, String)> {
     named
 }
 
-/// Every place below `folder` (only the features' handler files, or all but them, when
-/// `folder` is `features`) that names something of `forbidden`.
-fn offences(folder: &str, handlers: bool, forbidden: &[&str]) -> Vec<String> {
+/// Every place below `folder` that names something of `forbidden`.
+fn offences(folder: &str, forbidden: &[&str]) -> Vec<String> {
     let mut found = Vec::new();
     for file in rust_files(&source_root().join(folder)) {
-        if folder == "features" && is_handler_file(&file) != handlers {
-            continue;
-        }
         for (number, name) in named_modules(&file) {
             if forbidden.contains(&name.as_str()) {
                 found.push(format!("{}:{number}: names {name}", file.display()));
@@ -123,22 +112,15 @@ fn each_layer_names_only_layers_below_it() {
     let above = |extra: &[&'static str]| [ROOT, extra].concat();
     found.extend(offences(
         "entities",
-        false,
-        &above(&["features", "http", "platform", "app", "poem"]),
+        &above(&["http", "features", "platform", "app", "poem"]),
     ));
     found.extend(offences(
         "app",
-        false,
-        &above(&["features", "http", "platform", "poem"]),
+        &above(&["http", "features", "platform", "poem"]),
     ));
-    found.extend(offences(
-        "platform",
-        false,
-        &above(&["features", "http", "poem"]),
-    ));
-    found.extend(offences("features", false, &above(&["http", "poem"])));
-    found.extend(offences("http", false, &above(&["features"])));
-    found.extend(offences("features", true, ROOT));
+    found.extend(offences("platform", &above(&["http", "features", "poem"])));
+    found.extend(offences("features", &above(&["http", "poem"])));
+    found.extend(offences("http", ROOT));
     assert!(
         found.is_empty(),
         "a layer names one above it:\n{}",
@@ -164,7 +146,7 @@ fn a_feature_uses_another_only_through_its_mod_rs() {
                 for other in names.iter().filter(|other| *other != own) {
                     // `features::school::store::...` reaches behind school's mod.rs; its
                     // public items (`features::school::list_children`) do not.
-                    for inner in ["store", "api", "rules", "mails", "notify", "mail"] {
+                    for inner in ["store", "rules", "mails", "notify", "mail"] {
                         let behind = format!("{other}::{inner}::");
                         if line.contains(&format!("features::{behind}"))
                             || line.contains(&format!(" {behind}"))

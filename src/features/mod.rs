@@ -1,6 +1,7 @@
 //! The product's features, one folder each: use cases in `mod.rs` (they take `&Services` and
-//! return `AppError`), HTTP handlers and their DTOs in `api`, queries in `store`, pure rules
-//! in `rules`. A feature uses another only through that one's `mod.rs`.
+//! return `AppError`), queries in `store`, pure rules in `rules`; no HTTP (a feature's
+//! handlers are `http::api::<feature>`). A feature uses another only through that one's
+//! `mod.rs`.
 
 pub mod accounts;
 pub mod audit;

@@ -1,9 +1,10 @@
-//! The HTTP layer, the only part of the application that knows poem (besides the features'
-//! `api` modules, which build on it): the routes around the OpenAPI service (served under
-//! `/api` with its spec at `/api/openapi.json` and the console at `/api/docs`), security
-//! schemes, session cache, rate limits, middleware, the web app's files, and errors as JSON
-//! answers. It names no feature: the startup composes the features' APIs.
+//! The HTTP layer, the only part of the application that knows poem: the features' handlers
+//! (`api`) composed into one OpenAPI service (served under `/api` with its spec at
+//! `/api/openapi.json` and the console at `/api/docs`), security schemes, session cache, rate
+//! limits, middleware, the web app's files, and errors as JSON answers. Handlers call the
+//! features' use cases; nothing below this layer knows HTTP.
 
+pub mod api;
 pub mod error;
 pub mod middleware;
 pub mod rate_limit;
@@ -20,7 +21,7 @@ use poem::{
     middleware::{CookieJarManager, SetHeader},
     web::{Data, Json},
 };
-use poem_openapi::{OpenApi, OpenApiService, Tags};
+use poem_openapi::Tags;
 
 use error::render_any_error;
 use middleware::{BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, request_context};
@@ -50,12 +51,10 @@ pub enum ApiTags {
     Schedule,
 }
 
-/// All routes with their middleware: `api` (the features' APIs, composed by the startup) under
-/// `/api` with its spec and console, health checks, and the web app at `/`.
-pub fn routes(
-    state: HttpState,
-    api: OpenApiService<impl OpenApi + 'static, ()>,
-) -> impl poem::Endpoint + 'static {
+/// All routes with their middleware: the API under `/api` with its spec and console, health
+/// checks, and the web app at `/`.
+pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
+    let api = api::service("/api");
     let spec = api.spec_endpoint();
     let docs = api
         .swagger_ui()

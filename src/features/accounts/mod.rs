@@ -3,7 +3,6 @@
 //! profile and password, and admins managing accounts. Login names are e-mail addresses;
 //! wrong password, unknown address and inactive account look the same from outside.
 
-pub mod api;
 pub mod mails;
 pub mod rules;
 pub mod store;

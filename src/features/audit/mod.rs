@@ -1,8 +1,6 @@
 //! The audit log, for admins: what was done to which object, by whom, when. Entries are
 //! written with the change itself (`platform::db::commit_audited`); this feature reads them.
 
-pub mod api;
-
 use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
 
 use crate::{

@@ -4,7 +4,6 @@
 //! exactly one mail; a run's mails have a dedupe key per (run, parent), so a resumed run
 //! queues nothing twice.
 
-pub mod api;
 pub mod mail;
 pub mod store;
 

@@ -3,7 +3,6 @@
 //! transaction, refused when the data changed since), and hand out registration letters and
 //! activation e-mails for the parents an import created.
 
-pub mod api;
 pub mod letters;
 pub mod rules;
 pub mod store;

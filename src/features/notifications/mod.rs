@@ -2,7 +2,6 @@
 //! arrive (urgent notices always do), and the one-click unsubscribe links in subscription
 //! mail that work without logging in.
 
-pub mod api;
 pub mod rules;
 pub mod store;
 

@@ -3,7 +3,6 @@
 //! who has read, confirmed and replied, and admins how delivery went. Publishing writes the
 //! post and its fan-out job in one transaction; the outbox does the rest (`notify`).
 
-pub mod api;
 pub mod notify;
 pub mod rules;
 pub mod store;

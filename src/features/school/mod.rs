@@ -2,7 +2,6 @@
 //! between parents and children (with the read-only flag). Parents see and edit their own
 //! children (unless read-only), teachers see their groups' children, admins manage all.
 
-pub mod api;
 pub mod rules;
 pub mod store;
 

@@ -1,7 +1,7 @@
-//! The posts API, by concern: posting and the feed (`posts`), reply threads (`replies`),
+//! The posts API, by concern: posting and the feed (`feed`), reply threads (`replies`),
 //! attachments (`attachments`), and who was reached (`status`).
 
 pub mod attachments;
-pub mod posts;
+pub mod feed;
 pub mod replies;
 pub mod status;

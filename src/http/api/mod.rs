@@ -1,0 +1,47 @@
+//! The API: one module per feature with its handlers and their request and response types
+//! (DTOs: the API schema, never the table shape), composed into one OpenAPI service. A
+//! handler extracts, turns the DTO into the use case's input, calls the feature's use case,
+//! and maps the result to a response.
+
+pub mod accounts;
+pub mod audit;
+pub mod digest;
+pub mod imports;
+pub mod notifications;
+pub mod posts;
+pub mod school;
+
+use poem_openapi::{OpenApi, OpenApiService};
+
+/// The OpenAPI service; `server_url` is where `/api` is reachable from the console. The
+/// APIs are grouped by feature: poem-openapi's tuples hold at most 16, and groups nest.
+pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
+    let api = (
+        (
+            accounts::auth::AuthApi,
+            accounts::me::MeApi,
+            accounts::users::UsersApi,
+        ),
+        (
+            posts::feed::PostsApi,
+            posts::replies::RepliesApi,
+            posts::attachments::AttachmentsApi,
+            posts::status::StatusApi,
+        ),
+        (
+            notifications::PushApi,
+            notifications::EmailSettingsApi,
+            notifications::UnsubscribeApi,
+        ),
+        (school::children::ChildrenApi, school::groups::GroupsApi),
+        imports::ImportsApi,
+        audit::AuditApi,
+        digest::ScheduleApi,
+    );
+    OpenApiService::new(api, "Schoolgate API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "School-to-parent communication. To use the console: call `POST /auth/login`, copy \
+             the `token` from the answer, press **Authorize** and paste it as Bearer token.",
+        )
+        .server(server_url)
+}
