@@ -14,6 +14,8 @@ use crate::app::{config::SecuritySettings, error::AppError};
 pub struct RateLimits {
     auth_per_client: DefaultKeyedRateLimiter<IpAddr>,
     login_per_account: DefaultKeyedRateLimiter<String>,
+    /// Checks of a logged-in user's current password (changing it): as many as logins.
+    current_password_per_account: DefaultKeyedRateLimiter<i32>,
     forgot_per_account: DefaultKeyedRateLimiter<String>,
 }
 
@@ -32,6 +34,9 @@ impl RateLimits {
             login_per_account: RateLimiter::keyed(per_minute(
                 settings.login_attempts_per_account_per_minute,
             )),
+            current_password_per_account: RateLimiter::keyed(per_minute(
+                settings.login_attempts_per_account_per_minute,
+            )),
             forgot_per_account: RateLimiter::keyed(Quota::per_hour(forgot_per_hour)),
         }
     }
@@ -44,6 +49,12 @@ impl RateLimits {
         check(&self.login_per_account, &email.to_string())
     }
 
+    /// Before checking a logged-in user's current password: guessing it costs as much as
+    /// guessing at the login.
+    pub fn check_current_password(&self, user_id: i32) -> Result<(), AppError> {
+        check(&self.current_password_per_account, &user_id)
+    }
+
     pub fn check_forgot(&self, email: &str) -> Result<(), AppError> {
         check(&self.forgot_per_account, &email.to_string())
     }
@@ -52,6 +63,7 @@ impl RateLimits {
     pub fn forget_idle_keys(&self) {
         self.auth_per_client.retain_recent();
         self.login_per_account.retain_recent();
+        self.current_password_per_account.retain_recent();
         self.forgot_per_account.retain_recent();
     }
 }

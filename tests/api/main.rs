@@ -19,3 +19,4 @@ mod posts;
 mod processes;
 mod pwa;
 mod scheduler;
+mod security;

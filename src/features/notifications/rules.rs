@@ -11,6 +11,8 @@ pub enum EndpointError {
     NotAUrl,
     #[error("push endpoints must use https")]
     NotHttps,
+    #[error("push endpoints must use the standard https port")]
+    PortNotAllowed,
     #[error("{0} is not a known push service")]
     HostNotAllowed(String),
 }
@@ -27,6 +29,10 @@ pub fn check_endpoint(
         "https" => {}
         "http" if allow_insecure => {}
         _ => return Err(EndpointError::NotHttps),
+    }
+    // A push service answers on 443; another port on its host is no push service.
+    if url.scheme() == "https" && url.port().is_some() {
+        return Err(EndpointError::PortNotAllowed);
     }
     let host = match url.host() {
         Some(Host::Domain(domain)) => domain.to_ascii_lowercase(),
@@ -95,5 +101,21 @@ mod tests {
             Err(EndpointError::NotAUrl)
         );
         assert!(check_endpoint("http://127.0.0.1:9/x", &["127.0.0.1".into()], true).is_ok());
+        assert_eq!(
+            check_endpoint(
+                "https://fcm.googleapis.com:22/fcm/send/abc",
+                &hosts(),
+                false
+            ),
+            Err(EndpointError::PortNotAllowed)
+        );
+        assert!(
+            check_endpoint(
+                "https://fcm.googleapis.com:443/fcm/send/abc",
+                &hosts(),
+                false
+            )
+            .is_ok()
+        );
     }
 }

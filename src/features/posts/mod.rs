@@ -153,8 +153,8 @@ impl ReplyView {
     }
 }
 
-/// The replies to a post: a parent sees their own thread; staff who manage the post see all
-/// threads, or one parent's.
+/// The replies to a post: a parent sees their own thread; staff who manage the post see the
+/// threads of the families in their care (`in_care_of`), all or one parent's.
 pub async fn replies(
     services: &Services,
     actor: &Actor,
@@ -162,13 +162,20 @@ pub async fn replies(
     parent_id: Option<i32>,
 ) -> Result<Vec<ReplyView>, AppError> {
     let post = visible_post(services, actor, id).await?;
-    let thread = if actor.role == Role::Parent {
-        Some(actor.id)
+    let replies = if actor.role == Role::Parent {
+        store::replies(&services.db, post.id, Some(actor.id)).await?
     } else {
-        require_manager(services, actor, &post).await?;
-        parent_id
+        let in_care: HashSet<i32> = in_care_of(services, actor, &post)
+            .await?
+            .into_iter()
+            .map(|reached| reached.parent.id)
+            .collect();
+        store::replies(&services.db, post.id, parent_id)
+            .await?
+            .into_iter()
+            .filter(|reply| in_care.contains(&reply.parent_id))
+            .collect()
     };
-    let replies = store::replies(&services.db, post.id, thread).await?;
     let authors: HashSet<i32> = replies.iter().filter_map(|r| r.author_id).collect();
     let names = store::names_of(&services.db, authors.into_iter().collect()).await?;
     Ok(replies
@@ -200,7 +207,7 @@ pub async fn reply(
         }
         actor.id
     } else {
-        require_manager(services, actor, &post).await?;
+        let in_care = in_care_of(services, actor, &post).await?;
         let parent_id = parent_id.ok_or_else(|| {
             AppError::invalid(
                 "parent_id",
@@ -216,6 +223,15 @@ pub async fn reply(
                 "parent_id",
                 "not_a_parent",
                 "There is no such parent.",
+            ));
+        }
+        // Only parents the post reaches (and, for a teacher, through one of their groups)
+        // have a thread.
+        if !in_care.iter().any(|reached| reached.parent.id == parent_id) {
+            return Err(AppError::invalid(
+                "parent_id",
+                "not_addressed",
+                "The post does not reach this parent, so they have no thread on it.",
             ));
         }
         parent_id
@@ -368,12 +384,11 @@ pub struct PostStatus {
     pub replied: HashSet<i32>,
 }
 
-/// Who has read, confirmed and replied: for the author, admins and the teachers of the
-/// post's groups.
+/// Who has read, confirmed and replied: for the author and admins, every family the post
+/// reaches; for a teacher of some of the post's groups, the families of those groups.
 pub async fn status(services: &Services, actor: &Actor, id: i32) -> Result<PostStatus, AppError> {
     let post = visible_post(services, actor, id).await?;
-    require_manager(services, actor, &post).await?;
-    let reached = reached(&services.db, &post).await?;
+    let reached = in_care_of(services, actor, &post).await?;
     let receipts = store::receipts_of_post(&services.db, post.id).await?;
     let replied = store::replies(&services.db, post.id, None)
         .await?
@@ -453,6 +468,34 @@ async fn visible_post(services: &Services, actor: &Actor, id: i32) -> Result<Pos
     store::find(&services.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("post"))
+}
+
+/// The (parent, child) pairs of a post whose threads and receipts a member of staff sees:
+/// every pair for admins and the author; for a teacher of some of the post's groups, the
+/// pairs reached through a child in a group they teach (replies are private between a family
+/// and the staff of its child's group). Refused for anyone else.
+async fn in_care_of(
+    services: &Services,
+    actor: &Actor,
+    post: &Post,
+) -> Result<Vec<ReachedParent>, AppError> {
+    require_manager(services, actor, post).await?;
+    let reached = reached(&services.db, post).await?;
+    if actor.is_admin() || post.author_id == Some(actor.id) {
+        return Ok(reached);
+    }
+    let taught: HashSet<i32> = audience::groups_taught_by(&services.db, actor.id)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(reached
+        .into_iter()
+        .filter(|pair| {
+            pair.child
+                .group_id
+                .is_some_and(|group| taught.contains(&group))
+        })
+        .collect())
 }
 
 /// The author, admins and teachers of the post's groups manage a post.

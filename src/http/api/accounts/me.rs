@@ -149,6 +149,7 @@ impl MeApi {
     /// Needs the current password and the new one twice. Other sessions of the account end;
     /// this one stays. Errors: `wrong_current_password`, `password_mismatch`, or the code of
     /// a broken password rule (`password_too_short`, `password_missing_uppercase`, ...).
+    /// Limited per account like login (429 with Retry-After).
     #[oai(path = "/password", method = "post")]
     async fn change_password(
         &self,
@@ -157,6 +158,7 @@ impl MeApi {
         body: Json<ChangePasswordRequest>,
     ) -> Result<Done, AppError> {
         let caller = auth.user();
+        state.rate_limits.check_current_password(caller.id)?;
         let body = body.0;
         accounts::change_password(
             &state,

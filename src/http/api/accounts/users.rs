@@ -195,6 +195,8 @@ impl UsersApi {
         id: Path<i32>,
     ) -> Result<Json<UserResponse>, AppError> {
         let user = accounts::disable(&state, &auth.user().actor(), id.0).await?;
+        // Its cached sessions go too: the account stops working at once in this process.
+        state.sessions.forget_user(user.id);
         Ok(Json(user.into()))
     }
 
@@ -209,6 +211,7 @@ impl UsersApi {
         id: Path<i32>,
     ) -> Result<Json<UserResponse>, AppError> {
         let user = accounts::enable(&state, &auth.user().actor(), id.0).await?;
+        state.sessions.forget_user(user.id);
         Ok(Json(user.into()))
     }
 }

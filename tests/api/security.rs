@@ -1,0 +1,259 @@
+//! Hardening after an outside review: each defect and risk it found, shown closed.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::{
+    fixtures::school,
+    helpers::{Backend, PASSWORD, send, spawn_app_with},
+};
+
+crate::on_both_databases!(
+    a_disabled_account_stops_working_at_once_even_with_a_cached_session,
+    an_unlinked_parent_loses_the_child_at_once,
+    guessing_the_current_password_is_rate_limited_per_account,
+    a_teacher_cannot_write_into_the_thread_of_a_parent_the_post_does_not_reach,
+    push_endpoints_on_allowed_hosts_must_use_the_https_port,
+    on_a_post_to_two_classes_a_teacher_sees_only_the_families_of_their_own_class,
+);
+
+async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let (status, children) = send(app.authed(Method::GET, "/api/children", &s.anna)).await;
+    assert_eq!(status, StatusCode::OK, "the session is now cached");
+    let child = children[0]["id"].as_i64().unwrap();
+    let disable = format!("/api/users/{}/disable", s.anna.user_id);
+    assert_eq!(
+        send(app.authed(Method::POST, &disable, &s.admin)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(app.authed(Method::GET, "/api/children", &s.anna))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, _) = send(
+        app.authed(Method::PATCH, &format!("/api/children/{child}"), &s.anna)
+            .json(&json!({ "emergency_contacts": [{ "name": "Oma", "phone": "0612345678" }] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Enabled again, the account logs in anew; the old session stays ended.
+    let enable = format!("/api/users/{}/enable", s.anna.user_id);
+    assert_eq!(
+        send(app.authed(Method::POST, &enable, &s.admin)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(app.authed(Method::GET, "/api/children", &s.anna))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    app.login_ok("anna@example.nl", PASSWORD).await;
+}
+
+async fn an_unlinked_parent_loses_the_child_at_once(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let (_, children) = send(app.authed(Method::GET, "/api/children", &s.anna)).await;
+    let child = children[0]["id"].as_i64().unwrap();
+    let path = format!("/api/children/{child}/parents/{}", s.anna.user_id);
+    assert_eq!(
+        send(app.authed(Method::DELETE, &path, &s.admin)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        send(app.authed(Method::GET, &format!("/api/children/{child}"), &s.anna))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, children) = send(app.authed(Method::GET, "/api/children", &s.anna)).await;
+    assert_eq!(children, json!([]));
+}
+
+async fn guessing_the_current_password_is_rate_limited_per_account(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| {
+        settings.security.login_attempts_per_account_per_minute = 5;
+    })
+    .await;
+    let admin = app.admin().await;
+    let anna = app.active_user(&admin, "parent", "anna@example.nl").await;
+    let guess = |current: &str| {
+        app.authed(Method::POST, "/api/me/password", &anna)
+            .json(&json!({
+                "current_password": current,
+                "new_password": "Herfst-Wandeling8",
+                "new_password_repeat": "Herfst-Wandeling8",
+            }))
+    };
+    for attempt in 1..=5 {
+        let (status, body) = send(guess(&format!("Wrong-Guess-{attempt}"))).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("wrong_current_password")),
+            "attempt {attempt}"
+        );
+    }
+    let response = guess("Wrong-Guess-6").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+    // Even the right password waits: the limit is on the account, not on wrong answers.
+    assert_eq!(send(guess(PASSWORD)).await.0, StatusCode::TOO_MANY_REQUESTS);
+    // Other accounts are not affected.
+    let bob = app.active_user(&admin, "parent", "bob@example.nl").await;
+    let (status, _) = send(
+        app.authed(Method::POST, "/api/me/password", &bob)
+            .json(&json!({
+                "current_password": PASSWORD,
+                "new_password": "Herfst-Wandeling8",
+                "new_password_repeat": "Herfst-Wandeling8",
+            })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+async fn a_teacher_cannot_write_into_the_thread_of_a_parent_the_post_does_not_reach(
+    backend: Backend,
+) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let post = app.post(&s.teacher, json!({ "kind": "message", "group_ids": [s.class_3a], "title": "Trip", "body": "Questions welcome.", "allow_replies": true })).await;
+    let replies = format!("/api/posts/{}/replies", post["id"]);
+    // Carl's child is in another class: the post does not reach him.
+    let (status, body) = send(
+        app.authed(Method::POST, &replies, &s.teacher)
+            .json(&json!({ "body": "Hello Carl", "parent_id": s.carl.user_id })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["field"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("not_addressed"),
+            Some("parent_id")
+        )
+    );
+    // Anna's child is in the class: her thread exists.
+    let (status, _) = send(
+        app.authed(Method::POST, &replies, &s.teacher)
+            .json(&json!({ "body": "Hello Anna", "parent_id": s.anna.user_id })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+async fn push_endpoints_on_allowed_hosts_must_use_the_https_port(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| {
+        settings.push.allowed_hosts = vec!["fcm.googleapis.com".into()];
+        settings.push.allow_insecure = false;
+    })
+    .await;
+    let admin = app.admin().await;
+    let anna = app.active_user(&admin, "parent", "anna@example.nl").await;
+    let keys = json!({
+        "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+        "auth": "tBHItJI5svbpez7KI4CCXg",
+    });
+    for endpoint in [
+        "https://fcm.googleapis.com:22/fcm/send/abc",
+        "https://fcm.googleapis.com:8443/fcm/send/abc",
+    ] {
+        let (status, body) = send(
+            app.authed(Method::POST, "/api/push/subscriptions", &anna)
+                .json(&json!({ "endpoint": endpoint, "keys": keys })),
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("endpoint_not_allowed")),
+            "{endpoint}"
+        );
+    }
+    for endpoint in [
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://fcm.googleapis.com:443/fcm/send/def",
+    ] {
+        let (status, body) = send(
+            app.authed(Method::POST, "/api/push/subscriptions", &anna)
+                .json(&json!({ "endpoint": endpoint, "keys": keys })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{endpoint}: {body}");
+    }
+}
+
+/// Replies are private between a family and the staff of its child's group (and the author
+/// and admins): on a post to two classes the teacher of one class neither reads the other
+/// class's replies nor sees its families in the receipts.
+async fn on_a_post_to_two_classes_a_teacher_sees_only_the_families_of_their_own_class(
+    backend: Backend,
+) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let (_, groups) = send(app.authed(Method::GET, "/api/groups", &s.admin)).await;
+    let class_5b = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|group| group["name"] == "Groep 5b")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let post = app.post(&s.admin, json!({ "kind": "message", "group_ids": [s.class_3a, class_5b], "title": "Both classes", "body": "Reply if you can help.", "allow_replies": true })).await;
+    let replies = format!("/api/posts/{}/replies", post["id"]);
+    for (parent, text) in [(&s.anna, "Anna can help"), (&s.carl, "Carl's private note")] {
+        let (status, _) = send(
+            app.authed(Method::POST, &replies, parent)
+                .json(&json!({ "body": text })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    // Jan teaches 3a only.
+    let (_, seen) = send(app.authed(Method::GET, &replies, &s.teacher)).await;
+    let bodies: Vec<&str> = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|reply| reply["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, ["Anna can help"]);
+    let carls = format!("{replies}?parent_id={}", s.carl.user_id);
+    assert_eq!(
+        send(app.authed(Method::GET, &carls, &s.teacher)).await.1,
+        json!([])
+    );
+    let (status, body) = send(
+        app.authed(Method::POST, &replies, &s.teacher)
+            .json(&json!({ "body": "Hi Carl", "parent_id": s.carl.user_id })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("not_addressed"))
+    );
+    let (_, status) = send(app.authed(
+        Method::GET,
+        &format!("/api/posts/{}/status", post["id"]),
+        &s.teacher,
+    ))
+    .await;
+    let parents: Vec<i64> = status["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["parent_id"].as_i64().unwrap())
+        .collect();
+    assert!(parents.contains(&s.anna.user_id) && parents.contains(&s.bob.user_id));
+    assert!(!parents.contains(&s.carl.user_id), "{status}");
+    assert_eq!(status["counts"]["parents"], 2);
+    assert_eq!(status["counts"]["replied"], 1);
+    // The admin who wrote it sees both classes.
+    let (_, seen) = send(app.authed(Method::GET, &replies, &s.admin)).await;
+    assert_eq!(seen.as_array().unwrap().len(), 2);
+}
