@@ -3,6 +3,8 @@
 //! the JSON `{code, message}` body. Unexpected errors are `Internal`: their cause is logged,
 //! never shown.
 
+use std::borrow::Cow;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// A field has an invalid value (HTTP 400).
@@ -10,7 +12,8 @@ pub enum AppError {
     Invalid {
         code: &'static str,
         message: String,
-        field: Option<&'static str>,
+        /// The request field, e.g. `body` or `emergency_contacts[0].relation`.
+        field: Option<Cow<'static, str>>,
         violations: Vec<&'static str>,
     },
     /// No valid session or token (401).
@@ -50,7 +53,7 @@ impl AppError {
         Self::Invalid {
             code,
             message: message.into(),
-            field: Some(field),
+            field: Some(field.into()),
             violations: Vec::new(),
         }
     }

@@ -36,7 +36,7 @@ impl From<&AppError> for ErrorBody {
             AppError::Invalid {
                 field, violations, ..
             } => (
-                field.map(str::to_string),
+                field.as_ref().map(|field| field.to_string()),
                 (violations.len() > 1).then(|| violations.iter().map(|v| v.to_string()).collect()),
             ),
             _ => (None, None),

@@ -16,6 +16,8 @@ use poem::{
 };
 use tracing::Instrument;
 
+use crate::{app::error::AppError, platform::text::is_refused_control};
+
 const REQUEST_ID: &str = "x-request-id";
 
 /// Default headers that keep browsers from sniffing, framing or leaking.
@@ -153,4 +155,99 @@ fn limited(body: Body, max_bytes: usize, exceeded: Arc<AtomicBool>) -> Body {
         }
         Ok(chunk)
     }))
+}
+
+/// Refuses text with control characters (but line breaks and tabs) anywhere in a request:
+/// in any string of a JSON body, in the path and in the query. Answered 400 `invalid_text`
+/// naming the field (e.g. `emergency_contacts[0].relation`), before any handler runs, so no
+/// text field of any operation lets one through, on SQLite and PostgreSQL alike.
+pub async fn refuse_control_characters<E: Endpoint>(
+    next: E,
+    mut req: Request,
+) -> poem::Result<Response> {
+    let uri = req.uri();
+    let in_address = percent_encoding::percent_decode_str(uri.path())
+        .decode_utf8_lossy()
+        .chars()
+        .any(is_refused_control)
+        || uri.query().is_some_and(|query| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .any(|(key, value)| key.chars().chain(value.chars()).any(is_refused_control))
+        });
+    if in_address {
+        return Err(invalid_text("the address (path or query)".into()).into());
+    }
+    let is_json = req
+        .content_type()
+        .is_some_and(|content_type| content_type.starts_with("application/json"));
+    if is_json {
+        let bytes = req.take_body().into_bytes().await?;
+        // Malformed JSON is left to the handler's parser and its answer.
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(field) = field_with_control_characters(&value, String::new())
+        {
+            return Err(invalid_text(field).into());
+        }
+        req.set_body(Body::from(bytes));
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+fn invalid_text(field: String) -> AppError {
+    AppError::Invalid {
+        code: "invalid_text",
+        message: "Text may not contain control characters (line breaks and tabs are fine).".into(),
+        field: Some(field.into()),
+        violations: Vec::new(),
+    }
+}
+
+/// The path of the first string in `value` with a refused control character.
+fn field_with_control_characters(value: &serde_json::Value, path: String) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) => text
+            .chars()
+            .any(is_refused_control)
+            .then(|| if path.is_empty() { "body".into() } else { path }),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(index, item)| {
+            field_with_control_characters(item, format!("{path}[{index}]"))
+        }),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(name, item)| {
+            let path = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            field_with_control_characters(item, path)
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::field_with_control_characters;
+
+    #[test]
+    fn the_first_string_with_a_control_character_is_named() {
+        let value = json!({
+            "title": "Trip",
+            "body": "Line one\nline two\ttabbed",
+            "emergency_contacts": [{ "name": "Oma" }, { "name": "Opa", "relation": "a\u{0}b" }],
+        });
+        assert_eq!(
+            field_with_control_characters(&value, String::new()).as_deref(),
+            Some("emergency_contacts[1].relation")
+        );
+        assert_eq!(
+            field_with_control_characters(&json!({ "body": "x\u{7f}" }), String::new()).as_deref(),
+            Some("body")
+        );
+        assert_eq!(
+            field_with_control_characters(&json!({ "body": "fine\r\n" }), String::new()),
+            None
+        );
+    }
 }

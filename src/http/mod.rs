@@ -24,7 +24,10 @@ use poem::{
 use poem_openapi::Tags;
 
 use error::render_any_error;
-use middleware::{BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, request_context};
+use middleware::{
+    BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, refuse_control_characters,
+    request_context,
+};
 use state::HttpState;
 
 #[derive(Tags)]
@@ -74,6 +77,7 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .nest("/", web_app::routes(pwa_dir))
+        .around(refuse_control_characters)
         .around(move |endpoint, req| limit_body(endpoint, req, limits))
         .with(CookieJarManager::new())
         .data(state)

@@ -3,6 +3,12 @@
 
 use crate::app::error::AppError;
 
+/// A control character text may not hold: everything but line breaks and tabs. (PostgreSQL
+/// cannot store NUL at all, SQLite can: refused before either sees it, the same on both.)
+pub fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
 /// A first or last name: trimmed, 1 to 100 characters, no control characters.
 pub fn clean_name(raw: &str) -> Option<String> {
     let name = raw.trim();

@@ -1,11 +1,11 @@
 //! Hardening after an outside review: each defect and risk it found, shown closed.
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     fixtures::school,
-    helpers::{Backend, PASSWORD, send, spawn_app_with},
+    helpers::{Backend, PASSWORD, send, spawn_app, spawn_app_with},
 };
 
 crate::on_both_databases!(
@@ -15,6 +15,8 @@ crate::on_both_databases!(
     a_teacher_cannot_write_into_the_thread_of_a_parent_the_post_does_not_reach,
     push_endpoints_on_allowed_hosts_must_use_the_https_port,
     on_a_post_to_two_classes_a_teacher_sees_only_the_families_of_their_own_class,
+    every_text_field_of_every_request_refuses_control_characters,
+    text_that_reached_postgres_as_nul_is_refused_in_posts_replies_and_contacts,
 );
 
 async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
@@ -256,4 +258,164 @@ async fn on_a_post_to_two_classes_a_teacher_sees_only_the_families_of_their_own_
     // The admin who wrote it sees both classes.
     let (_, seen) = send(app.authed(Method::GET, &replies, &s.admin)).await;
     assert_eq!(seen.as_array().unwrap().len(), 2);
+}
+
+/// Every string property of every JSON request body in the OpenAPI spec, as (path in the
+/// body, a body with only that property set to `text`).
+fn string_fields(schema: &Value, schemas: &Value, path: &str, text: &str) -> Vec<(String, Value)> {
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => &schemas[reference.trim_start_matches("#/components/schemas/")],
+        None => schema,
+    };
+    if let Some(all) = schema["allOf"].as_array() {
+        return all
+            .iter()
+            .flat_map(|part| string_fields(part, schemas, path, text))
+            .collect();
+    }
+    match schema["type"].as_str() {
+        Some("string") => vec![(path.to_string(), json!(text))],
+        Some("array") => string_fields(&schema["items"], schemas, &format!("{path}[0]"), text)
+            .into_iter()
+            .map(|(field, item)| (field, json!([item])))
+            .collect(),
+        Some("object") | None => schema["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .flat_map(|(name, property)| {
+                let inner = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                string_fields(property, schemas, &inner, text)
+                    .into_iter()
+                    .map(move |(field, value)| (field, json!({ name.clone(): value })))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A property test over the whole API: whatever the operation and the text field, a NUL (or
+/// another control character) is a 400 naming the field, the same on both databases.
+async fn every_text_field_of_every_request_refuses_control_characters(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let spec: Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let mut checked = Vec::new();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let Some(schema) = operation["requestBody"]["content"]
+                .as_object()
+                .and_then(|content| {
+                    content
+                        .iter()
+                        .find(|(media, _)| media.starts_with("application/json"))
+                })
+                .map(|(_, content)| &content["schema"])
+            else {
+                continue;
+            };
+            let url = format!("/api{}", path.replace("{", "").replace("}", ""))
+                .split('/')
+                .map(|segment| {
+                    if operation["parameters"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|p| p["in"] == "path" && p["name"] == segment)
+                    {
+                        "1".to_string()
+                    } else {
+                        segment.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let method: Method = method.to_uppercase().parse().unwrap();
+            for control in ["a\u{0}b", "a\u{7}b", "\u{1b}[31m", "a\u{7f}", "\u{85}"] {
+                for (field, body) in string_fields(schema, schemas, "", control) {
+                    let (status, error) = send(
+                        app.authed(method.clone(), &url, &admin)
+                            .header("content-type", "application/json")
+                            .body(body.to_string()),
+                    )
+                    .await;
+                    assert_eq!(
+                        (status, error["code"].as_str(), error["field"].as_str()),
+                        (
+                            StatusCode::BAD_REQUEST,
+                            Some("invalid_text"),
+                            Some(field.as_str())
+                        ),
+                        "{method} {url} with {body}"
+                    );
+                    checked.push(format!("{method} {url} {field}"));
+                }
+            }
+        }
+    }
+    // 5 control characters in each of the text fields of the spec's request bodies.
+    assert!(checked.len() > 5 * 40, "only {} checks", checked.len());
+    for address in ["/api/imports/a%00b", "/api/users?role=parent%00"] {
+        let (status, error) = send(app.authed(Method::GET, address, &admin)).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_text")),
+            "{address}"
+        );
+    }
+}
+
+/// The three places the review saw PostgreSQL answer 500 to a NUL: now a 400 naming the
+/// field on both databases, and line breaks still pass.
+async fn text_that_reached_postgres_as_nul_is_refused_in_posts_replies_and_contacts(
+    backend: Backend,
+) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let (status, error) = send(app.authed(Method::POST, "/api/posts", &s.teacher).json(&json!({
+        "kind": "message", "group_ids": [s.class_3a], "title": "Trip", "body": "Bring\u{0}lunch"
+    })))
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str(), error["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_text"), Some("body"))
+    );
+    let post = app.post(&s.teacher, json!({ "kind": "message", "group_ids": [s.class_3a], "title": "Trip", "body": "Bring lunch.\nAnd a hat.", "allow_replies": true })).await;
+    assert_eq!(post["body"], "Bring lunch.\nAnd a hat.");
+    let (status, error) = send(
+        app.authed(
+            Method::POST,
+            &format!("/api/posts/{}/replies", post["id"]),
+            &s.anna,
+        )
+        .json(&json!({ "body": "Yes\u{0}" })),
+    )
+    .await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("body"))
+    );
+    let (_, children) = send(app.authed(Method::GET, "/api/children", &s.anna)).await;
+    let (status, error) = send(
+        app.authed(Method::PATCH, &format!("/api/children/{}", children[0]["id"]), &s.anna)
+            .json(&json!({ "emergency_contacts": [{ "name": "Oma", "phone": "0612345678", "relation": "gr\u{0}andma" }] })),
+    )
+    .await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("emergency_contacts[0].relation")
+        )
+    );
 }

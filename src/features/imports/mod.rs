@@ -108,7 +108,7 @@ fn table_error(err: TableError) -> AppError {
         TableError::MissingColumns(ref columns) => AppError::Invalid {
             code: err.code(),
             message,
-            field: Some(columns[0].field()),
+            field: Some(columns[0].field().into()),
             violations: Vec::new(),
         },
         _ => AppError::invalid("file", err.code(), message),

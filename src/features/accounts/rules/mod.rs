@@ -62,7 +62,7 @@ pub fn weak_password(field: &'static str, broken: &[password::PasswordRule]) -> 
             .map(|rule| rule.message())
             .collect::<Vec<_>>()
             .join(" "),
-        field: Some(field),
+        field: Some(field.into()),
         violations: broken.iter().map(|rule| rule.code()).collect(),
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::Problem;
+use crate::platform::text::is_refused_control;
 
 /// The columns an import knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -140,10 +141,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, TableError> {
         }
     };
     // Control characters other than line breaks and tabs mean this is no text table.
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    if text.chars().any(is_refused_control) {
         return Err(TableError::NotText);
     }
     Ok(text)
