@@ -52,6 +52,8 @@ pub struct PushSettings {
     pub vapid_private_key: Secret,
     pub urgent_ttl_seconds: u32,
     pub ttl_seconds: u32,
+    /// Devices one user may have; a new one beyond replaces the oldest.
+    pub max_devices_per_user: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -296,6 +298,9 @@ impl Settings {
         cron_expression("schedule.news_batch", &self.schedule.news_batch)?;
         if self.schedule.check_seconds < 1 {
             bail!("schedule.check_seconds: must be at least 1");
+        }
+        if self.push.max_devices_per_user < 1 {
+            bail!("push.max_devices_per_user: must be at least 1");
         }
         if self.delivery.lease_seconds < 1 {
             bail!("delivery.lease_seconds: must be at least 1");

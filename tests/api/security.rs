@@ -17,6 +17,9 @@ crate::on_both_databases!(
     on_a_post_to_two_classes_a_teacher_sees_only_the_families_of_their_own_class,
     every_text_field_of_every_request_refuses_control_characters,
     text_that_reached_postgres_as_nul_is_refused_in_posts_replies_and_contacts,
+    a_user_keeps_a_limited_number_of_devices_the_oldest_replaced,
+    urgent_notices_are_pinned_at_most_fourteen_days,
+    an_invalid_email_is_not_echoed_back,
 );
 
 async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
@@ -418,4 +421,71 @@ async fn text_that_reached_postgres_as_nul_is_refused_in_posts_replies_and_conta
             Some("emergency_contacts[0].relation")
         )
     );
+}
+
+async fn a_user_keeps_a_limited_number_of_devices_the_oldest_replaced(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.push.max_devices_per_user = 3).await;
+    let admin = app.admin().await;
+    let anna = app.active_user(&admin, "parent", "anna@example.nl").await;
+    let mut devices = Vec::new();
+    for n in 0..4 {
+        let device = app.push.device(&format!("phone-{n}"));
+        app.subscribe(&anna, &device).await;
+        devices.push(device);
+    }
+    let kept =
+        schoolgate::platform::outbox::devices::of_users(&app.state.db, vec![anna.user_id as i32])
+            .await
+            .unwrap();
+    let endpoints: Vec<&str> = kept.iter().map(|device| device.endpoint.as_str()).collect();
+    assert_eq!(
+        endpoints,
+        devices[1..]
+            .iter()
+            .map(|device| device.endpoint.as_str())
+            .collect::<Vec<_>>(),
+        "the oldest device was replaced"
+    );
+}
+
+async fn urgent_notices_are_pinned_at_most_fourteen_days(backend: Backend) {
+    let s = school(backend).await;
+    let urgent = |days: i64| {
+        let until = s.app.clock.now() + chrono::Duration::days(days);
+        json!({ "kind": "urgent", "group_ids": [s.class_3a], "title": "Road works", "body": "Use the back entrance.", "pinned_until": until })
+    };
+    let (status, error) = send(
+        s.app
+            .authed(Method::POST, "/api/posts", &s.teacher)
+            .json(&urgent(15)),
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str(), error["field"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("pinned_too_long"),
+            Some("pinned_until")
+        )
+    );
+    let post = s.app.post(&s.teacher, urgent(13)).await;
+    assert_eq!(post["pinned"], true);
+}
+
+async fn an_invalid_email_is_not_echoed_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let typed = "<script>alert(1)</script>@@example";
+    for path in ["/api/auth/login", "/api/auth/forgot-password"] {
+        let (status, error) = app
+            .post_json(path, json!({ "email": typed, "password": "x" }))
+            .await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_email"))
+        );
+        assert!(
+            !error.to_string().contains("script"),
+            "{path} echoed the input: {error}"
+        );
+    }
 }

@@ -8,7 +8,7 @@ pub mod store;
 use crate::{
     app::{actor::Actor, error::AppError},
     platform::{
-        db::AuditedWrite,
+        db::{self, AuditedWrite},
         outbox::{
             devices::{self, Device, NewDevice},
             unsubscribe::EMAIL_KINDS,
@@ -36,7 +36,13 @@ pub async fn subscribe_device(
             "The subscription keys are not a P-256 key and a 16-byte secret.",
         ));
     }
-    Ok(devices::save(&services.db, actor.id, new, services.clock.now()).await?)
+    let txn = db::begin_write(&services.db).await?;
+    let device = devices::save(&txn, actor.id, new, services.clock.now()).await?;
+    // A phone that is reinstalled or a browser that is reset subscribes anew: the oldest
+    // subscriptions beyond the limit are the ones no longer used.
+    devices::keep_newest(&txn, actor.id, push.max_devices_per_user.into()).await?;
+    txn.commit().await?;
+    Ok(device)
 }
 
 /// Removes one of the caller's devices.

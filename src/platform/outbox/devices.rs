@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::entities::push_subscriptions;
@@ -52,6 +52,35 @@ pub async fn save(
             .await
         }
     }
+}
+
+/// Keeps the `keep` newest devices of a user and removes the others.
+pub async fn keep_newest(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    keep: u64,
+) -> Result<u64, DbErr> {
+    // A user has a handful of devices: skipping the newest here is simpler than OFFSET
+    // without LIMIT, which SQLite does not take.
+    let older: Vec<i32> = push_subscriptions::Entity::find()
+        .select_only()
+        .column(push_subscriptions::Column::Id)
+        .filter(push_subscriptions::Column::UserId.eq(user_id))
+        .order_by_desc(push_subscriptions::Column::Id)
+        .into_tuple::<i32>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .skip(keep as usize)
+        .collect();
+    if older.is_empty() {
+        return Ok(0);
+    }
+    Ok(push_subscriptions::Entity::delete_many()
+        .filter(push_subscriptions::Column::Id.is_in(older))
+        .exec(conn)
+        .await?
+        .rows_affected)
 }
 
 /// Removes a user's device by endpoint; false when there was none.

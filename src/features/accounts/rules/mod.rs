@@ -44,11 +44,12 @@ impl EmailAddress {
 
 /// The e-mail address in a request field, or the error naming that field.
 pub fn email(field: &'static str, raw: &str) -> Result<EmailAddress, AppError> {
+    // Not echoed back: whatever was typed (or injected) stays out of the answer.
     raw.parse().map_err(|_| {
         AppError::invalid(
             field,
             "invalid_email",
-            format!("'{}' is not a valid e-mail address.", raw.trim()),
+            "This is not a valid e-mail address.",
         )
     })
 }

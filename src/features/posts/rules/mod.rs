@@ -16,6 +16,8 @@ pub const MAX_TITLE: usize = 200;
 pub const MAX_BODY: usize = 20_000;
 /// An urgent notice without an end date stays pinned this long.
 pub const DEFAULT_PIN_HOURS: i64 = 24;
+/// An urgent notice is pinned at most this long: after that it is no longer urgent.
+pub const MAX_PIN_DAYS: i64 = 14;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PostRuleError {
@@ -35,6 +37,8 @@ pub enum PostRuleError {
     PinnedNotUrgent,
     #[error("the end date must be in the future")]
     PinnedInPast,
+    #[error("an urgent notice stays pinned at most {MAX_PIN_DAYS} days")]
+    PinnedTooLong,
 }
 
 impl From<PostRuleError> for AppError {
@@ -58,6 +62,7 @@ impl PostRuleError {
             Self::ParentsDoNotPost => "forbidden_role",
             Self::PinnedNotUrgent => "pinned_not_urgent",
             Self::PinnedInPast => "pinned_in_past",
+            Self::PinnedTooLong => "pinned_too_long",
         }
     }
 
@@ -65,7 +70,7 @@ impl PostRuleError {
         match self {
             Self::Title => "title",
             Self::Body => "body",
-            Self::PinnedNotUrgent | Self::PinnedInPast => "pinned_until",
+            Self::PinnedNotUrgent | Self::PinnedInPast | Self::PinnedTooLong => "pinned_until",
             _ => "audience",
         }
     }
@@ -135,6 +140,9 @@ pub fn pinned_until(
 ) -> Result<Option<DateTime<Utc>>, PostRuleError> {
     match (kind, requested) {
         (PostKind::Urgent, Some(until)) if until <= now => Err(PostRuleError::PinnedInPast),
+        (PostKind::Urgent, Some(until)) if until > now + Duration::days(MAX_PIN_DAYS) => {
+            Err(PostRuleError::PinnedTooLong)
+        }
         (PostKind::Urgent, Some(until)) => Ok(Some(until)),
         (PostKind::Urgent, None) => Ok(Some(now + Duration::hours(DEFAULT_PIN_HOURS))),
         (_, Some(_)) => Err(PostRuleError::PinnedNotUrgent),
@@ -219,6 +227,11 @@ mod tests {
             pinned_until(PostKind::Urgent, Some(now - Duration::hours(1)), now),
             Err(PostRuleError::PinnedInPast)
         );
+        assert_eq!(
+            pinned_until(PostKind::Urgent, Some(now + Duration::days(15)), now),
+            Err(PostRuleError::PinnedTooLong)
+        );
+        assert!(pinned_until(PostKind::Urgent, Some(now + Duration::days(14)), now).is_ok());
         assert_eq!(
             pinned_until(PostKind::News, Some(now + Duration::hours(1)), now),
             Err(PostRuleError::PinnedNotUrgent)
