@@ -20,6 +20,7 @@ crate::on_both_databases!(
     a_user_keeps_a_limited_number_of_devices_the_oldest_replaced,
     urgent_notices_are_pinned_at_most_fourteen_days,
     an_invalid_email_is_not_echoed_back,
+    a_parents_change_to_a_childs_data_is_in_the_audit_log,
 );
 
 async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
@@ -488,4 +489,29 @@ async fn an_invalid_email_is_not_echoed_back(backend: Backend) {
             "{path} echoed the input: {error}"
         );
     }
+}
+
+async fn a_parents_change_to_a_childs_data_is_in_the_audit_log(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let (_, children) = send(app.authed(Method::GET, "/api/children", &s.anna)).await;
+    let child = children[0]["id"].as_i64().unwrap();
+    let (status, _) = send(
+        app.authed(Method::PATCH, &format!("/api/children/{child}"), &s.anna)
+            .json(&json!({ "emergency_contacts": [{ "name": "Oma", "phone": "0612345678" }] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, log) = send(app.authed(Method::GET, "/api/audit-log", &s.admin)).await;
+    let entry = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["action"] == "child.update")
+        .expect("the change is in the audit log");
+    assert_eq!(entry["actor_id"], s.anna.user_id);
+    assert_eq!(entry["target"], format!("child:{child}"));
+    assert_eq!(entry["details"]["fields"], json!(["emergency_contacts"]));
+    assert_eq!(entry["details"]["by_role"], "parent");
+    assert!(entry["created_at"].is_string());
 }

@@ -12,10 +12,7 @@ use crate::{
     app::{actor::Actor, error::AppError},
     entities::users::Role,
     features::accounts::{self, User},
-    platform::{
-        db::{self, Audit, AuditedWrite},
-        text,
-    },
+    platform::{db::AuditedWrite, text},
 };
 use rules::{ChildAccess, ChildRelation, EmergencyContact, child_access, validate_contacts};
 pub use store::{
@@ -124,15 +121,21 @@ pub async fn update_child(
             })
             .transpose()?,
     };
-    let now = services.clock.now();
-    let txn = db::begin_write(&services.db).await?;
-    let child = store::children::update(&txn, child, change, now).await?;
-    if actor.is_admin() {
-        let target = format!("child:{}", child.id);
-        let audit = Audit::new(actor.id, "child.update", target, serde_json::json!({}));
-        db::record(&txn, audit, now).await?;
-    }
-    txn.commit().await?;
+    // Every change to a child's data is on record: who, which fields, when (parents' and
+    // teachers' as well as the office's).
+    let fields: Vec<&str> = [
+        ("first_name", change.first_name.is_some()),
+        ("last_name", change.last_name.is_some()),
+        ("group_id", change.group_id.is_some()),
+        ("emergency_contacts", change.emergency_contacts.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect();
+    let write = AuditedWrite::begin(services, actor.id, "child.update").await?;
+    let child = store::children::update(write.txn(), child, change, write.now()).await?;
+    let details = serde_json::json!({ "fields": fields, "by_role": actor.role });
+    write.commit(format!("child:{}", child.id), details).await?;
     let names = group_names(services).await?;
     Ok(view(child, &names, ChildAccess::Write))
 }
