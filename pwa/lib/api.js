@@ -35,7 +35,9 @@ class ApiError extends Error {
 }
 
 export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+  // The app's header: a post opened by the app counts as read, one opened by a link from
+  // elsewhere does not.
+  const headers = { Accept: "application/json", "X-Schoolgate-App": "1" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
   let response;

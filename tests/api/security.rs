@@ -21,6 +21,7 @@ crate::on_both_databases!(
     urgent_notices_are_pinned_at_most_fourteen_days,
     an_invalid_email_is_not_echoed_back,
     a_parents_change_to_a_childs_data_is_in_the_audit_log,
+    a_cross_site_get_does_not_mark_a_post_read,
 );
 
 async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
@@ -514,4 +515,61 @@ async fn a_parents_change_to_a_childs_data_is_in_the_audit_log(backend: Backend)
     assert_eq!(entry["details"]["fields"], json!(["emergency_contacts"]));
     assert_eq!(entry["details"]["by_role"], "parent");
     assert!(entry["created_at"].is_string());
+}
+
+/// A GET with only the session cookie (what a link or an image on another site sends) shows
+/// the post without recording that the parent read it; the app's header, a Bearer token or
+/// the explicit POST do record it.
+async fn a_cross_site_get_does_not_mark_a_post_read(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let post = app.post(&s.teacher, json!({ "kind": "message", "group_ids": [s.class_3a], "title": "Trip", "body": "On Friday." })).await;
+    let post_path = format!("/api/posts/{}", post["id"]);
+    let read_by = |status: &Value, parent: i64| {
+        status["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["parent_id"] == parent)
+            .unwrap()["read_at"]
+            .is_string()
+    };
+    let status_path = format!("{post_path}/status");
+    // Anna in a browser: the session cookie only.
+    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let login = browser
+        .post(app.url("/api/auth/login"))
+        .json(&json!({ "email": "anna@example.nl", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_success());
+    let shown = browser.get(app.url(&post_path)).send().await.unwrap();
+    assert_eq!(shown.status(), StatusCode::OK);
+    let (_, status) = send(app.authed(Method::GET, &status_path, &s.teacher)).await;
+    assert!(!read_by(&status, s.anna.user_id), "{status}");
+    // The app sends its header: now it counts.
+    let opened = browser
+        .get(app.url(&post_path))
+        .header("X-Schoolgate-App", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::OK);
+    let (_, status) = send(app.authed(Method::GET, &status_path, &s.teacher)).await;
+    assert!(read_by(&status, s.anna.user_id));
+    // An API client with its Bearer token, and the explicit POST.
+    assert_eq!(send(app.authed(Method::GET, &post_path, &s.bob)).await.0, StatusCode::OK);
+    let (_, status) = send(app.authed(Method::GET, &status_path, &s.teacher)).await;
+    assert!(read_by(&status, s.bob.user_id));
+    let carl_post = app.post(&s.admin, json!({ "kind": "news", "to_school": true, "title": "Fair", "body": "Saturday." })).await;
+    let (status, _) = send(app.authed(
+        Method::POST,
+        &format!("/api/posts/{}/read", carl_post["id"]),
+        &s.carl,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.carl)).await;
+    assert!(feed[0]["read_at"].is_string(), "{feed}");
 }

@@ -117,10 +117,18 @@ pub async fn feed(
     Ok(feed)
 }
 
-/// Opens a post: marks it read for the reader.
-pub async fn open(services: &Services, actor: &Actor, id: i32) -> Result<PostView, AppError> {
+/// Opens a post; with `mark_read` (the reader asked for it, not merely a link), records that
+/// they read it.
+pub async fn open(
+    services: &Services,
+    actor: &Actor,
+    id: i32,
+    mark_read: bool,
+) -> Result<PostView, AppError> {
     let post = visible_post(services, actor, id).await?;
-    store::mark_read(&services.db, post.id, actor.id, services.clock.now()).await?;
+    if mark_read {
+        store::mark_read(&services.db, post.id, actor.id, services.clock.now()).await?;
+    }
     Ok(describe(&services.db, vec![post], actor.id)
         .await?
         .remove(0))

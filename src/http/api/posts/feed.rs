@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
     types::Example,
 };
@@ -167,16 +167,35 @@ impl PostsApi {
 
     /// Open a post
     ///
-    /// Marks it read for the caller.
+    /// Marks it read for the caller when asked by an API client (Bearer token) or by the app
+    /// (its `X-Schoolgate-App` header); a plain GET with the session cookie, such as a link
+    /// or an image on another site could send, changes nothing. `POST /posts/{id}/read`
+    /// marks it read explicitly.
     #[oai(path = "/:id", method = "get")]
     async fn get_post(
         &self,
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
+        /// Sent by the app with every request.
+        #[oai(name = "X-Schoolgate-App")]
+        app: Header<Option<String>>,
     ) -> Result<Json<PostResponse>, AppError> {
-        let post = posts::open(&state, &auth.user().actor(), id.0).await?;
+        let mark_read = matches!(auth, Auth::Bearer(_)) || app.0.is_some();
+        let post = posts::open(&state, &auth.user().actor(), id.0, mark_read).await?;
         Ok(Json(response(&state, post)))
+    }
+
+    /// Mark a post read
+    #[oai(path = "/:id/read", method = "post")]
+    async fn mark_read(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+    ) -> Result<Done, AppError> {
+        posts::open(&state, &auth.user().actor(), id.0, true).await?;
+        Ok(Done::Done)
     }
 
     /// Confirm receipt (parents)
