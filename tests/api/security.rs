@@ -22,6 +22,7 @@ crate::on_both_databases!(
     an_invalid_email_is_not_echoed_back,
     a_parents_change_to_a_childs_data_is_in_the_audit_log,
     a_cross_site_get_does_not_mark_a_post_read,
+    a_download_is_named_for_what_it_is_and_pdfs_with_scripts_are_refused,
 );
 
 async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
@@ -536,7 +537,10 @@ async fn a_cross_site_get_does_not_mark_a_post_read(backend: Backend) {
     };
     let status_path = format!("{post_path}/status");
     // Anna in a browser: the session cookie only.
-    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let login = browser
         .post(app.url("/api/auth/login"))
         .json(&json!({ "email": "anna@example.nl", "password": PASSWORD }))
@@ -559,10 +563,18 @@ async fn a_cross_site_get_does_not_mark_a_post_read(backend: Backend) {
     let (_, status) = send(app.authed(Method::GET, &status_path, &s.teacher)).await;
     assert!(read_by(&status, s.anna.user_id));
     // An API client with its Bearer token, and the explicit POST.
-    assert_eq!(send(app.authed(Method::GET, &post_path, &s.bob)).await.0, StatusCode::OK);
+    assert_eq!(
+        send(app.authed(Method::GET, &post_path, &s.bob)).await.0,
+        StatusCode::OK
+    );
     let (_, status) = send(app.authed(Method::GET, &status_path, &s.teacher)).await;
     assert!(read_by(&status, s.bob.user_id));
-    let carl_post = app.post(&s.admin, json!({ "kind": "news", "to_school": true, "title": "Fair", "body": "Saturday." })).await;
+    let carl_post = app
+        .post(
+            &s.admin,
+            json!({ "kind": "news", "to_school": true, "title": "Fair", "body": "Saturday." }),
+        )
+        .await;
     let (status, _) = send(app.authed(
         Method::POST,
         &format!("/api/posts/{}/read", carl_post["id"]),
@@ -572,4 +584,41 @@ async fn a_cross_site_get_does_not_mark_a_post_read(backend: Backend) {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.carl)).await;
     assert!(feed[0]["read_at"].is_string(), "{feed}");
+}
+
+async fn a_download_is_named_for_what_it_is_and_pdfs_with_scripts_are_refused(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let post = app.post(&s.teacher, json!({ "kind": "message", "group_ids": [s.class_3a], "title": "Letter", "body": "Attached." })).await;
+    let path = format!("/api/posts/{}/attachments", post["id"]);
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0".to_vec();
+    let (status, attached) = app.upload(&s.teacher, &path, "brief.html", png).await;
+    assert_eq!(status, StatusCode::CREATED, "{attached}");
+    assert_eq!(attached["file_name"], "brief.png");
+    let response = app
+        .authed(Method::GET, &format!("{path}/{}", attached["id"]), &s.anna)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"brief.png\""
+    );
+    // A script far into the file, past the part the type is read from.
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.extend(std::iter::repeat_n(b' ', 200_000));
+    pdf.extend_from_slice(
+        b"1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj",
+    );
+    let (status, error) = app.upload(&s.teacher, &path, "letter.pdf", pdf).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("pdf_with_javascript")
+        )
+    );
+    let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.anna)).await;
+    let files = &feed[0]["attachments"];
+    assert_eq!(files.as_array().unwrap().len(), 1, "{files}");
 }

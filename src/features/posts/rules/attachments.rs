@@ -30,6 +30,90 @@ impl From<TypeNotAllowed> for AppError {
     }
 }
 
+/// The extensions a file of each accepted type may have; the first is given to a name
+/// without one of them.
+const EXTENSIONS: &[(&str, &[&str])] = &[
+    ("application/pdf", &["pdf"]),
+    ("image/png", &["png"]),
+    ("image/jpeg", &["jpg", "jpeg"]),
+    ("image/gif", &["gif"]),
+    ("image/webp", &["webp"]),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &["docx"],
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &["xlsx"],
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        &["pptx"],
+    ),
+    ("application/vnd.oasis.opendocument.text", &["odt"]),
+    ("application/vnd.oasis.opendocument.spreadsheet", &["ods"]),
+];
+
+/// A cleaned file name whose extension matches what the file is: a PNG uploaded as
+/// `brief.html` is kept as `brief.png`, so no device opens it as something else.
+pub fn name_for_type(cleaned: &str, content_type: &str) -> String {
+    let Some((_, extensions)) = EXTENSIONS.iter().find(|(known, _)| *known == content_type) else {
+        return cleaned.to_string();
+    };
+    // Only something that looks like an extension is one: "v1.2 notes" has none.
+    let (stem, extension) = match cleaned.rsplit_once('.') {
+        Some((stem, extension))
+            if !stem.is_empty()
+                && (1..=5).contains(&extension.len())
+                && extension.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            (stem, Some(extension))
+        }
+        _ => (cleaned, None),
+    };
+    match extension {
+        Some(extension) if extensions.contains(&extension.to_ascii_lowercase().as_str()) => {
+            cleaned.to_string()
+        }
+        _ => format!("{stem}.{}", extensions[0]),
+    }
+}
+
+/// PDF names that make a reader run something: scripts and launch actions.
+const ACTIVE_PDF_NAMES: &[&[u8]] = &[b"/JavaScript", b"/JS", b"/Launch"];
+
+/// Looks through a PDF's bytes as they stream by for names that make a reader run
+/// something (`/JavaScript`, `/JS`, `/Launch`). Plain names only: inside compressed object
+/// streams they are not seen.
+#[derive(Debug, Default)]
+pub struct ActiveContentScan {
+    /// The end of the previous chunk, for names split between two chunks.
+    tail: Vec<u8>,
+    found: bool,
+}
+
+impl ActiveContentScan {
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if self.found {
+            return;
+        }
+        let mut window = std::mem::take(&mut self.tail);
+        window.extend_from_slice(bytes);
+        self.found = ACTIVE_PDF_NAMES.iter().any(|name| {
+            window.windows(name.len() + 1).any(|candidate| {
+                // A name ends where a delimiter or whitespace starts: `/JSON` is not `/JS`.
+                candidate.starts_with(name) && !candidate[name.len()].is_ascii_alphanumeric()
+            })
+        });
+        let keep = window.len().saturating_sub(16);
+        self.tail = window.split_off(keep);
+    }
+
+    pub fn found(&self) -> bool {
+        self.found
+    }
+}
+
 /// The content type of an acceptable attachment, read from its first bytes (the file
 /// store's `head`: enough for every type here).
 pub fn content_type(head: &[u8]) -> Result<&'static str, TypeNotAllowed> {
@@ -79,6 +163,33 @@ mod tests {
         );
         assert_eq!(content_type(b"MZ\x90\0\x03\0\0\0"), Err(TypeNotAllowed));
         assert_eq!(content_type(b""), Err(TypeNotAllowed));
+    }
+
+    #[test]
+    fn the_extension_follows_the_detected_type() {
+        assert_eq!(name_for_type("brief.html", "image/png"), "brief.png");
+        assert_eq!(name_for_type("Foto.JPEG", "image/jpeg"), "Foto.JPEG");
+        assert_eq!(name_for_type("letter", "application/pdf"), "letter.pdf");
+        assert_eq!(
+            name_for_type("v1.2 notes", "application/pdf"),
+            "v1.2 notes.pdf"
+        );
+    }
+
+    #[test]
+    fn scripts_in_a_pdf_are_found_also_across_chunks() {
+        let mut scan = ActiveContentScan::default();
+        scan.feed(b"%PDF-1.7 1 0 obj << /OpenAction << /S /Java");
+        assert!(!scan.found());
+        scan.feed(b"Script /JS (app.alert(1)) >> >>");
+        assert!(scan.found());
+        let mut plain = ActiveContentScan::default();
+        plain.feed(b"%PDF-1.4 << /Type /Catalog /JSON 1 >> trailer");
+        assert!(!plain.found());
+        let mut launch = ActiveContentScan::default();
+        launch.feed(b"<< /S /Laun");
+        launch.feed(b"ch /F (cmd.exe) >>");
+        assert!(launch.found());
     }
 
     #[test]
