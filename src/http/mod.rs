@@ -18,15 +18,14 @@ pub mod web_app;
 use poem::{
     EndpointExt, IntoResponse, Route, get, handler,
     http::StatusCode,
-    middleware::{CookieJarManager, SetHeader},
+    middleware::CookieJarManager,
     web::{Data, Json},
 };
 use poem_openapi::Tags;
 
 use error::render_any_error;
 use middleware::{
-    BodyLimits, DOCS_CONTENT_SECURITY_POLICY, limit_body, refuse_control_characters,
-    request_context,
+    BodyLimits, console_security_policy, limit_body, refuse_control_characters, request_context,
 };
 use state::HttpState;
 
@@ -59,10 +58,9 @@ pub enum ApiTags {
 pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
     let api = api::service("/api");
     let spec = api.spec_endpoint();
-    let docs = api
-        .swagger_ui()
-        .with(SetHeader::new().overriding("content-security-policy", DOCS_CONTENT_SECURITY_POLICY));
+    let docs = api.swagger_ui().around(console_security_policy);
     let pwa_dir = state.settings.server.pwa_dir.clone();
+    let https_only = state.settings.server.secure_cookies;
     // Uploads get room for the multipart framing around the largest allowed file.
     let framing = 64 * 1024;
     let limits = BodyLimits {
@@ -82,7 +80,7 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
         .with(CookieJarManager::new())
         .data(state)
         .catch_all_error(render_any_error)
-        .around(request_context)
+        .around(move |endpoint, req| request_context(endpoint, req, https_only))
 }
 
 #[handler]

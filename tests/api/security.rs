@@ -23,6 +23,7 @@ crate::on_both_databases!(
     a_parents_change_to_a_childs_data_is_in_the_audit_log,
     a_cross_site_get_does_not_mark_a_post_read,
     a_download_is_named_for_what_it_is_and_pdfs_with_scripts_are_refused,
+    behind_https_every_answer_carries_strict_transport_security,
 );
 
 async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
@@ -621,4 +622,19 @@ async fn a_download_is_named_for_what_it_is_and_pdfs_with_scripts_are_refused(ba
     let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.anna)).await;
     let files = &feed[0]["attachments"];
     assert_eq!(files.as_array().unwrap().len(), 1, "{files}");
+}
+
+async fn behind_https_every_answer_carries_strict_transport_security(backend: Backend) {
+    let plain = spawn_app(backend).await;
+    let response = plain.request(Method::GET, "/healthz").send().await.unwrap();
+    assert!(!response.headers().contains_key("strict-transport-security"));
+    let https = spawn_app_with(backend, |settings| settings.server.secure_cookies = true).await;
+    for path in ["/healthz", "/api/me", "/login", "/api/docs/"] {
+        let response = https.request(Method::GET, path).send().await.unwrap();
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+    }
 }

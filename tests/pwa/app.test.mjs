@@ -407,3 +407,22 @@ test("a link to a post opened while logged out shows that post after logging in"
   await page.getByRole("heading", { name: URGENT_TITLE }).waitFor();
   await context.close();
 });
+
+test("the API console works under its Content-Security-Policy without inline-script permission", async () => {
+  const context = await browser.newContext({ baseURL: BASE });
+  const page = await context.newPage();
+  const violations = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
+  const response = await page.goto("/api/docs/");
+  const policy = response.headers()["content-security-policy"];
+  const scripts = policy.split(";").find((part) => part.trim().startsWith("script-src"));
+  assert.ok(!scripts.includes("unsafe-inline"), policy);
+  assert.match(scripts, /'sha256-/);
+  // Swagger UI ran: the operations of the API are listed.
+  await page.locator(".opblock").first().waitFor();
+  assert.ok((await page.locator(".opblock").count()) > 40);
+  assert.deepEqual(violations, []);
+  await context.close();
+});
