@@ -24,6 +24,7 @@ crate::on_both_databases!(
     a_cross_site_get_does_not_mark_a_post_read,
     a_download_is_named_for_what_it_is_and_pdfs_with_scripts_are_refused,
     behind_https_every_answer_carries_strict_transport_security,
+    an_unsubscribe_link_works_for_a_year_and_for_its_address_only,
 );
 
 async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
@@ -637,4 +638,45 @@ async fn behind_https_every_answer_carries_strict_transport_security(backend: Ba
             "{path}"
         );
     }
+}
+
+async fn an_unsubscribe_link_works_for_a_year_and_for_its_address_only(backend: Backend) {
+    use schoolgate::entities::users;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let anna = app.active_user(&admin, "parent", "anna@example.nl").await;
+    let links = &app.state.unsubscribe_links;
+    let unsubscribe =
+        |token: String| app.request(Method::POST, &format!("/api/unsubscribe?token={token}"));
+    let token = |email: &str| {
+        links
+            .token(anna.user_id as i32, email, "news", app.clock.now())
+            .unwrap()
+    };
+    let year_old = token("anna@example.nl");
+    app.clock.advance(chrono::Duration::days(366));
+    let old_address = token("anna@example.nl");
+    let (status, error) = send(unsubscribe(year_old)).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_unsubscribe_link"))
+    );
+    // Anna's address changes: links made for the old one stop working.
+    let db = &app.state.db;
+    let mut user = users::Entity::find_by_id(anna.user_id as i32)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    user.email = Set("anna@new.example".into());
+    user.update(db).await.unwrap();
+    let (status, _) = send(unsubscribe(old_address)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = send(unsubscribe(token("anna@new.example"))).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::OK, Some("news"))
+    );
 }

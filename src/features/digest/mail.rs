@@ -109,9 +109,12 @@ pub fn render(
             unread: !item.read,
         })
         .collect();
-    let token = services
-        .unsubscribe_links
-        .token(parent.id, job.email_kind());
+    let token = services.unsubscribe_links.token(
+        parent.id,
+        &parent.email,
+        job.email_kind(),
+        services.clock.now(),
+    );
     let unsubscribe_page = token
         .as_ref()
         .map(|token| format!("{public_url}/unsubscribe?token={token}"));

@@ -107,29 +107,29 @@ pub async fn set_email_setting(
 }
 
 /// Switches off the kind of e-mail an unsubscribe link names, for the parent it names.
-/// `None` when the link is not valid. Clicking again (or a mail scanner replaying the POST)
-/// writes nothing.
+/// `None` when the link is not valid (not ours, older than a year, or made for another
+/// address). Clicking again (or a mail scanner replaying the POST) writes nothing.
 pub async fn unsubscribe_by_link(
     services: &Services,
     token: &str,
 ) -> Result<Option<String>, AppError> {
-    let Some(wanted) = services.unsubscribe_links.verify(token) else {
+    let links = &services.unsubscribe_links;
+    let Some(wanted) = links.claim(token) else {
         return Ok(None);
     };
-    if store::is_opted_out(&services.db, wanted.user_id, &wanted.kind).await? {
-        return Ok(Some(wanted.kind));
-    }
-    let write =
-        AuditedWrite::begin(services, wanted.user_id, "notifications.unsubscribe_link").await?;
-    if crate::features::accounts::find_user(write.txn(), wanted.user_id)
-        .await?
-        .is_none()
-    {
+    let Some(user) = crate::features::accounts::find_user(&services.db, wanted.user_id).await?
+    else {
+        return Ok(None);
+    };
+    if !links.verify(&wanted, &user.email, services.clock.now()) {
         return Ok(None);
     }
-    store::set_opt_out(write.txn(), wanted.user_id, &wanted.kind, true, write.now()).await?;
+    if store::is_opted_out(&services.db, user.id, &wanted.kind).await? {
+        return Ok(Some(wanted.kind));
+    }
+    let write = AuditedWrite::begin(services, user.id, "notifications.unsubscribe_link").await?;
+    store::set_opt_out(write.txn(), user.id, &wanted.kind, true, write.now()).await?;
     let details = serde_json::json!({ "kind": wanted.kind });
-    let target = format!("user:{}", wanted.user_id);
-    write.commit(target, details).await?;
+    write.commit(format!("user:{}", user.id), details).await?;
     Ok(Some(wanted.kind))
 }

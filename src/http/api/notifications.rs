@@ -200,7 +200,8 @@ impl UnsubscribeApi {
     /// The one-click target of the digest's and news batch's `List-Unsubscribe` header
     /// (RFC 8058: mail programs POST `List-Unsubscribe=One-Click`; the body is not needed).
     /// The token names one parent and one kind of e-mail and switches off only that; urgent
-    /// notices cannot be switched off. Error: `invalid_unsubscribe_link` (400).
+    /// notices cannot be switched off. A link works for a year, for the address it was sent
+    /// to. Error: `invalid_unsubscribe_link` (400).
     #[oai(path = "/unsubscribe", method = "post")]
     async fn unsubscribe(
         &self,
@@ -210,19 +211,23 @@ impl UnsubscribeApi {
         #[oai(validator(max_length = 200))]
         token: Query<String>,
     ) -> Result<Json<UnsubscribedResponse>, AppError> {
-        // Valid links are not limited: one-click unsubscribes of many parents come from the
-        // few addresses of their mail providers. Only invalid links count, against guessing.
-        if state.unsubscribe_links.verify(&token.0).is_none() {
-            state.rate_limits.check_client(client_ip(remote))?;
-        }
         match notifications::unsubscribe_by_link(&state, &token.0).await? {
             Some(kind) => Ok(Json(UnsubscribedResponse { kind })),
-            None => Err(AppError::invalid(
-                "token",
-                "invalid_unsubscribe_link",
-                "This unsubscribe link is not valid. Switch e-mails off in the app under \
+            // Valid links are not limited: one-click unsubscribes of many parents come from
+            // the few addresses of their mail providers. Only invalid links count, against
+            // guessing.
+            None => Err(state
+                .rate_limits
+                .check_client(client_ip(remote))
+                .err()
+                .unwrap_or_else(|| {
+                    AppError::invalid(
+                        "token",
+                        "invalid_unsubscribe_link",
+                        "This unsubscribe link is not valid. Switch e-mails off in the app under \
                  My account instead.",
-            )),
+                    )
+                })),
         }
     }
 }
