@@ -65,7 +65,7 @@ impl Application {
         Ok(Self {
             acceptor,
             port,
-            state: HttpState::new(services),
+            state: HttpState::new(services)?,
         })
     }
 

@@ -70,6 +70,8 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// The folder of the web app (`pwa/`), relative to the working directory or absolute.
     pub pwa_dir: std::path::PathBuf,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For`/`Forwarded` is believed.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -254,6 +256,7 @@ impl Settings {
                     .list_separator(",")
                     .with_list_parse_key("school.languages")
                     .with_list_parse_key("push.allowed_hosts")
+                    .with_list_parse_key("server.trusted_proxies")
                     .try_parsing(true),
             )
             .build()

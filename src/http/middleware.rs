@@ -19,6 +19,7 @@ use poem::{
 };
 use tracing::Instrument;
 
+use super::client::ClientIp;
 use crate::{app::error::AppError, platform::text::is_refused_control};
 
 const REQUEST_ID: &str = "x-request-id";
@@ -92,14 +93,16 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|window| window == needle)
 }
 
-/// Gives every request an id (its own, or the caller's `X-Request-Id` if it is sane), runs it
-/// in a tracing span with that id, logs the outcome, and adds the security headers (HSTS
-/// with `https_only`).
+/// Gives every request an id (its own, or the caller's `X-Request-Id` if it is sane) and its
+/// client's address, runs it in a tracing span with both, logs the outcome, and adds the
+/// security headers (HSTS with `https_only`).
 pub async fn request_context<E: Endpoint>(
     next: E,
-    req: Request,
+    mut req: Request,
+    client: ClientIp,
     https_only: bool,
 ) -> poem::Result<Response> {
+    req.extensions_mut().insert(client);
     let request_id = req
         .header(REQUEST_ID)
         .filter(|id| id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
@@ -110,6 +113,7 @@ pub async fn request_context<E: Endpoint>(
         request_id = %request_id,
         method = %req.method(),
         path = %req.uri().path(),
+        client = %client.0,
     );
     async move {
         let started = Instant::now();

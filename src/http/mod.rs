@@ -5,6 +5,7 @@
 //! features' use cases; nothing below this layer knows HTTP.
 
 pub mod api;
+pub mod client;
 pub mod error;
 pub mod middleware;
 pub mod rate_limit;
@@ -23,6 +24,7 @@ use poem::{
 };
 use poem_openapi::Tags;
 
+use client::ClientIp;
 use error::render_any_error;
 use middleware::{
     BodyLimits, console_security_policy, limit_body, refuse_control_characters, request_context,
@@ -61,6 +63,7 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
     let docs = api.swagger_ui().around(console_security_policy);
     let pwa_dir = state.settings.server.pwa_dir.clone();
     let https_only = state.settings.server.secure_cookies;
+    let proxies = state.trusted_proxies.clone();
     // Uploads get room for the multipart framing around the largest allowed file.
     let framing = 64 * 1024;
     let limits = BodyLimits {
@@ -80,7 +83,10 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
         .with(CookieJarManager::new())
         .data(state)
         .catch_all_error(render_any_error)
-        .around(move |endpoint, req| request_context(endpoint, req, https_only))
+        .around(move |endpoint, req| {
+            let client = ClientIp(proxies.client_of(&req));
+            request_context(endpoint, req, client, https_only)
+        })
 }
 
 #[handler]

@@ -67,11 +67,3 @@ pub enum Done {
     #[oai(status = 204)]
     Done,
 }
-
-/// The client's IP address, for per-client rate limits.
-pub fn client_ip(remote: &poem::web::RemoteAddr) -> std::net::IpAddr {
-    remote
-        .as_socket_addr()
-        .map(|addr| addr.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
-}

@@ -25,6 +25,7 @@ crate::on_both_databases!(
     a_download_is_named_for_what_it_is_and_pdfs_with_scripts_are_refused,
     behind_https_every_answer_carries_strict_transport_security,
     an_unsubscribe_link_works_for_a_year_and_for_its_address_only,
+    behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit,
 );
 
 async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
@@ -678,5 +679,62 @@ async fn an_unsubscribe_link_works_for_a_year_and_for_its_address_only(backend: 
     assert_eq!(
         (status, body["kind"].as_str()),
         (StatusCode::OK, Some("news"))
+    );
+}
+
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(backend: Backend) {
+    let per_minute = 3;
+    // A new address each time, so that only the per-client limit can answer 429.
+    let asked = std::sync::atomic::AtomicU32::new(0);
+    let forgot = |app: &crate::helpers::TestApp, forwarded_for: &str| {
+        let n = asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        app.request(Method::POST, "/api/auth/forgot-password")
+            .header("x-forwarded-for", forwarded_for)
+            .json(&json!({ "email": format!("nobody{n}@example.nl") }))
+    };
+    let tight = move |settings: &mut schoolgate::app::config::Settings| {
+        settings.security.auth_requests_per_client_per_minute = per_minute;
+    };
+
+    // Without trusted proxies the header is the client's own word and is ignored: changing
+    // it does not buy more attempts.
+    let direct = spawn_app_with(backend, tight).await;
+    for attempt in 0..per_minute {
+        let forwarded = format!("203.0.113.{attempt}");
+        assert_eq!(
+            send(forgot(&direct, &forwarded)).await.0,
+            StatusCode::ACCEPTED
+        );
+    }
+    assert_eq!(
+        send(forgot(&direct, "203.0.113.99")).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Behind the school's proxy the forwarded address is the client: one family's attempts
+    // do not lock out the next family, who share the proxy's address.
+    let proxied = spawn_app_with(backend, move |settings| {
+        tight(settings);
+        settings.server.trusted_proxies = vec!["127.0.0.1".into(), "::1".into()];
+    })
+    .await;
+    for _ in 0..per_minute {
+        assert_eq!(
+            send(forgot(&proxied, "198.51.100.7")).await.0,
+            StatusCode::ACCEPTED
+        );
+    }
+    assert_eq!(
+        send(forgot(&proxied, "198.51.100.7")).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        send(forgot(&proxied, "198.51.100.8")).await.0,
+        StatusCode::ACCEPTED
+    );
+    // Writing your own X-Forwarded-For in front of the proxy's entry changes nothing.
+    assert_eq!(
+        send(forgot(&proxied, "192.0.2.1, 198.51.100.7")).await.0,
+        StatusCode::TOO_MANY_REQUESTS
     );
 }

@@ -2,7 +2,7 @@
 //! (`/push`), one's e-mail settings (`/me/notifications`), and the one-click unsubscribe link
 //! of subscription mail (`/unsubscribe`, no login).
 
-use poem::web::{Data, RemoteAddr};
+use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
@@ -13,12 +13,7 @@ use poem_openapi::{
 use crate::{
     app::error::AppError,
     features::notifications::{self, EmailSetting},
-    http::{
-        ApiTags,
-        security::Auth,
-        state::HttpState,
-        types::{Done, client_ip},
-    },
+    http::{ApiTags, client::ClientIp, security::Auth, state::HttpState, types::Done},
     platform::outbox::devices::NewDevice,
 };
 
@@ -206,7 +201,7 @@ impl UnsubscribeApi {
     async fn unsubscribe(
         &self,
         state: Data<&HttpState>,
-        remote: &RemoteAddr,
+        client: ClientIp,
         /// From the link in the e-mail.
         #[oai(validator(max_length = 200))]
         token: Query<String>,
@@ -218,7 +213,7 @@ impl UnsubscribeApi {
             // guessing.
             None => Err(state
                 .rate_limits
-                .check_client(client_ip(remote))
+                .check_client(client.0)
                 .err()
                 .unwrap_or_else(|| {
                     AppError::invalid(

@@ -1,7 +1,7 @@
 //! Login, logout, forgotten passwords and account activation.
 
 use chrono::{DateTime, Utc};
-use poem::web::{Data, RemoteAddr, cookie::CookieJar};
+use poem::web::{Data, cookie::CookieJar};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 
 use super::me::MeResponse;
@@ -10,9 +10,10 @@ use crate::{
     features::accounts::{self, Activation, Session, rules},
     http::{
         ApiTags,
+        client::ClientIp,
         security::{Auth, expired_session_cookie, session_cookie},
         state::HttpState,
-        types::{Done, client_ip},
+        types::Done,
     },
 };
 
@@ -148,11 +149,11 @@ impl AuthApi {
     async fn login(
         &self,
         state: Data<&HttpState>,
-        remote: &RemoteAddr,
+        client: ClientIp,
         jar: &CookieJar,
         body: Json<LoginRequest>,
     ) -> Result<Json<LoginResponse>, AppError> {
-        state.rate_limits.check_client(client_ip(remote))?;
+        state.rate_limits.check_client(client.0)?;
         let email = rules::email("email", &body.email)?;
         state.rate_limits.check_login(email.as_str())?;
         let session = accounts::log_in(&state, &email, body.0.password).await?;
@@ -185,10 +186,10 @@ impl AuthApi {
     async fn forgot_password(
         &self,
         state: Data<&HttpState>,
-        remote: &RemoteAddr,
+        client: ClientIp,
         body: Json<ForgotPasswordRequest>,
     ) -> Result<ForgotPasswordResponse, AppError> {
-        state.rate_limits.check_client(client_ip(remote))?;
+        state.rate_limits.check_client(client.0)?;
         let email = rules::email("email", &body.email)?;
         state.rate_limits.check_forgot(email.as_str())?;
         accounts::forgot_password(&state, &email).await?;
@@ -206,10 +207,10 @@ impl AuthApi {
     async fn reset_password(
         &self,
         state: Data<&HttpState>,
-        remote: &RemoteAddr,
+        client: ClientIp,
         body: Json<ResetPasswordRequest>,
     ) -> Result<Done, AppError> {
-        state.rate_limits.check_client(client_ip(remote))?;
+        state.rate_limits.check_client(client.0)?;
         let body = body.0;
         let user_id = accounts::reset_password(
             &state,
@@ -231,10 +232,10 @@ impl AuthApi {
     async fn activation_status(
         &self,
         state: Data<&HttpState>,
-        remote: &RemoteAddr,
+        client: ClientIp,
         body: Json<ActivationTokenRequest>,
     ) -> Result<Json<ActivationStatusResponse>, AppError> {
-        state.rate_limits.check_client(client_ip(remote))?;
+        state.rate_limits.check_client(client.0)?;
         let user = accounts::activation_target(&state, &body.token).await?;
         Ok(Json(ActivationStatusResponse {
             email: user.email,
@@ -253,11 +254,11 @@ impl AuthApi {
     async fn activate(
         &self,
         state: Data<&HttpState>,
-        remote: &RemoteAddr,
+        client: ClientIp,
         jar: &CookieJar,
         body: Json<ActivateRequest>,
     ) -> Result<Json<LoginResponse>, AppError> {
-        state.rate_limits.check_client(client_ip(remote))?;
+        state.rate_limits.check_client(client.0)?;
         let body = body.0;
         let session = accounts::activate(
             &state,
