@@ -1,6 +1,6 @@
 // The parents' and teachers' app: shell, session and routes. Plain ES modules, no build step.
 import { html, render, useEffect, useRef, useState } from "./vendor/htm-preact-3.1.1.mjs";
-import { forgetCachedData, get, onOfflineChange, onUnauthenticated, post, setCsrfToken } from "./lib/api.js";
+import { forgetCachedData, get, hasCachedData, onOfflineChange, onUnauthenticated, post, setCsrfToken } from "./lib/api.js";
 import { disablePush } from "./lib/push.js";
 import { setLanguage, t } from "./lib/i18n.js";
 import { interceptLinks, navigate, useLocation } from "./lib/router.js";
@@ -115,17 +115,20 @@ function App() {
       .catch(() => setUser(null));
   }, []);
 
-  useEffect(() => onUnauthenticated(() => {
-    forgetCachedData();
+  useEffect(() => onUnauthenticated(async () => {
+    // Data kept from a session means one was open on this device: the login screen says why
+    // it is back (idle too long, logged out on all devices, disabled).
+    if (await hasCachedData()) sessionStorage.setItem("session-ended", "1");
+    await forgetCachedData();
     setUser(null);
   }), []);
 
-  const logout = async () => {
+  const logout = async ({ everywhere = false } = {}) => {
     // This device stops getting this account's notices, whoever uses it next. Offline the
     // logout is refused below, so the device must keep its notices too.
     await disablePush({ serverMustKnow: true });
     // Offline the session would stay valid on the server: refuse rather than pretend.
-    await post("/auth/logout");
+    await post(everywhere ? "/auth/logout-everywhere" : "/auth/logout");
     // What was cached for this account must not be shown to the next one.
     await forgetCachedData();
     setUser(null);

@@ -11,6 +11,7 @@ mod m20261123_000005_create_scheduled_runs;
 mod m20261123_000006_digest_inclusion;
 mod m20261201_000007_create_files;
 mod m20261201_000008_attachments_in_file_store;
+mod m20261201_000009_session_last_seen;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_digest_inclusion::Migration),
             Box::new(m20261201_000007_create_files::Migration),
             Box::new(m20261201_000008_attachments_in_file_store::Migration),
+            Box::new(m20261201_000009_session_last_seen::Migration),
         ]
     }
 }

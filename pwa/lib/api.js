@@ -55,11 +55,17 @@ export async function api(method, path, body) {
   reportOffline(response.headers.get("X-Served-From-Cache") === "1");
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
-  if (response.status === 401 && !path.startsWith("/auth/")) onSessionEnded();
+  // Before the caller hears of it, so the cached data is gone before any screen changes.
+  if (response.status === 401 && !path.startsWith("/auth/")) await onSessionEnded();
   if (!response.ok) {
     throw new ApiError(response.status, data?.code || "error", data?.message || response.statusText);
   }
   return data;
+}
+
+/** Whether API answers are kept for offline use (someone was logged in on this device). */
+export async function hasCachedData() {
+  return "caches" in window && (await caches.has("api"));
 }
 
 /** Forgets the API answers kept for offline use (they belong to the account that read them). */

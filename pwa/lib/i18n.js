@@ -1,7 +1,7 @@
 // The app's texts in Dutch, German and English. The language is the user's setting once
 // logged in, before that the browser's.
 
-const TEXTS = {
+export const TEXTS = {
   en: {
     menu: "Main menu",
     push_failed: "Notifications could not be switched on. Try again later.",
@@ -9,6 +9,9 @@ const TEXTS = {
     update: "A new version of the app is ready.", reload: "Reload",
     login: "Log in", email: "E-mail address", password: "Password", forgot: "Forgot your password?",
     login_failed: "That did not work.", logout: "Log out", back: "Back",
+    logout_everywhere: "Log out on all devices", logged_in_as: "Logged in as {email}.",
+    logout_everywhere_hint: "Lost a phone? This logs you out everywhere, here too, and stops notifications on all your devices.",
+    session_ended: "You were logged out. Log in again to go on.",
     forgot_title: "Forgot your password", forgot_intro: "Enter your e-mail address. If it belongs to an account, you get an e-mail with a link to choose a new password.",
     forgot_send: "Send link", forgot_sent: "If the address belongs to an account, an e-mail is on its way. Check your inbox.",
     reset_title: "Choose a new password", new_password: "New password", repeat_password: "Repeat the new password",
@@ -44,6 +47,9 @@ const TEXTS = {
     update: "Er is een nieuwe versie van de app.", reload: "Opnieuw laden",
     login: "Inloggen", email: "E-mailadres", password: "Wachtwoord", forgot: "Wachtwoord vergeten?",
     login_failed: "Dat lukte niet.", logout: "Uitloggen", back: "Terug",
+    logout_everywhere: "Op alle apparaten uitloggen", logged_in_as: "Ingelogd als {email}.",
+    logout_everywhere_hint: "Telefoon kwijt? Zo logt u overal uit, ook hier, en krijgt geen van uw apparaten nog meldingen.",
+    session_ended: "U bent uitgelogd. Log opnieuw in om verder te gaan.",
     forgot_title: "Wachtwoord vergeten", forgot_intro: "Vul uw e-mailadres in. Hoort het bij een account, dan krijgt u een e-mail met een link om een nieuw wachtwoord te kiezen.",
     forgot_send: "Link versturen", forgot_sent: "Hoort het adres bij een account, dan is er een e-mail onderweg. Kijk in uw inbox.",
     reset_title: "Kies een nieuw wachtwoord", new_password: "Nieuw wachtwoord", repeat_password: "Herhaal het nieuwe wachtwoord",
@@ -79,6 +85,9 @@ const TEXTS = {
     update: "Eine neue Version der App ist bereit.", reload: "Neu laden",
     login: "Anmelden", email: "E-Mail-Adresse", password: "Passwort", forgot: "Passwort vergessen?",
     login_failed: "Das hat nicht geklappt.", logout: "Abmelden", back: "Zurück",
+    logout_everywhere: "Auf allen Geräten abmelden", logged_in_as: "Angemeldet als {email}.",
+    logout_everywhere_hint: "Handy verloren? So melden Sie sich überall ab, auch hier, und keines Ihrer Geräte bekommt mehr Benachrichtigungen.",
+    session_ended: "Sie wurden abgemeldet. Melden Sie sich erneut an, um weiterzumachen.",
     forgot_title: "Passwort vergessen", forgot_intro: "Geben Sie Ihre E-Mail-Adresse ein. Gehört sie zu einem Konto, erhalten Sie eine E-Mail mit einem Link für ein neues Passwort.",
     forgot_send: "Link senden", forgot_sent: "Gehört die Adresse zu einem Konto, ist eine E-Mail unterwegs. Sehen Sie in Ihrem Posteingang nach.",
     reset_title: "Neues Passwort wählen", new_password: "Neues Passwort", repeat_password: "Neues Passwort wiederholen",

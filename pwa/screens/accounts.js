@@ -22,8 +22,12 @@ function Brand({ title }) {
 }
 
 export function Login({ onUser }) {
+  // Set when the server ended the session (idle, logged out elsewhere), so the user knows
+  // why the login screen is back.
+  const [ended] = useState(() => sessionStorage.getItem("session-ended") === "1");
   const { busy, error, submit } = useSubmit(async (form) => {
     await post("/auth/login", { email: form.get("email"), password: form.get("password") });
+    sessionStorage.removeItem("session-ended");
     await forgetCachedData();
     // Read back through the service worker, so the account is also there offline.
     onUser(await get("/me"));
@@ -32,6 +36,7 @@ export function Login({ onUser }) {
   return html`<div class="center">
     <${Brand} title=${t("login")} />
     <form onSubmit=${submit}>
+      ${ended && !error ? html`<p class="ok" role="status">${t("session_ended")}</p>` : null}
       <label>${t("email")}<input name="email" type="email" autocomplete="username" required /></label>
       <label>${t("password")}<input name="password" type="password" autocomplete="current-password" required /></label>
       <${Feedback} error=${error} />
@@ -131,9 +136,9 @@ export function Activate({ hash, onUser }) {
 
 export function Account({ user, onUser, onLogout }) {
   const [logoutError, setLogoutError] = useState("");
-  const logout = async () => {
+  const logout = async (everywhere) => {
     try {
-      await onLogout();
+      await onLogout({ everywhere });
     } catch (failure) {
       setLogoutError(failure.message);
     }
@@ -186,7 +191,12 @@ export function Account({ user, onUser, onLogout }) {
         <button type="submit" disabled=${password.busy}>${t("change_password")}</button>
       </form>
     </section>
-    <p class="meta">${user.email}</p>
-    <${Feedback} error=${logoutError} />
-    <button class="secondary" onClick=${logout}>${t("logout")}</button>`;
+    <section class="card" aria-labelledby="logout">
+      <h2 id="logout">${t("logout")}</h2>
+      <p class="meta">${t("logged_in_as", { email: user.email })}</p>
+      <${Feedback} error=${logoutError} />
+      <button class="secondary" onClick=${() => logout(false)}>${t("logout")}</button>
+      <p class="meta">${t("logout_everywhere_hint")}</p>
+      <button class="secondary" onClick=${() => logout(true)}>${t("logout_everywhere")}</button>
+    </section>`;
 }

@@ -125,6 +125,8 @@ pub struct SmtpSettings {
 #[derive(Clone, Debug, Deserialize)]
 pub struct SecuritySettings {
     pub session_days: i64,
+    /// A session unused this long ends, however long it had left.
+    pub session_idle_days: i64,
     pub session_cache_seconds: u64,
     pub activation_token_days: i64,
     pub reset_token_minutes: i64,
@@ -315,6 +317,10 @@ impl Settings {
             .with_context(|| format!("mail.from: '{}' is not a mail address", self.mail.from))?;
         for (key, value) in [
             ("security.session_days", self.security.session_days),
+            (
+                "security.session_idle_days",
+                self.security.session_idle_days,
+            ),
             (
                 "security.activation_token_days",
                 self.security.activation_token_days,

@@ -95,7 +95,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Gives every request an id (its own, or the caller's `X-Request-Id` if it is sane) and its
 /// client's address, runs it in a tracing span with both, logs the outcome, and adds the
-/// security headers (HSTS with `https_only`).
+/// security headers (HSTS with `https_only`, `Cache-Control: no-store` on the API).
 pub async fn request_context<E: Endpoint>(
     next: E,
     mut req: Request,
@@ -108,6 +108,11 @@ pub async fn request_context<E: Endpoint>(
         .filter(|id| id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    // API answers carry personal data: no browser or proxy cache keeps them (the app's
+    // service worker keeps its own offline copy). The console and the spec are public.
+    let path = req.uri().path();
+    let personal =
+        path.starts_with("/api/") && !path.starts_with("/api/docs") && path != "/api/openapi.json";
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
@@ -137,6 +142,9 @@ pub async fn request_context<E: Endpoint>(
             if !headers.contains_key(&name) {
                 headers.insert(name, HeaderValue::from_static(value));
             }
+        }
+        if personal {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         if https_only {
             headers.insert(

@@ -87,6 +87,7 @@ mod tests {
     fn settings(per_minute: u32) -> SecuritySettings {
         SecuritySettings {
             session_days: 1,
+            session_idle_days: 1,
             session_cache_seconds: 0,
             activation_token_days: 1,
             reset_token_minutes: 60,

@@ -14,6 +14,7 @@ use super::{session_cache::CachedSession, state::HttpState};
 use crate::{
     app::{actor::Actor, error::AppError},
     entities::users::{AccountState, Language, Role},
+    features::accounts::idle_timeout,
     platform::{sessions, tokens},
 };
 
@@ -97,9 +98,15 @@ async fn current_user(req: &Request, token: &str) -> Result<CurrentUser, AppErro
     let now = state.clock.now();
     let digest = tokens::digest(token);
     let session = match state.sessions.get(&digest) {
-        Some(cached) if cached.expires_at > now => cached,
+        Some(cached)
+            if cached.expires_at > now && !sessions::due_for_touch(cached.last_seen_at, now) =>
+        {
+            cached
+        }
         _ => {
-            let Some((session, user)) = sessions::find_valid(&state.db, token, now).await? else {
+            let Some((session, user)) =
+                sessions::find_valid(&state.db, token, idle_timeout(state), now).await?
+            else {
                 return Err(AppError::Unauthenticated);
             };
             if user.state != AccountState::Active {
@@ -109,6 +116,7 @@ async fn current_user(req: &Request, token: &str) -> Result<CurrentUser, AppErro
                 session_id: session.id,
                 csrf_token: session.csrf_token,
                 expires_at: session.expires_at,
+                last_seen_at: session.last_seen_at,
                 user,
             });
             state.sessions.insert(digest, cached.clone());

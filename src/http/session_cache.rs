@@ -16,6 +16,7 @@ pub struct CachedSession {
     pub session_id: i32,
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
     pub user: User,
 }
 

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter,
 };
 
 use crate::{
@@ -35,6 +35,7 @@ pub async fn create(
         csrf_token: Set(csrf_token.clone()),
         created_at: Set(now),
         expires_at: Set(expires_at),
+        last_seen_at: Set(now),
         ..Default::default()
     }
     .insert(conn)
@@ -46,19 +47,39 @@ pub async fn create(
     })
 }
 
-/// The unexpired session for a raw token together with its user.
+/// How often a used session's `last_seen_at` is written: the idle timeout is counted in
+/// days, so an hour's precision saves a write on nearly every request.
+const TOUCH_EVERY: Duration = Duration::hours(1);
+
+/// Whether a session last marked used at `last_seen_at` is due to be marked again; a cached
+/// session that is must be looked up (and so marked) again.
+pub fn due_for_touch(last_seen_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    last_seen_at <= now - TOUCH_EVERY
+}
+
+/// The session for a raw token together with its user, unless it expired or was unused for
+/// `idle`. Marks it used.
 pub async fn find_valid(
     conn: &impl ConnectionTrait,
     token: &str,
+    idle: Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<(sessions::Model, users::Model)>, DbErr> {
     let Some(session) = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(tokens::digest(token)))
         .filter(sessions::Column::ExpiresAt.gt(now))
+        .filter(sessions::Column::LastSeenAt.gt(now - idle))
         .one(conn)
         .await?
     else {
         return Ok(None);
+    };
+    let session = if due_for_touch(session.last_seen_at, now) {
+        let mut touched = session.into_active_model();
+        touched.last_seen_at = Set(now);
+        touched.update(conn).await?
+    } else {
+        session
     };
     let user = users::Entity::find_by_id(session.user_id).one(conn).await?;
     Ok(user.map(|user| (session, user)))
@@ -85,10 +106,18 @@ pub async fn delete_all_for_user(
     Ok(query.exec(conn).await?.rows_affected)
 }
 
-/// Removes sessions that have expired.
-pub async fn delete_expired(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+/// Removes sessions that have expired or were unused for `idle`.
+pub async fn delete_expired(
+    conn: &impl ConnectionTrait,
+    idle: Duration,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
     Ok(sessions::Entity::delete_many()
-        .filter(sessions::Column::ExpiresAt.lte(now))
+        .filter(
+            Condition::any()
+                .add(sessions::Column::ExpiresAt.lte(now))
+                .add(sessions::Column::LastSeenAt.lte(now - idle)),
+        )
         .exec(conn)
         .await?
         .rows_affected)

@@ -38,6 +38,11 @@ async fn a_parent_or_teacher_calling_an_admin_endpoint_gets_403(backend: Backend
                 &format!("/api/users/{}/disable", admin.user_id),
                 json!(null),
             ),
+            (
+                Method::POST,
+                &format!("/api/users/{}/logout-everywhere", admin.user_id),
+                json!(null),
+            ),
             (Method::GET, "/api/audit-log", json!(null)),
         ] {
             let mut request = app.authed(method.clone(), path, session);

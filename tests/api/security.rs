@@ -26,6 +26,10 @@ crate::on_both_databases!(
     behind_https_every_answer_carries_strict_transport_security,
     an_unsubscribe_link_works_for_a_year_and_for_its_address_only,
     behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit,
+    a_session_unused_for_the_idle_days_ends_a_used_one_goes_on,
+    log_out_on_all_devices_ends_every_session_and_stops_push,
+    an_admin_logs_an_account_out_everywhere_and_it_is_audited,
+    api_answers_are_marked_no_store,
 );
 
 async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
@@ -737,4 +741,176 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(backend:
         send(forgot(&proxied, "192.0.2.1, 198.51.100.7")).await.0,
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
+async fn a_session_unused_for_the_idle_days_ends_a_used_one_goes_on(backend: Backend) {
+    use schoolgate::entities::sessions;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let used = app.active_user(&admin, "parent", "anna@example.nl").await;
+    let unused = app.active_user(&admin, "parent", "bert@example.nl").await;
+    let me = |session| send(app.authed(Method::GET, "/api/me", session));
+    assert_eq!(me(&used).await.0, StatusCode::OK);
+    assert_eq!(me(&unused).await.0, StatusCode::OK);
+
+    app.clock.advance(chrono::Duration::days(13));
+    assert_eq!(
+        me(&used).await.0,
+        StatusCode::OK,
+        "13 days idle: still valid"
+    );
+    app.clock.advance(chrono::Duration::days(2));
+    let (status, body) = me(&unused).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+    assert_eq!(me(&used).await.0, StatusCode::OK, "used 2 days ago");
+    app.clock.advance(chrono::Duration::days(12));
+    assert_eq!(
+        me(&used).await.0,
+        StatusCode::OK,
+        "27 days old, used 12 days ago"
+    );
+    // The absolute limit (30 days) still holds for a session in daily use.
+    app.clock.advance(chrono::Duration::days(4));
+    assert_eq!(me(&used).await.0, StatusCode::UNAUTHORIZED);
+
+    // The janitor removes idle sessions too.
+    let before = sessions::Entity::find().count(&app.state.db).await.unwrap();
+    assert!(before >= 2, "{before}");
+    schoolgate::features::accounts::delete_expired_sessions(&app.state)
+        .await
+        .unwrap();
+    let left = sessions::Entity::find().count(&app.state.db).await.unwrap();
+    assert_eq!(left, 0, "the admin's session was idle as well");
+}
+
+async fn log_out_on_all_devices_ends_every_session_and_stops_push(backend: Backend) {
+    use schoolgate::entities::push_subscriptions;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let phone = app.active_user(&admin, "parent", "anna@example.nl").await;
+    let laptop = app.login_ok("anna@example.nl", PASSWORD).await;
+    let other = app.active_user(&admin, "parent", "bert@example.nl").await;
+    app.subscribe(&phone, &app.push.device("anna-phone")).await;
+    app.subscribe(&other, &app.push.device("bert-phone")).await;
+
+    let response = app
+        .authed(Method::POST, "/api/auth/logout-everywhere", &laptop)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("Max-Age=0"),
+        "the cookie is cleared: {cookie}"
+    );
+    for session in [&phone, &laptop] {
+        assert_eq!(
+            send(app.authed(Method::GET, "/api/me", session)).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        send(app.authed(Method::GET, "/api/me", &other)).await.0,
+        StatusCode::OK,
+        "other accounts go on"
+    );
+    let devices = |user_id: i64| {
+        push_subscriptions::Entity::find()
+            .filter(push_subscriptions::Column::UserId.eq(user_id as i32))
+            .count(&app.state.db)
+    };
+    assert_eq!(
+        devices(phone.user_id).await.unwrap(),
+        0,
+        "the lost phone gets no notices"
+    );
+    assert_eq!(devices(other.user_id).await.unwrap(), 1);
+    // Logging in again works.
+    app.login_ok("anna@example.nl", PASSWORD).await;
+    // Without a session there is nothing to log out.
+    assert_eq!(
+        send(app.request(Method::POST, "/api/auth/logout-everywhere"))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn an_admin_logs_an_account_out_everywhere_and_it_is_audited(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let anna = app.active_user(&admin, "parent", "anna@example.nl").await;
+    app.subscribe(&anna, &app.push.device("anna-phone")).await;
+    assert_eq!(
+        send(app.authed(Method::GET, "/api/children", &anna))
+            .await
+            .0,
+        StatusCode::OK,
+        "the session is now cached"
+    );
+    let path = format!("/api/users/{}/logout-everywhere", anna.user_id);
+    let (status, body) = send(app.authed(Method::POST, &path, &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "active", "the account itself stays usable");
+    assert_eq!(
+        send(app.authed(Method::GET, "/api/children", &anna))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED,
+        "at once, despite the cache"
+    );
+    let (_, log) = send(app.authed(Method::GET, "/api/audit-log", &admin)).await;
+    let entry = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["action"] == "user.logout_everywhere")
+        .cloned()
+        .expect("audited");
+    assert_eq!(entry["target"], format!("user:{}", anna.user_id));
+    assert_eq!(entry["details"]["sessions_ended"], 1);
+    assert_eq!(entry["details"]["devices_forgotten"], 1);
+    assert_eq!(
+        send(app.authed(Method::POST, "/api/users/999999/logout-everywhere", &admin))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    app.login_ok("anna@example.nl", PASSWORD).await;
+}
+
+async fn api_answers_are_marked_no_store(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let cache_control = async |request: reqwest::RequestBuilder| {
+        let response = request.send().await.unwrap();
+        response
+            .headers()
+            .get("cache-control")
+            .map(|value| value.to_str().unwrap().to_string())
+    };
+    for (what, request) in [
+        ("my data", app.authed(Method::GET, "/api/me", &admin)),
+        ("an error", app.request(Method::GET, "/api/me")),
+        ("a list", app.authed(Method::GET, "/api/users", &admin)),
+    ] {
+        assert_eq!(
+            cache_control(request).await.as_deref(),
+            Some("no-store"),
+            "{what}"
+        );
+    }
+    for public in ["/api/openapi.json", "/healthz"] {
+        let value = cache_control(app.request(Method::GET, public)).await;
+        assert_ne!(value.as_deref(), Some("no-store"), "{public}");
+    }
 }

@@ -102,6 +102,17 @@ function pngSize(bytes) {
   return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
 }
 
+test("every text of the app is there in Dutch, German and English", async () => {
+  // The module reads the browser's language when loaded.
+  globalThis.navigator ??= { languages: ["en"] };
+  globalThis.document ??= { documentElement: {} };
+  const { TEXTS } = await import(join(PWA_DIR, "lib/i18n.js"));
+  const keys = (node, prefix = "") => Object.entries(node).flatMap(([key, value]) =>
+    typeof value === "object" ? keys(value, `${prefix}${key}.`) : [`${prefix}${key}`]).sort();
+  const english = keys(TEXTS.en);
+  for (const code of ["nl", "de"]) assert.deepEqual(keys(TEXTS[code]), english, code);
+});
+
 test("the manifest makes the app installable with 192, 512 and maskable icons", async () => {
   const response = await fetch(`${BASE}/manifest.webmanifest`);
   assert.equal(response.status, 200);
@@ -424,5 +435,33 @@ test("the API console works under its Content-Security-Policy without inline-scr
   await page.locator(".opblock").first().waitFor();
   assert.ok((await page.locator(".opblock").count()) > 40);
   assert.deepEqual(violations, []);
+  await context.close();
+});
+
+test("logging out on all devices ends the session on the other phone too, which forgets its data", async () => {
+  const other = await phone();
+  await login(other.page, PARENT);
+  await controlledBySw(other.page);
+  await other.page.locator("main a.card").first().waitFor();
+  await until(other.page, () => caches.has("api"), null, "the feed kept for offline use");
+
+  const { context, page, errors } = await phone();
+  await login(page, PARENT);
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("button", { name: "Log out on all devices" }).scrollIntoViewIfNeeded();
+  await shot(page, "account-logout-everywhere");
+  await page.getByRole("button", { name: "Log out on all devices" }).click();
+  await atPath(page, "/login");
+
+  // The other phone learns it when the app is next opened: back to the login screen, saying
+  // why, and nothing of the account is left in its offline cache.
+  await other.page.reload();
+  await atPath(other.page, "/login");
+  await other.page.getByText("You were logged out. Log in again to go on.").waitFor();
+  assert.equal(await other.page.evaluate(() => caches.has("api")), false);
+  await shot(other.page, "session-ended");
+  assert.deepEqual(errors, []);
+  assert.deepEqual(other.errors, []);
+  await other.context.close();
   await context.close();
 });

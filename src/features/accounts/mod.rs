@@ -428,6 +428,37 @@ pub async fn disable(services: &Services, actor: &Actor, id: i32) -> Result<User
     Ok(user)
 }
 
+/// "Log out on all devices", e.g. after a phone was lost: every session of the account ends
+/// and no device gets its push notices any more, until it logs in and turns them on again.
+/// The user themself, or an admin for any account; recorded in the audit log.
+pub async fn log_out_everywhere(
+    services: &Services,
+    actor: &Actor,
+    id: i32,
+) -> Result<User, AppError> {
+    let user = if actor.id == id {
+        store::users::find_by_id(&services.db, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("account"))?
+    } else {
+        find(services, actor, id).await?
+    };
+    let write = AuditedWrite::begin(services, actor.id, "user.logout_everywhere").await?;
+    let sessions_ended = sessions::delete_all_for_user(write.txn(), user.id, None).await?;
+    let devices_forgotten = outbox::devices::delete_all_for_user(write.txn(), user.id).await?;
+    write
+        .commit(
+            format!("user:{}", user.id),
+            serde_json::json!({
+                "sessions_ended": sessions_ended,
+                "devices_forgotten": devices_forgotten,
+                "by_role": actor.role,
+            }),
+        )
+        .await?;
+    Ok(user)
+}
+
 /// Enables a disabled account: active again, or invited when it never chose a password.
 pub async fn enable(services: &Services, actor: &Actor, id: i32) -> Result<User, AppError> {
     let user = find(services, actor, id).await?;
@@ -564,7 +595,12 @@ fn already_activated() -> AppError {
     )
 }
 
-/// Removes sessions that have expired (the janitor's work).
+/// Removes sessions that have expired or were left unused (the janitor's work).
 pub async fn delete_expired_sessions(services: &Services) -> Result<u64, DbErr> {
-    sessions::delete_expired(&services.db, services.clock.now()).await
+    sessions::delete_expired(&services.db, idle_timeout(services), services.clock.now()).await
+}
+
+/// How long an unused session stays valid.
+pub fn idle_timeout(services: &Services) -> Duration {
+    Duration::days(services.settings.security.session_idle_days)
 }

@@ -97,6 +97,15 @@ pub async fn delete(
     Ok(result.rows_affected > 0)
 }
 
+/// Removes every device of a user; how many there were.
+pub async fn delete_all_for_user(conn: &impl ConnectionTrait, user_id: i32) -> Result<u64, DbErr> {
+    Ok(push_subscriptions::Entity::delete_many()
+        .filter(push_subscriptions::Column::UserId.eq(user_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 /// Removes a device the push service said is gone (404/410).
 pub async fn delete_by_id(conn: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
     push_subscriptions::Entity::delete_by_id(id)

@@ -177,6 +177,24 @@ impl AuthApi {
         Ok(Done::Done)
     }
 
+    /// Log out on all devices
+    ///
+    /// Ends every session of this account, this one included, and stops push notices to all
+    /// its devices (e.g. after a phone was lost). Log in again to go on.
+    #[oai(path = "/logout-everywhere", method = "post")]
+    async fn logout_everywhere(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        jar: &CookieJar,
+    ) -> Result<Done, AppError> {
+        let me = auth.user();
+        accounts::log_out_everywhere(&state, &me.actor(), me.id).await?;
+        state.sessions.forget_user(me.id);
+        jar.add(expired_session_cookie(state.settings.server.secure_cookies));
+        Ok(Done::Done)
+    }
+
     /// Forgot password
     ///
     /// Sends an e-mail with a single-use link (valid for an hour) to choose a new password.

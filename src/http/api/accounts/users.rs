@@ -200,6 +200,23 @@ impl UsersApi {
         Ok(Json(user.into()))
     }
 
+    /// Log an account out on all devices (admin)
+    ///
+    /// Ends every session of the account and stops push notices to its devices, e.g. when a
+    /// parent reports a lost phone. The account stays usable: its owner logs in again.
+    /// Recorded in the audit log.
+    #[oai(path = "/:id/logout-everywhere", method = "post")]
+    async fn logout_user_everywhere(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+    ) -> Result<Json<UserResponse>, AppError> {
+        let user = accounts::log_out_everywhere(&state, &auth.user().actor(), id.0).await?;
+        state.sessions.forget_user(user.id);
+        Ok(Json(user.into()))
+    }
+
     /// Enable a disabled account (admin)
     ///
     /// It becomes active again, or invited when it never chose a password.
