@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use poem::{Server, listener::TcpAcceptor};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
@@ -35,7 +34,7 @@ pub async fn services_with(
 }
 
 pub struct Application {
-    acceptor: TcpAcceptor,
+    listener: tokio::net::TcpListener,
     port: u16,
     state: HttpState,
 }
@@ -61,9 +60,8 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {address} (server.bind)"))?;
         let port = listener.local_addr()?.port();
-        let acceptor = TcpAcceptor::from_tokio(listener)?;
         Ok(Self {
-            acceptor,
+            listener,
             port,
             state: HttpState::new(services)?,
         })
@@ -100,9 +98,9 @@ impl Application {
         let janitor = tokio::spawn(tidy_up_periodically(self.state.clone(), shutdown_rx));
         let app = http::routes(self.state.clone());
         tracing::info!(port = self.port, "listening");
-        let served = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(app, stop, Some(Duration::from_secs(10)))
-            .await;
+        let header_read_timeout =
+            Duration::from_secs(services.settings.server.header_read_timeout_seconds);
+        let served = http::server::serve(self.listener, app, header_read_timeout, stop).await;
         let _ = shutdown_tx.send(true);
         for task in [worker, scheduler].into_iter().flatten() {
             let _ = task.await;

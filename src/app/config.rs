@@ -72,6 +72,10 @@ pub struct ServerSettings {
     pub pwa_dir: std::path::PathBuf,
     /// Reverse proxies (addresses or networks) whose `X-Forwarded-For`/`Forwarded` is believed.
     pub trusted_proxies: Vec<String>,
+    /// Seconds for a request's headers to arrive, and for an idle kept-alive connection.
+    pub header_read_timeout_seconds: u64,
+    /// Seconds a request body may stall between two pieces.
+    pub body_read_timeout_seconds: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -306,6 +310,13 @@ impl Settings {
         }
         if self.push.max_devices_per_user < 1 {
             bail!("push.max_devices_per_user: must be at least 1");
+        }
+        if self.server.header_read_timeout_seconds < 1 || self.server.body_read_timeout_seconds < 1
+        {
+            bail!(
+                "server.header_read_timeout_seconds and server.body_read_timeout_seconds: must be \
+                 at least 1"
+            );
         }
         if self.delivery.lease_seconds < 1 {
             bail!("delivery.lease_seconds: must be at least 1");

@@ -155,6 +155,7 @@ pub async fn render_any_error(err: poem::Error) -> Response {
             StatusCode::FORBIDDEN => "forbidden",
             StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
             StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            StatusCode::REQUEST_TIMEOUT => "request_timeout",
             StatusCode::UNAUTHORIZED => "unauthenticated",
             StatusCode::NOT_FOUND => "not_found",
             s if s.is_client_error() => "bad_request",
@@ -168,6 +169,8 @@ pub async fn render_any_error(err: poem::Error) -> Response {
         "Authentication required.".to_string()
     } else if code == "payload_too_large" {
         "The request body is too large.".to_string()
+    } else if code == "request_timeout" {
+        "The request body stopped arriving; please send it again.".to_string()
     } else if code == "method_not_allowed" {
         "This method is not allowed here.".to_string()
     } else if code == "not_found" {

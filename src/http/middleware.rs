@@ -6,7 +6,7 @@ use std::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -158,12 +158,13 @@ pub async fn request_context<E: Endpoint>(
     .await
 }
 
-/// Request body limits: small for JSON, larger for uploads.
+/// Request body limits: small for JSON, larger for uploads; and how long a body may stall.
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimits {
     pub json: usize,
     pub imports: usize,
     pub attachments: usize,
+    pub stall: Duration,
 }
 
 /// Bytes beyond the limit still read before a 413 is sent.
@@ -171,7 +172,9 @@ const DRAIN_AT_MOST: u64 = 4 * 1024 * 1024;
 
 /// Refuses bodies over the limit with 413: by `Content-Length` when given, otherwise while a
 /// chunked body streams through (it is never held in memory here, so uploads stay streamed).
-/// Requests without a body pass untouched (poem's `SizeLimit` would answer them 411).
+/// A body that stalls longer than `limits.stall` between two pieces is cut off with 408, so a
+/// slow client cannot hold a request open. Requests without a body pass untouched (poem's
+/// `SizeLimit` would answer them 411).
 pub async fn limit_body<E: Endpoint>(
     next: E,
     mut req: Request,
@@ -188,46 +191,88 @@ pub async fn limit_body<E: Endpoint>(
     let declared = req
         .header(header::CONTENT_LENGTH)
         .map(|length| length.parse::<u64>());
+    let chunked = req.header(header::TRANSFER_ENCODING).is_some();
     match declared {
         Some(Ok(length)) if length > max_bytes as u64 => {
             // A client still writing its body when the connection closes sees a broken pipe,
             // not our 413: read (and drop) bodies that are only somewhat too large first.
             if length <= max_bytes as u64 + DRAIN_AT_MOST {
-                let mut body = req.take_body().into_async_read();
+                let body = guarded(req.take_body(), usize::MAX, limits.stall, Trouble::new());
+                let mut body = body.into_async_read();
                 let _ = tokio::io::copy(&mut body, &mut tokio::io::sink()).await;
             }
             return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
         }
-        Some(Ok(_)) => {}
-        Some(Err(_)) => return Err(poem::Error::from_status(StatusCode::BAD_REQUEST)),
-        None if req.header(header::TRANSFER_ENCODING).is_some() => {
-            let exceeded = Arc::new(AtomicBool::new(false));
-            let body = limited(req.take_body(), max_bytes, exceeded.clone());
-            req.set_body(body);
-            let answer = next.call(req).await.map(IntoResponse::into_response);
-            // The handler saw a broken body; the client gets the reason.
-            if exceeded.load(Ordering::Relaxed) {
-                return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
-            }
-            return answer;
+        Some(Ok(0)) | None if !chunked => {
+            return next.call(req).await.map(IntoResponse::into_response);
         }
-        None => {}
+        Some(Ok(_)) | None => {}
+        Some(Err(_)) => return Err(poem::Error::from_status(StatusCode::BAD_REQUEST)),
     }
-    next.call(req).await.map(IntoResponse::into_response)
+    let trouble = Trouble::new();
+    let body = guarded(req.take_body(), max_bytes, limits.stall, trouble.clone());
+    req.set_body(body);
+    let answer = next.call(req).await.map(IntoResponse::into_response);
+    // The handler saw a broken body; the client gets the reason.
+    if trouble.too_large.load(Ordering::Relaxed) {
+        return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
+    }
+    if trouble.stalled.load(Ordering::Relaxed) {
+        return Err(poem::Error::from_status(StatusCode::REQUEST_TIMEOUT));
+    }
+    answer
 }
 
-/// `body`, failing once more than `max_bytes` went through; `exceeded` tells that it did.
-fn limited(body: Body, max_bytes: usize, exceeded: Arc<AtomicBool>) -> Body {
-    let mut seen = 0usize;
-    Body::from_bytes_stream(body.into_bytes_stream().map(move |chunk| {
-        let chunk = chunk?;
-        seen += chunk.len();
-        if seen > max_bytes {
-            exceeded.store(true, Ordering::Relaxed);
-            return Err(std::io::Error::other("the request body is too large"));
-        }
-        Ok(chunk)
-    }))
+/// What went wrong with a guarded body, for the answer once the handler gave up on it.
+#[derive(Clone, Default)]
+struct Trouble {
+    too_large: Arc<AtomicBool>,
+    stalled: Arc<AtomicBool>,
+}
+
+impl Trouble {
+    fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// `body`, failing once more than `max_bytes` went through or when no piece arrives within
+/// `stall`; `trouble` tells which.
+fn guarded(body: Body, max_bytes: usize, stall: Duration, trouble: Trouble) -> Body {
+    let pieces = body.into_bytes_stream();
+    let stream = futures_util::stream::unfold(
+        (Box::pin(pieces), 0usize, false),
+        move |(mut pieces, seen, failed)| {
+            let trouble = trouble.clone();
+            async move {
+                if failed {
+                    return None;
+                }
+                let piece = match tokio::time::timeout(stall, pieces.next()).await {
+                    Err(_) => {
+                        trouble.stalled.store(true, Ordering::Relaxed);
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "the request body stalled",
+                        ))
+                    }
+                    Ok(None) => return None,
+                    Ok(Some(piece)) => piece,
+                };
+                let seen = seen + piece.as_ref().map_or(0, |bytes| bytes.len());
+                let piece = piece.and_then(|bytes| {
+                    if seen > max_bytes {
+                        trouble.too_large.store(true, Ordering::Relaxed);
+                        return Err(std::io::Error::other("the request body is too large"));
+                    }
+                    Ok(bytes)
+                });
+                let failed = piece.is_err();
+                Some((piece, (pieces, seen, failed)))
+            }
+        },
+    );
+    Body::from_bytes_stream(stream)
 }
 
 /// Refuses text with control characters (but line breaks and tabs) anywhere in a request:

@@ -10,6 +10,7 @@ pub mod error;
 pub mod middleware;
 pub mod rate_limit;
 pub mod security;
+pub mod server;
 pub mod session_cache;
 pub mod state;
 pub mod types;
@@ -70,6 +71,7 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
         json: state.settings.server.max_body_bytes,
         imports: state.settings.imports.max_file_bytes + framing,
         attachments: state.settings.files.max_attachment_bytes as usize + framing,
+        stall: std::time::Duration::from_secs(state.settings.server.body_read_timeout_seconds),
     };
     Route::new()
         .nest("/api/docs", docs)

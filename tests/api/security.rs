@@ -30,6 +30,8 @@ crate::on_both_databases!(
     log_out_on_all_devices_ends_every_session_and_stops_push,
     an_admin_logs_an_account_out_everywhere_and_it_is_audited,
     api_answers_are_marked_no_store,
+    a_client_sending_its_headers_byte_by_byte_is_cut_off,
+    a_stalled_request_body_is_answered_408,
 );
 
 async fn a_disabled_account_stops_working_at_once_even_with_a_cached_session(backend: Backend) {
@@ -913,4 +915,114 @@ async fn api_answers_are_marked_no_store(backend: Backend) {
         let value = cache_control(app.request(Method::GET, public)).await;
         assert_ne!(value.as_deref(), Some("no-store"), "{public}");
     }
+}
+
+/// A raw connection to the test server, for clients no HTTP library would imitate.
+async fn raw_connection(app: &crate::helpers::TestApp) -> tokio::net::TcpStream {
+    let address = app.address.trim_start_matches("http://");
+    tokio::net::TcpStream::connect(address).await.unwrap()
+}
+
+/// Reads until the server closes the connection (at most 10 s); what it sent.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let reading = stream.read_to_end(&mut received);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), reading).await;
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+async fn a_client_sending_its_headers_byte_by_byte_is_cut_off(backend: Backend) {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app_with(backend, |settings| {
+        settings.server.header_read_timeout_seconds = 1;
+    })
+    .await;
+
+    // Slowloris: a header line every 200 ms, never the blank line that ends them. Each byte
+    // counts as activity, so only a deadline on the whole header block stops it.
+    let mut stream = raw_connection(&app).await;
+    let started = Instant::now();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let trickle = tokio::spawn(async move {
+        for n in 0..50 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if writer
+                .write_all(format!("X-{n}: y\r\n").as_bytes())
+                .await
+                .is_err()
+            {
+                return Instant::now();
+            }
+        }
+        Instant::now()
+    });
+    let mut received = Vec::new();
+    let reading = tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut received);
+    let _ = tokio::time::timeout(Duration::from_secs(10), reading).await;
+    let closed_after = started.elapsed();
+    trickle.abort();
+    assert!(
+        closed_after < Duration::from_secs(4),
+        "the connection stayed open {closed_after:?} while headers trickled in"
+    );
+    assert!(
+        !String::from_utf8_lossy(&received).contains("200 OK"),
+        "no answer to an unfinished request"
+    );
+
+    // A kept-alive connection that sends no next request is closed too.
+    let mut stream = raw_connection(&app).await;
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let answer = read_until_closed(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A client sending at a normal pace is served.
+    let (status, _) = send(app.request(Method::GET, "/healthz")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn a_stalled_request_body_is_answered_408(backend: Backend) {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app_with(backend, |settings| {
+        settings.server.body_read_timeout_seconds = 1;
+    })
+    .await;
+    let mut stream = raw_connection(&app).await;
+    let body = br#"{"email": "anna@example.nl", "#;
+    let head = format!(
+        "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len() + 40
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let started = Instant::now();
+    let answer = read_until_closed(&mut stream).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+
+    // A whole body at once is fine.
+    let (status, _) = app.login("nobody@example.nl", "wrong").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
