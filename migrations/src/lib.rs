@@ -12,6 +12,7 @@ mod m20261123_000006_digest_inclusion;
 mod m20261201_000007_create_files;
 mod m20261201_000008_attachments_in_file_store;
 mod m20261201_000009_session_last_seen;
+mod m20261201_000010_create_two_factor;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_create_files::Migration),
             Box::new(m20261201_000008_attachments_in_file_store::Migration),
             Box::new(m20261201_000009_session_last_seen::Migration),
+            Box::new(m20261201_000010_create_two_factor::Migration),
         ]
     }
 }

@@ -131,6 +131,8 @@ pub struct SecuritySettings {
     pub session_days: i64,
     /// A session unused this long ends, however long it had left.
     pub session_idle_days: i64,
+    /// Teachers and admins must use two-step login.
+    pub two_factor_required_for_staff: bool,
     pub session_cache_seconds: u64,
     pub activation_token_days: i64,
     pub reset_token_minutes: i64,

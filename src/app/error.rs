@@ -22,6 +22,10 @@ pub enum AppError {
     /// E-mail and password do not match an active account (401).
     #[error("wrong e-mail address or password")]
     WrongCredentials,
+    /// The password was right, but the second login step (authenticator code) is missing or
+    /// wrong (401).
+    #[error("{message}")]
+    SecondStep { code: &'static str, message: String },
     /// The caller may not do this (403).
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
@@ -103,6 +107,7 @@ impl AppError {
         match self {
             Self::Invalid { code, .. }
             | Self::Forbidden { code, .. }
+            | Self::SecondStep { code, .. }
             | Self::Conflict { code, .. }
             | Self::Gone { code, .. }
             | Self::NotFound { code, .. }

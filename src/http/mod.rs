@@ -76,7 +76,7 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
     Route::new()
         .nest("/api/docs", docs)
         .at("/api/openapi.json", spec)
-        .nest("/api", api)
+        .nest("/api", api.around(security::require_two_factor_setup))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz))
         .nest("/", web_app::routes(pwa_dir))

@@ -88,6 +88,7 @@ mod tests {
         SecuritySettings {
             session_days: 1,
             session_idle_days: 1,
+            two_factor_required_for_staff: false,
             session_cache_seconds: 0,
             activation_token_days: 1,
             reset_token_minutes: 60,

@@ -4,7 +4,11 @@
 
 use std::sync::Arc;
 
-use poem::{Request, http::Method, web::cookie::Cookie};
+use poem::{
+    Endpoint, IntoResponse, Request, Response,
+    http::{Method, header},
+    web::cookie::Cookie,
+};
 use poem_openapi::{
     SecurityScheme,
     auth::{ApiKey, Bearer},
@@ -14,7 +18,7 @@ use super::{session_cache::CachedSession, state::HttpState};
 use crate::{
     app::{actor::Actor, error::AppError},
     entities::users::{AccountState, Language, Role},
-    features::accounts::idle_timeout,
+    features::accounts::{idle_timeout, two_factor},
     platform::{sessions, tokens},
 };
 
@@ -112,12 +116,14 @@ async fn current_user(req: &Request, token: &str) -> Result<CurrentUser, AppErro
             if user.state != AccountState::Active {
                 return Err(AppError::Unauthenticated);
             }
+            let two_factor_on = two_factor::store_is_on(&state.db, user.id).await?;
             let cached = Arc::new(CachedSession {
                 session_id: session.id,
                 csrf_token: session.csrf_token,
                 expires_at: session.expires_at,
                 last_seen_at: session.last_seen_at,
                 user,
+                two_factor_on,
             });
             state.sessions.insert(digest, cached.clone());
             cached
@@ -130,6 +136,46 @@ async fn current_user(req: &Request, token: &str) -> Result<CurrentUser, AppErro
         language: user.language,
         session,
     })
+}
+
+/// When the school requires two-step login, staff who have not set it up may only reach their
+/// own account (to set it up) and log out: everything else answers 403
+/// `two_factor_setup_required`. A middleware rather than part of the `Auth` check: with two
+/// auth schemes, poem-openapi reports the last scheme's failure (a missing cookie: 401).
+pub async fn require_two_factor_setup<E: Endpoint>(
+    next: E,
+    req: Request,
+) -> poem::Result<Response> {
+    if !open_before_two_factor_setup(req.original_uri().path())
+        && let Some(state) = req.data::<HttpState>()
+        && state.settings.security.two_factor_required_for_staff
+    {
+        let bearer = req
+            .header(header::AUTHORIZATION)
+            .and_then(|value| value.strip_prefix("Bearer "));
+        let cookie = req.cookie().get(SESSION_COOKIE);
+        let token = bearer
+            .map(str::to_string)
+            .or(cookie.map(|c| c.value_str().to_string()));
+        if let Some(token) = token
+            && let Ok(user) = current_user(&req, &token).await
+            && two_factor::must_set_up(state, user.role, user.session.two_factor_on)
+        {
+            return Err(AppError::forbidden_with(
+                "two_factor_setup_required",
+                "The school requires two-step login: set it up under My account first.",
+            )
+            .into());
+        }
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// What staff may still do while the school waits for them to set up two-step login.
+fn open_before_two_factor_setup(path: &str) -> bool {
+    matches!(path, "/api/me" | "/api/me/password")
+        || path.starts_with("/api/me/two-factor")
+        || path.starts_with("/api/auth/")
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

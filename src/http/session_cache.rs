@@ -18,6 +18,8 @@ pub struct CachedSession {
     pub expires_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub user: User,
+    /// Whether the account has two-step login on.
+    pub two_factor_on: bool,
 }
 
 pub struct SessionCache {

@@ -43,6 +43,11 @@ async fn a_parent_or_teacher_calling_an_admin_endpoint_gets_403(backend: Backend
                 &format!("/api/users/{}/logout-everywhere", admin.user_id),
                 json!(null),
             ),
+            (
+                Method::POST,
+                &format!("/api/users/{}/two-factor/reset", admin.user_id),
+                json!(null),
+            ),
             (Method::GET, "/api/audit-log", json!(null)),
         ] {
             let mut request = app.authed(method.clone(), path, session);

@@ -20,3 +20,4 @@ mod processes;
 mod pwa;
 mod scheduler;
 mod security;
+mod two_factor;

@@ -6,6 +6,7 @@
 pub mod mails;
 pub mod rules;
 pub mod store;
+pub mod two_factor;
 
 use std::collections::HashMap;
 
@@ -206,13 +207,17 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
     pub lifetime: Duration,
     pub user: User,
+    /// The school requires two-step login and this account has not set it up yet.
+    pub two_factor_setup_required: bool,
 }
 
 /// Starts a session for a user who proved who they are.
 pub async fn start_session(services: &Services, user: User) -> Result<Session, AppError> {
     let lifetime = Duration::days(services.settings.security.session_days);
     let issued = sessions::create(&services.db, user.id, lifetime, services.clock.now()).await?;
+    let two_factor_on = store::two_factor::is_on(&services.db, user.id).await?;
     Ok(Session {
+        two_factor_setup_required: two_factor::must_set_up(services, user.role, two_factor_on),
         token: issued.token,
         csrf_token: issued.csrf_token,
         expires_at: issued.expires_at,
@@ -221,13 +226,16 @@ pub async fn start_session(services: &Services, user: User) -> Result<Session, A
     })
 }
 
-/// Logs in with e-mail and password.
+/// Logs in with e-mail and password, and the second step's code when the account has
+/// two-step login.
 pub async fn log_in(
     services: &Services,
     email: &EmailAddress,
     password: String,
+    second_step: Option<&str>,
 ) -> Result<Session, AppError> {
     let user = authenticate(services, email, password).await?;
+    two_factor::check_login(services, &user, second_step).await?;
     start_session(services, user).await
 }
 

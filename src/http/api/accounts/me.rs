@@ -6,7 +6,7 @@ use poem_openapi::{Object, OpenApi, payload::Json, types::Example};
 use crate::{
     app::error::AppError,
     entities::users::Language,
-    features::accounts::{self, ProfileChange, User},
+    features::accounts::{self, ProfileChange, User, two_factor},
     http::{
         ApiTags,
         security::Auth,
@@ -31,11 +31,15 @@ pub struct MeResponse {
     pub address: Option<String>,
     /// Send this in `X-CSRF-Token` with writes authenticated by the session cookie.
     pub csrf_token: String,
+    /// The school requires two-step login and it is not set up yet: until it is, only this
+    /// account's own operations (`/me`, `/me/two-factor/...`) and logging out work.
+    pub two_factor_setup_required: bool,
 }
 
 impl MeResponse {
-    pub fn new(user: User, csrf_token: String) -> Self {
+    pub fn new(user: User, csrf_token: String, two_factor_setup_required: bool) -> Self {
         Self {
+            two_factor_setup_required,
             id: user.id,
             role: user.role.into(),
             language: user.language.into(),
@@ -97,11 +101,12 @@ impl Example for ChangePasswordRequest {
 impl MeApi {
     /// My account
     #[oai(path = "/", method = "get")]
-    async fn me(&self, auth: Auth) -> Result<Json<MeResponse>, AppError> {
+    async fn me(&self, state: Data<&HttpState>, auth: Auth) -> Result<Json<MeResponse>, AppError> {
         let session = &auth.user().session;
         Ok(Json(MeResponse::new(
             session.user.clone(),
             session.csrf_token.clone(),
+            two_factor::must_set_up(&state, session.user.role, session.two_factor_on),
         )))
     }
 
@@ -138,9 +143,12 @@ impl MeApi {
         };
         let user = accounts::update_profile(&state, caller.id, change).await?;
         state.sessions.forget_user(user.id);
+        let setup_required =
+            two_factor::must_set_up(&state, user.role, caller.session.two_factor_on);
         Ok(Json(MeResponse::new(
             user,
             caller.session.csrf_token.clone(),
+            setup_required,
         )))
     }
 
@@ -172,4 +180,122 @@ impl MeApi {
         state.sessions.forget_user(caller.id);
         Ok(Done::Done)
     }
+
+    /// My two-step login
+    ///
+    /// Whether it is on, whether the school requires it before anything else, and how many
+    /// recovery codes are left.
+    #[oai(path = "/two-factor", method = "get")]
+    async fn two_factor_status(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+    ) -> Result<Json<TwoFactorStatusResponse>, AppError> {
+        let status = two_factor::status(&state, &auth.user().actor()).await?;
+        Ok(Json(TwoFactorStatusResponse {
+            on: status.on,
+            setup_required: status.setup_required,
+            recovery_codes_left: status.recovery_codes_left,
+        }))
+    }
+
+    /// Start setting up two-step login (staff)
+    ///
+    /// A new key for an authenticator app, as a QR code (SVG) and as text to type in. It takes
+    /// effect only once `POST /me/two-factor/enable` gets a code the app made with it.
+    /// Errors: `two_factor_staff_only` (403), `two_factor_already_on` (409).
+    #[oai(path = "/two-factor/setup", method = "post")]
+    async fn two_factor_setup(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+    ) -> Result<Json<TwoFactorSetupResponse>, AppError> {
+        let setup = two_factor::begin_setup(&state, &auth.user().actor()).await?;
+        Ok(Json(TwoFactorSetupResponse {
+            secret: setup.secret,
+            otpauth_url: setup.otpauth_url,
+            qr_svg: setup.qr_svg,
+        }))
+    }
+
+    /// Turn on two-step login (staff)
+    ///
+    /// With the six digits the app shows now. Answers ten single-use recovery codes, shown
+    /// this once: keep them for a lost phone. Other sessions of the account end. Errors:
+    /// `two_factor_code_wrong` (400), `two_factor_not_started` (409).
+    #[oai(path = "/two-factor/enable", method = "post")]
+    async fn two_factor_enable(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        body: Json<TwoFactorCodeRequest>,
+    ) -> Result<Json<RecoveryCodesResponse>, AppError> {
+        let caller = auth.user();
+        let session_id = caller.session.session_id;
+        let codes = two_factor::turn_on(&state, &caller.actor(), session_id, &body.code).await?;
+        state.sessions.forget_user(caller.id);
+        Ok(Json(RecoveryCodesResponse {
+            recovery_codes: codes,
+        }))
+    }
+
+    /// Turn off two-step login
+    ///
+    /// With a current code from the app or a recovery code. Errors: `two_factor_code_wrong`
+    /// (400), `two_factor_off` and `two_factor_required_by_school` (409). Limited per account
+    /// like login.
+    #[oai(path = "/two-factor/disable", method = "post")]
+    async fn two_factor_disable(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        body: Json<TwoFactorCodeRequest>,
+    ) -> Result<Done, AppError> {
+        let caller = auth.user();
+        state.rate_limits.check_current_password(caller.id)?;
+        two_factor::turn_off(&state, &caller.actor(), &body.code).await?;
+        state.sessions.forget_user(caller.id);
+        Ok(Done::Done)
+    }
+}
+
+/// Where the caller's two-step login stands.
+#[derive(Debug, Object)]
+pub struct TwoFactorStatusResponse {
+    pub on: bool,
+    /// The school requires it and it is not on: nothing but the own account works until it is.
+    pub setup_required: bool,
+    pub recovery_codes_left: u64,
+}
+
+/// A new authenticator key.
+#[derive(Debug, Object)]
+pub struct TwoFactorSetupResponse {
+    /// Base32, to type into the app when the QR code cannot be scanned.
+    pub secret: String,
+    /// The `otpauth://totp/...` link the QR code holds.
+    pub otpauth_url: String,
+    /// The QR code as an SVG document.
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Object)]
+pub struct TwoFactorCodeRequest {
+    /// Six digits from the authenticator app (or, to turn it off, a recovery code).
+    #[oai(validator(max_length = 32))]
+    pub code: String,
+}
+
+impl Example for TwoFactorCodeRequest {
+    fn example() -> Self {
+        Self {
+            code: "123456".into(),
+        }
+    }
+}
+
+/// Single-use codes for logging in without the app.
+#[derive(Debug, Object)]
+pub struct RecoveryCodesResponse {
+    pub recovery_codes: Vec<String>,
 }

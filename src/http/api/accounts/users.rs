@@ -10,12 +10,12 @@ use poem_openapi::{
 use crate::{
     app::error::AppError,
     entities::users::{AccountState, Role},
-    features::accounts::{self, NewUser, User, rules},
+    features::accounts::{self, NewUser, User, rules, two_factor},
     http::{
         ApiTags,
         security::Auth,
         state::HttpState,
-        types::{LanguageDto, RoleDto},
+        types::{Done, LanguageDto, RoleDto},
     },
     platform::text,
 };
@@ -215,6 +215,23 @@ impl UsersApi {
         let user = accounts::log_out_everywhere(&state, &auth.user().actor(), id.0).await?;
         state.sessions.forget_user(user.id);
         Ok(Json(user.into()))
+    }
+
+    /// Reset someone's two-step login (admin)
+    ///
+    /// For a staff member who lost both the phone and the recovery codes: two-step login is
+    /// off and their sessions end; they log in with the password and set it up again.
+    /// Recorded in the audit log.
+    #[oai(path = "/:id/two-factor/reset", method = "post")]
+    async fn reset_two_factor(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+    ) -> Result<Done, AppError> {
+        two_factor::reset(&state, &auth.user().actor(), id.0).await?;
+        state.sessions.forget_user(id.0);
+        Ok(Done::Done)
     }
 
     /// Enable a disabled account (admin)
