@@ -69,9 +69,7 @@ pub async fn begin_setup(services: &Services, actor: &Actor) -> Result<Setup, Ap
             "Two-step login is on already. Turn it off first to use another app.",
         ));
     }
-    let user = store::users::find_by_id(&services.db, actor.id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = own_account(services, actor).await?;
     let mut key = [0u8; 20];
     OsRng.fill_bytes(&mut key);
     let secret = Secret::from(key).to_base32();
@@ -111,9 +109,7 @@ pub async fn turn_on(
                 "Start the set-up first: scan the code, then enter the six digits the app shows.",
             )
         })?;
-    let user = store::users::find_by_id(&services.db, actor.id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = own_account(services, actor).await?;
     let now = services.clock.now();
     let step = matching_step(
         &authenticator(services, &pending.secret, &user.email)?,
@@ -149,9 +145,7 @@ pub async fn turn_off(services: &Services, actor: &Actor, code: &str) -> Result<
             "Two-step login is not on.",
         ));
     }
-    let user = store::users::find_by_id(&services.db, actor.id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = own_account(services, actor).await?;
     verify(services, &user, code)
         .await
         .map_err(|_| wrong_code_field("code"))?;
@@ -231,6 +225,13 @@ async fn verify(
     } else {
         Err(wrong())
     }
+}
+
+/// The caller's account (gone only if it was deleted during the request).
+async fn own_account(services: &Services, actor: &Actor) -> Result<store::users::User, AppError> {
+    store::users::find_by_id(&services.db, actor.id)
+        .await?
+        .ok_or(AppError::Unauthenticated)
 }
 
 fn staff_only(actor: &Actor) -> Result<(), AppError> {
