@@ -25,8 +25,19 @@ export function Login({ onUser }) {
   // Set when the server ended the session (idle, logged out elsewhere), so the user knows
   // why the login screen is back.
   const [ended] = useState(() => sessionStorage.getItem("session-ended") === "1");
+  // Accounts with two-step login: the password was right, now the app's code.
+  const [needsCode, setNeedsCode] = useState(false);
   const { busy, error, submit } = useSubmit(async (form) => {
-    await post("/auth/login", { email: form.get("email"), password: form.get("password") });
+    const code = form.get("code");
+    try {
+      await post("/auth/login", { email: form.get("email"), password: form.get("password"), code: code || undefined });
+    } catch (failure) {
+      if (failure.code === "two_factor_required") {
+        setNeedsCode(true);
+        return;
+      }
+      throw failure;
+    }
     sessionStorage.removeItem("session-ended");
     await forgetCachedData();
     // Read back through the service worker, so the account is also there offline.
@@ -36,9 +47,12 @@ export function Login({ onUser }) {
   return html`<div class="center">
     <${Brand} title=${t("login")} />
     <form onSubmit=${submit}>
-      ${ended && !error ? html`<p class="ok" role="status">${t("session_ended")}</p>` : null}
-      <label>${t("email")}<input name="email" type="email" autocomplete="username" required /></label>
-      <label>${t("password")}<input name="password" type="password" autocomplete="current-password" required /></label>
+      ${ended && !error && !needsCode ? html`<p class="ok" role="status">${t("session_ended")}</p>` : null}
+      <label>${t("email")}<input name="email" type="email" autocomplete="username" required readOnly=${needsCode} /></label>
+      <label>${t("password")}<input name="password" type="password" autocomplete="current-password" required readOnly=${needsCode} /></label>
+      ${needsCode ? html`<label>${t("code_label")}<input name="code" autocomplete="one-time-code" required autoFocus
+          aria-describedby="code-hint" maxlength="32" autocapitalize="off" spellcheck="false" /></label>
+        <p class="meta" id="code-hint">${t("code_hint")}</p>` : null}
       <${Feedback} error=${error} />
       <button type="submit" disabled=${busy}>${t("login")}</button>
       <a href="/forgot-password">${t("forgot")}</a>
@@ -163,7 +177,9 @@ export function Account({ user, onUser, onLogout }) {
     element.reset();
   }, t("saved"));
   return html`<h1>${t("account")}</h1>
-    <${PushSetting} />
+    ${user.two_factor_setup_required ? html`<p class="notice" role="alert">${t("two_factor_required_notice")}</p>` : null}
+    ${user.role !== "parent" ? html`<${TwoStepLogin} user=${user} onUser=${onUser} />` : null}
+    ${user.two_factor_setup_required ? null : html`<${PushSetting} />`}
     <section class="card" aria-labelledby="profile">
       <h2 id="profile">${t("profile")}</h2>
       <form onSubmit=${profile.submit}>
@@ -199,4 +215,71 @@ export function Account({ user, onUser, onLogout }) {
       <p class="meta">${t("logout_everywhere_hint")}</p>
       <button class="secondary" onClick=${() => logout(true)}>${t("logout_everywhere")}</button>
     </section>`;
+}
+
+/** Two-step login for staff: set up with an authenticator app, recovery codes, turn off. */
+function TwoStepLogin({ user, onUser }) {
+  const [status, setStatus] = useState(null);
+  const [setup, setSetup] = useState(null);
+  const [recoveryCodes, setRecoveryCodes] = useState(null);
+  const [startError, setStartError] = useState("");
+  const load = () => get("/me/two-factor").then(setStatus).catch(() => setStatus(null));
+  useEffect(() => { load(); }, []);
+
+  const start = async () => {
+    setStartError("");
+    try {
+      setSetup(await post("/me/two-factor/setup"));
+    } catch (failure) {
+      setStartError(failure.message);
+    }
+  };
+  const turnOn = useSubmit(async (form) => {
+    const answer = await post("/me/two-factor/enable", { code: form.get("code") });
+    setSetup(null);
+    setRecoveryCodes(answer.recovery_codes);
+  });
+  const turnOff = useSubmit(async (form) => {
+    await post("/me/two-factor/disable", { code: form.get("code") });
+    await load();
+  });
+  const saved = async () => {
+    setRecoveryCodes(null);
+    await load();
+    // The rest of the app opens once the school's requirement is met.
+    onUser(await get("/me"));
+  };
+
+  let body;
+  if (recoveryCodes) {
+    body = html`<p>${t("recovery_codes_intro")}</p>
+      <ol class="codes">${recoveryCodes.map((code) => html`<li><code>${code}</code></li>`)}</ol>
+      <button onClick=${saved}>${t("recovery_codes_saved")}</button>`;
+  } else if (setup) {
+    const qr = `data:image/svg+xml;base64,${btoa(setup.qr_svg)}`;
+    body = html`<p>${t("two_factor_scan")}</p>
+      <img class="qr" src=${qr} alt=${t("two_factor_qr")} width="200" height="200" />
+      <p class="meta">${t("two_factor_key")}: <code class="key">${setup.secret.match(/.{1,4}/g).join(" ")}</code></p>
+      <form onSubmit=${turnOn.submit}>
+        <label>${t("code_label")}<input name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="6" pattern="[0-9]{6}" /></label>
+        <${Feedback} error=${turnOn.error} />
+        <button type="submit" disabled=${turnOn.busy}>${t("two_factor_turn_on")}</button>
+      </form>`;
+  } else if (status?.on) {
+    body = html`<p role="status">${t("two_factor_on", { count: status.recovery_codes_left })}</p>
+      ${user.two_factor_setup_required || status.setup_required ? null : html`<form onSubmit=${turnOff.submit}>
+        <p class="meta">${t("two_factor_off_hint")}</p>
+        <label>${t("code_label")}<input name="code" autocomplete="one-time-code" required maxlength="32" autocapitalize="off" /></label>
+        <${Feedback} error=${turnOff.error} />
+        <button type="submit" class="secondary" disabled=${turnOff.busy}>${t("two_factor_turn_off")}</button>
+      </form>`}`;
+  } else {
+    body = html`<p class="meta">${t("two_factor_intro")}</p>
+      <${Feedback} error=${startError} />
+      <button onClick=${start}>${t("two_factor_start")}</button>`;
+  }
+  return html`<section class="card" aria-labelledby="two-step">
+    <h2 id="two-step">${t("two_factor")}</h2>
+    ${body}
+  </section>`;
 }

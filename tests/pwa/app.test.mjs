@@ -6,6 +6,7 @@
 // environment); screenshots go to SCREENSHOTS (the README shows docs/screenshots).
 
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { readFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -95,6 +96,18 @@ async function until(page, check, argument, what) {
     await page.waitForTimeout(100);
   }
   assert.fail(`timed out waiting for ${what}`);
+}
+
+/** The six-digit code an authenticator app shows now for a base32 key (RFC 6238, SHA-1). */
+function authenticatorCode(key) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const bits = [...key.replace(/[\s=]/g, "")].map((c) => alphabet.indexOf(c).toString(2).padStart(5, "0")).join("");
+  const secret = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000)));
+  const mac = createHmac("sha1", secret).update(counter).digest();
+  const offset = mac[19] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1e6).padStart(6, "0");
 }
 
 function pngSize(bytes) {
@@ -463,5 +476,50 @@ test("logging out on all devices ends the session on the other phone too, which 
   assert.deepEqual(errors, []);
   assert.deepEqual(other.errors, []);
   await other.context.close();
+  await context.close();
+});
+
+test("a teacher turns on two-step login, keeps the recovery codes, and logs in with one", async () => {
+  const { context, page, errors } = await phone();
+  await login(page, TEACHER);
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("button", { name: "Set up two-step login" }).click();
+  await page.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
+  const key = (await page.locator("code.key").innerText()).replace(/\s/g, "");
+  await page.getByLabel("Code from your authenticator app").fill("000000");
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await page.getByText("This code is not right").waitFor();
+  await page.getByRole("img", { name: "QR code for your authenticator app" }).scrollIntoViewIfNeeded();
+  await shot(page, "two-step-setup");
+  await page.getByLabel("Code from your authenticator app").fill(authenticatorCode(key));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await page.getByRole("button", { name: "I have saved them" }).waitFor();
+  const codes = await page.locator("ol.codes code").allInnerTexts();
+  assert.equal(codes.length, 10);
+  await page.locator("ol.codes").scrollIntoViewIfNeeded();
+  await shot(page, "two-step-recovery-codes");
+  await page.getByRole("button", { name: "I have saved them" }).click();
+  await page.getByText("Two-step login is on. Recovery codes left: 10.").waitFor();
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
+  await atPath(page, "/login");
+
+  // The password alone is not enough any more: the app asks for the code.
+  await page.getByLabel(/e-mail/i).fill(TEACHER);
+  await page.getByLabel(/password/i).fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  const code = page.getByLabel("Code from your authenticator app");
+  await code.waitFor();
+  await shot(page, "login-two-step");
+  await code.fill(codes[0]);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await atPath(page, "/");
+
+  // Turned off again with another recovery code, as the other tests log in without one.
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByText("Recovery codes left: 9.").waitFor();
+  await page.getByLabel("Code from your authenticator app").fill(codes[1]);
+  await page.getByRole("button", { name: "Turn off" }).click();
+  await page.getByRole("button", { name: "Set up two-step login" }).waitFor();
+  assert.deepEqual(errors, []);
   await context.close();
 });
