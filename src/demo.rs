@@ -154,6 +154,10 @@ pub async fn load_if_empty(state: &Services) -> anyhow::Result<()> {
         let role = user.role.to_value();
         println!("  {role:<8} {:<28} {password}", user.email);
     }
+    println!(
+        "Under Account: staff can turn on two-step login (any authenticator app), everyone can \
+         log out on all devices."
+    );
     Ok(())
 }
 
