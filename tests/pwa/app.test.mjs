@@ -455,6 +455,8 @@ test("logging out on all devices ends the session on the other phone too, which 
   const other = await phone();
   await login(other.page, PARENT);
   await controlledBySw(other.page);
+  // Loaded again under the service worker, which keeps what it fetches for offline use.
+  await other.page.reload();
   await other.page.locator("main a.card").first().waitFor();
   await until(other.page, () => caches.has("api"), null, "the feed kept for offline use");
 
