@@ -152,7 +152,9 @@ pub async fn require_two_factor_setup<E: Endpoint>(
     {
         let bearer = req
             .header(header::AUTHORIZATION)
-            .and_then(|value| value.strip_prefix("Bearer "));
+            .and_then(|value| value.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
         let cookie = req.cookie().get(SESSION_COOKIE);
         let token = bearer
             .map(str::to_string)

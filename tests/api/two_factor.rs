@@ -274,6 +274,11 @@ async fn a_school_that_requires_it_lets_staff_do_nothing_else_until_it_is_set_up
     );
     let (_, me) = send(app.authed(Method::GET, "/api/me", &teacher)).await;
     assert_eq!(me["two_factor_setup_required"], true);
+    // However the scheme is spelled.
+    let lower_case = app
+        .request(Method::GET, "/api/posts")
+        .header("authorization", format!("bearer {}", teacher.token));
+    assert_ne!(send(lower_case).await.0, StatusCode::OK);
 
     let (_, codes) = turn_on(&app, &teacher).await;
     let (_, me) = send(app.authed(Method::GET, "/api/me", &teacher)).await;
