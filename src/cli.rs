@@ -108,6 +108,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let new = NewUser {
                 email: email.parse()?,
                 first_name,
+                name_prefix: None,
                 last_name,
                 role: Role::Admin,
                 language,

@@ -27,6 +27,7 @@ pub const PARENT_PASSWORD: &str = "Demo-Parent-2026!";
 struct DemoUser {
     email: &'static str,
     first_name: &'static str,
+    name_prefix: Option<&'static str>,
     last_name: &'static str,
     role: Role,
     language: Language,
@@ -36,6 +37,7 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         email: "admin@demo.school",
         first_name: "Sanne",
+        name_prefix: None,
         last_name: "Visser",
         role: Role::Admin,
         language: Language::Nl,
@@ -43,13 +45,15 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         email: "j.devries@demo.school",
         first_name: "Jan",
-        last_name: "de Vries",
+        name_prefix: Some("de"),
+        last_name: "Vries",
         role: Role::Teacher,
         language: Language::Nl,
     },
     DemoUser {
         email: "m.schmidt@demo.school",
         first_name: "Maria",
+        name_prefix: None,
         last_name: "Schmidt",
         role: Role::Teacher,
         language: Language::De,
@@ -57,6 +61,7 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         email: "anna.jansen@example.nl",
         first_name: "Anna",
+        name_prefix: None,
         last_name: "Jansen",
         role: Role::Parent,
         language: Language::Nl,
@@ -64,6 +69,7 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         email: "peter.jansen@example.nl",
         first_name: "Peter",
+        name_prefix: None,
         last_name: "Jansen",
         role: Role::Parent,
         language: Language::Nl,
@@ -71,6 +77,7 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         email: "lisa.bakker@example.com",
         first_name: "Lisa",
+        name_prefix: None,
         last_name: "Bakker",
         role: Role::Parent,
         language: Language::En,
@@ -78,16 +85,18 @@ const USERS: &[DemoUser] = &[
     DemoUser {
         email: "juergen.mueller@example.de",
         first_name: "Jürgen",
+        name_prefix: None,
         last_name: "Müller",
         role: Role::Parent,
         language: Language::De,
     },
 ];
 
-/// (child ID, first name, last name, group index, [(parent e-mail, read-only)])
+/// (child ID, first name, name prefix, last name, group index, [(parent e-mail, read-only)])
 type DemoChild = (
     &'static str,
     &'static str,
+    Option<&'static str>,
     &'static str,
     usize,
     &'static [(&'static str, bool)],
@@ -97,6 +106,7 @@ const CHILDREN: &[DemoChild] = &[
     (
         "1001",
         "Emma",
+        None,
         "Jansen",
         0,
         &[
@@ -107,6 +117,7 @@ const CHILDREN: &[DemoChild] = &[
     (
         "1002",
         "Noah",
+        None,
         "Jansen",
         1,
         &[("anna.jansen@example.nl", false)],
@@ -114,6 +125,7 @@ const CHILDREN: &[DemoChild] = &[
     (
         "1003",
         "Sophie",
+        None,
         "Bakker",
         0,
         &[("lisa.bakker@example.com", false)],
@@ -121,9 +133,18 @@ const CHILDREN: &[DemoChild] = &[
     (
         "1004",
         "Lukas",
+        None,
         "Müller",
         1,
         &[("juergen.mueller@example.de", false)],
+    ),
+    (
+        "1005",
+        "Daan",
+        Some("van der"),
+        "Berg",
+        0,
+        &[("lisa.bakker@example.com", false)],
     ),
 ];
 
@@ -181,6 +202,7 @@ async fn load(state: &Services) -> anyhow::Result<()> {
             NewUser {
                 email,
                 first_name: demo.first_name.into(),
+                name_prefix: demo.name_prefix.map(Into::into),
                 last_name: demo.last_name.into(),
                 role: demo.role,
                 language: demo.language,
@@ -203,12 +225,13 @@ async fn load(state: &Services) -> anyhow::Result<()> {
         school::store::groups::add_teacher(&txn, group.id, ids[teacher]).await?;
         group_ids.push(group.id);
     }
-    for (external_id, first_name, last_name, group, parents) in CHILDREN {
+    for (external_id, first_name, name_prefix, last_name, group, parents) in CHILDREN {
         let child = school::store::children::create(
             &txn,
             NewChild {
                 external_id: (*external_id).into(),
                 first_name: (*first_name).into(),
+                name_prefix: name_prefix.map(Into::into),
                 last_name: (*last_name).into(),
                 group_id: Some(group_ids[*group]),
             },

@@ -41,6 +41,7 @@ pub async fn invite_admin(services: &Services, email: &str) -> (Actor, String) {
     let new = NewUser {
         email: email.parse().unwrap(),
         first_name: "Office".into(),
+        name_prefix: None,
         last_name: "Bench".into(),
         role: Role::Admin,
         language: Language::En,

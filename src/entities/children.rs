@@ -8,6 +8,8 @@ pub struct Model {
     /// The child ID from the school administration system: the import key.
     pub external_id: String,
     pub first_name: String,
+    /// "van der", "de", "von": written before the last name, not sorted by.
+    pub name_prefix: Option<String>,
     pub last_name: String,
     pub group_id: Option<i32>,
     /// JSON array of `domain::children::EmergencyContact`.
@@ -20,3 +22,14 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The name as written: "Anke van der Berg".
+    pub fn full_name(&self) -> String {
+        super::full_name(
+            &self.first_name,
+            self.name_prefix.as_deref(),
+            &self.last_name,
+        )
+    }
+}

@@ -24,3 +24,14 @@ pub mod sessions;
 pub mod teacher_groups;
 pub mod two_factor;
 pub mod users;
+
+/// A full name as it is written: first name, prefix and last name ("Anke van der Berg").
+/// Lists sort by the last name alone, so "van der Berg" sorts under B, the Dutch way.
+pub fn full_name(first: &str, prefix: Option<&str>, last: &str) -> String {
+    [Some(first), prefix, Some(last)]
+        .into_iter()
+        .flatten()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

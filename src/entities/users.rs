@@ -9,6 +9,8 @@ pub struct Model {
     /// Trimmed and lower-cased: the login name.
     pub email: String,
     pub first_name: String,
+    /// "van der", "de", "von": written before the last name, not sorted by.
+    pub name_prefix: Option<String>,
     pub last_name: String,
     pub role: Role,
     pub language: Language,
@@ -26,6 +28,17 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The name as written: "Anke van der Berg".
+    pub fn full_name(&self) -> String {
+        super::full_name(
+            &self.first_name,
+            self.name_prefix.as_deref(),
+            &self.last_name,
+        )
+    }
+}
 
 /// What a user may do. Rights beyond the role follow from links (teacher-group, parent-child).
 #[derive(

@@ -16,6 +16,16 @@ pub fn clean_name(raw: &str) -> Option<String> {
     ((1..=100).contains(&length) && !name.chars().any(char::is_control)).then(|| name.to_string())
 }
 
+pub use crate::entities::full_name;
+
+/// A name prefix from a request field: empty means none.
+pub fn name_prefix(raw: &str) -> Result<Option<String>, AppError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    name("name_prefix", raw).map(Some)
+}
+
 /// A name from a request field, or the error naming that field.
 pub fn name(field: &'static str, raw: &str) -> Result<String, AppError> {
     clean_name(raw).ok_or_else(|| {
@@ -65,6 +75,16 @@ mod tests {
         assert_eq!(clean_name("   "), None);
         assert_eq!(clean_name(&"a".repeat(101)), None);
         assert_eq!(clean_name("a\u{0}b"), None);
+    }
+
+    #[test]
+    fn full_names_put_the_prefix_between_first_and_last_name() {
+        assert_eq!(
+            full_name("Anke", Some("van der"), "Berg"),
+            "Anke van der Berg"
+        );
+        assert_eq!(full_name("Max", None, "Mustermann"), "Max Mustermann");
+        assert_eq!(full_name("Max", Some(""), "Mustermann"), "Max Mustermann");
     }
 
     #[test]

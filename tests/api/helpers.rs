@@ -210,6 +210,7 @@ impl TestApp {
             NewUser {
                 email: email.parse().unwrap(),
                 first_name: "Office".into(),
+                name_prefix: None,
                 last_name: "Admin".into(),
                 role: Role::Admin,
                 language: Language::En,

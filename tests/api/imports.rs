@@ -17,7 +17,9 @@ crate::on_both_databases!(
     files_over_the_limits_get_413,
     registration_letters_carry_working_activation_links,
     activation_emails_can_be_sent_on_apply,
-    missing_links_are_only_removed_on_request,
+    missing_links_are_only_removed_on_request_and_only_in_the_files_class,
+    the_name_prefix_is_kept_shown_and_sorted_the_dutch_way,
+    problems_name_the_spreadsheet_row_and_come_grouped_by_kind,
 );
 
 const CHILDREN: &str =
@@ -346,7 +348,11 @@ async fn uploads_that_are_no_table_get_a_clear_4xx(backend: Backend) {
     for (bytes, code) in [
         (png, "not_a_text_table"),
         (Vec::new(), "empty_file"),
-        (b"Vorname;Nachname;E-Mail;Kind-ID\n".to_vec(), "empty_file"),
+        (
+            b"Vorname;Nachname;E-Mail;Kind-ID\r\n".to_vec(),
+            "no_data_rows",
+        ),
+        (CHILDREN.as_bytes().to_vec(), "children_file"),
         (
             b"Vorname;Nachname;Telefon\nA;B;1\n".to_vec(),
             "missing_column",
@@ -426,26 +432,7 @@ async fn registration_letters_carry_working_activation_links(backend: Backend) {
     let (app, admin) = school_with_children(backend).await;
     let file = format!("{SEED_PARENTS}Anna\tBakker\t\tanna@example.nl\t\t9789508\n");
     let applied = app.import(&admin, "parents", file.into_bytes()).await;
-    let id = applied["id"].as_str().unwrap();
-    let response = app
-        .authed(
-            Method::POST,
-            &format!("/api/imports/{id}/registration-letters"),
-            &admin,
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["content-type"], "application/pdf");
-    assert_eq!(response.headers()["x-letter-count"], "2");
-    let pdf = lopdf::Document::load_mem(&response.bytes().await.unwrap()).unwrap();
-    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
-    assert_eq!(pages.len(), 2);
-    let texts: Vec<String> = pages
-        .iter()
-        .map(|page| pdf.extract_text(&[*page]).unwrap())
-        .collect();
+    let texts = letter_pages(&app, &admin, applied["id"].as_str().unwrap(), 2).await;
     let anna = texts
         .iter()
         .find(|text| text.contains("anna@example.nl"))
@@ -500,11 +487,13 @@ async fn activation_emails_can_be_sent_on_apply(backend: Backend) {
     app.activate(&mail.link_token("activate"), PASSWORD).await;
 }
 
-async fn missing_links_are_only_removed_on_request(backend: Backend) {
+async fn missing_links_are_only_removed_on_request_and_only_in_the_files_class(backend: Backend) {
     let (app, admin) = school_with_children(backend).await;
-    app.import(&admin, "parents", SEED_PARENTS.as_bytes().to_vec())
-        .await;
-    let only_first_child: String = SEED_PARENTS
+    // Max has a child in 3a and one in 5b; Anna one in 3a.
+    let file = format!("{SEED_PARENTS}Anna\tBakker\t\tanna@example.nl\t\t9896508\n");
+    app.import(&admin, "parents", file.into_bytes()).await;
+    // The office exports class 3a only, where Anna no longer is.
+    let class_3a: String = SEED_PARENTS
         .lines()
         .take(2)
         .map(|line| format!("{line}\n"))
@@ -513,13 +502,17 @@ async fn missing_links_are_only_removed_on_request(backend: Backend) {
         .upload(
             &admin,
             "/api/imports/parents",
-            "export.tsv",
-            only_first_child.clone().into_bytes(),
+            "export-3a.tsv",
+            class_3a.clone().into_bytes(),
         )
         .await;
+    // Max's link to his child in 5b is no candidate: the file says nothing about 5b.
     assert_eq!(
         preview["links_missing"],
-        json!([{ "email": "max.mustermann@nomail.xy", "child_id": "9789508" }])
+        json!([{
+            "email": "anna@example.nl", "child_id": "9896508", "parent_name": "Anna Bakker",
+            "child_name": "Mia Mustermann", "group": "3a"
+        }])
     );
     let apply = format!("/api/imports/{}/apply", preview["id"].as_str().unwrap());
     send(
@@ -527,17 +520,14 @@ async fn missing_links_are_only_removed_on_request(backend: Backend) {
             .json(&json!({ "confirm": true })),
     )
     .await;
-    assert_eq!(
-        parent_emails_of(&app, &admin, "9789508").await,
-        ["max.mustermann@nomail.xy"]
-    );
+    assert_eq!(parent_emails_of(&app, &admin, "9896508").await.len(), 2);
 
     let (_, preview) = app
         .upload(
             &admin,
             "/api/imports/parents",
-            "export.tsv",
-            only_first_child.into_bytes(),
+            "export-3a.tsv",
+            class_3a.into_bytes(),
         )
         .await;
     let apply = format!("/api/imports/{}/apply", preview["id"].as_str().unwrap());
@@ -547,9 +537,166 @@ async fn missing_links_are_only_removed_on_request(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{applied}");
-    assert!(parent_emails_of(&app, &admin, "9789508").await.is_empty());
     assert_eq!(
         parent_emails_of(&app, &admin, "9896508").await,
         ["max.mustermann@nomail.xy"]
+    );
+    assert_eq!(
+        parent_emails_of(&app, &admin, "9789508").await,
+        ["max.mustermann@nomail.xy"]
+    );
+}
+
+/// A Dutch export: the Tussenvoegsel in a column of its own, and a language column.
+async fn the_name_prefix_is_kept_shown_and_sorted_the_dutch_way(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let children = "Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;Groep\n\
+        501;Daan;van der;Berg;Groep 3a\n502;Fleur;;Bakker;Groep 3a\n503;Sem;de;Zwart;Groep 3a\n";
+    app.import(&admin, "children", children.as_bytes().to_vec())
+        .await;
+    let parents_file = "Voornaam;Tussenvoegsel;Achternaam;E-mailadres;Leerlingnummer;Taal\n\
+        Anke;van der;Berg;anke@example.nl;501;Duits\n\
+        Piet;;Bakker;piet@example.nl;502;Nederlands\n\
+        Kees;de;Zwart;kees@example.nl;503;\n";
+    let applied = app
+        .import(&admin, "parents", parents_file.as_bytes().to_vec())
+        .await;
+    assert_eq!(applied["create"][0]["name_prefix"], "van der");
+    assert_eq!(applied["create"][0]["language"], "de");
+    let users = parents(&app, &admin).await;
+    let names: Vec<(&str, &str, &str)> = users
+        .iter()
+        .map(|u| {
+            (
+                u["full_name"].as_str().unwrap(),
+                u["last_name"].as_str().unwrap(),
+                u["language"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Sorted by the last name without its prefix: Bakker, Berg, Zwart.
+    assert_eq!(
+        names,
+        [
+            ("Piet Bakker", "Bakker", "nl"),
+            ("Anke van der Berg", "Berg", "de"),
+            ("Kees de Zwart", "Zwart", "nl")
+        ]
+    );
+    let (_, children) = send(app.authed(Method::GET, "/api/children", &admin)).await;
+    let children: Vec<&str> = children
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["full_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        children,
+        ["Fleur Bakker", "Daan van der Berg", "Sem de Zwart"]
+    );
+    // A second import with the same file changes nothing; without the prefix it would.
+    let (_, again) = app
+        .upload(
+            &admin,
+            "/api/imports/parents",
+            "export.csv",
+            parents_file.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(again["counts"]["unchanged"], 3, "{again}");
+    // The letter greets Anke by her full name, in German.
+    let texts = letter_pages(&app, &admin, applied["id"].as_str().unwrap(), 3).await;
+    assert!(
+        texts
+            .iter()
+            .any(|text| text.contains("Liebe/r Anke van der Berg,")),
+        "{texts:?}"
+    );
+}
+
+/// The registration letters of an import as PDF, checked, and the text of each page.
+async fn letter_pages(app: &TestApp, admin: &Session, id: &str, letters: usize) -> Vec<String> {
+    let response = app
+        .authed(
+            Method::POST,
+            &format!("/api/imports/{id}/registration-letters"),
+            admin,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert_eq!(response.headers()["x-letter-count"], letters.to_string());
+    let pdf = lopdf::Document::load_mem(&response.bytes().await.unwrap()).unwrap();
+    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    assert_eq!(pages.len(), letters);
+    pages
+        .iter()
+        .map(|page| pdf.extract_text(&[*page]).unwrap())
+        .collect()
+}
+
+/// Excel on Windows: CRLF line ends, a quoted address with a line break, a letter lost to
+/// Windows-1252, German numbers at a Dutch school, common names at different addresses.
+async fn problems_name_the_spreadsheet_row_and_come_grouped_by_kind(backend: Backend) {
+    let (app, admin) = school_with_children(backend).await;
+    let mut file = String::from("Vorname;Nachname;Adresse;E-Mail;Telefonnummer;Kind-ID\r\n");
+    file.push_str(
+        "Ay?e;Şahin;\"Hauptstr. 1\r\n26169 Friesoythe\";ayse@example.de;0441 123456;9896508\r\n",
+    );
+    file.push_str("Max;Muster;Hauptstr. 2;not-an-address;030 901820;9789508\r\n");
+    file.push_str(";;;;;\r\n");
+    for n in 0..8 {
+        file.push_str(&format!(
+            "Jan;Jansen;Dorpsstraat {n};jan{n}@example.nl;0049 441 12345{n};9789508\r\n"
+        ));
+    }
+    file.push_str("Jan;Jansen;Dorpsstraat 0;jan.work@example.nl;;9896508\r\n");
+    file.push_str("Tim;Test;;tim@example.nl;call me maybe;9896508\r\n");
+    let (status, preview) = app
+        .upload(
+            &admin,
+            "/api/imports/parents",
+            "export.csv",
+            file.into_bytes(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{preview}");
+    let problems: Vec<(u64, &str)> = preview["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap(), p["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (2, "lost_letter"),
+            (3, "invalid_email"),
+            (13, "same_person_two_emails"),
+            (14, "phone_unparseable"),
+        ]
+    );
+    let groups: Vec<(&str, &str, u64)> = preview["problem_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["severity"].as_str().unwrap(),
+                g["code"].as_str().unwrap(),
+                g["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(groups[0], ("error", "invalid_email", 1));
+    assert_eq!(groups.len(), 4);
+    assert!(
+        preview["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Ay?e")
     );
 }

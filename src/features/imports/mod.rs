@@ -40,13 +40,24 @@ impl ImportKind {
     }
 }
 
-/// Checks phone numbers with libphonenumber's rules, numbers without country code being
-/// read as the school's country.
+/// Checks phone numbers with libphonenumber's rules. A number without country code is read
+/// as the school's country first, then as any country of the EU, the EEA, Switzerland or the
+/// UK: families near a border give their own country's numbers.
 struct PhoneRegion(phonenumber::country::Id);
+
+const NEIGHBOUR_REGIONS: [phonenumber::country::Id; 32] = {
+    use phonenumber::country::Id::*;
+    [
+        AT, BE, BG, HR, CY, CZ, DK, EE, FI, FR, DE, GR, HU, IE, IT, LV, LT, LU, MT, NL, PL, PT, RO,
+        SK, SI, ES, SE, IS, LI, NO, CH, GB,
+    ]
+};
 
 impl PhoneCheck for PhoneRegion {
     fn is_valid_phone(&self, phone: &str) -> bool {
-        phonenumber::parse(Some(self.0), phone).is_ok_and(|number| number.is_valid())
+        let valid_in =
+            |region| phonenumber::parse(Some(region), phone).is_ok_and(|number| number.is_valid());
+        valid_in(self.0) || NEIGHBOUR_REGIONS.into_iter().any(valid_in)
     }
 }
 
@@ -366,7 +377,7 @@ pub async fn registration_letters(
         let language = parent.language;
         let values = serde_json::json!({
             "first_name": parent.first_name,
-            "last_name": parent.last_name,
+            "full_name": parent.full_name(),
             "email": parent.email,
             "school": school,
             "days": security.activation_token_days,

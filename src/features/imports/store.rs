@@ -37,29 +37,23 @@ pub async fn parent_snapshot(
                 is_parent: user.role == Role::Parent,
                 email: user.email,
                 first_name: user.first_name,
+                name_prefix: user.name_prefix,
                 last_name: user.last_name,
                 address: user.address,
                 phone: user.phone,
             },
         );
     }
-    let children: Vec<(i32, String, String)> = children::Entity::find()
-        .select_only()
-        .columns([
-            children::Column::Id,
-            children::Column::ExternalId,
-            children::Column::LastName,
-        ])
-        .into_tuple()
-        .all(conn)
-        .await?;
-    for (id, external_id, last_name) in children {
+    let group_names = group_names(conn).await?;
+    for child in children::Entity::find().all(conn).await? {
         snapshot.children.insert(
-            external_id.clone(),
+            child.external_id.clone(),
             parent_import::KnownChild {
-                id,
-                external_id,
-                last_name,
+                id: child.id,
+                name: child.full_name(),
+                external_id: child.external_id,
+                last_name: child.last_name,
+                group: child.group_id.and_then(|id| group_names.get(&id).cloned()),
             },
         );
     }
@@ -78,12 +72,7 @@ pub async fn parent_snapshot(
 
 /// Everything a children import is planned against: all children and groups.
 pub async fn child_snapshot(conn: &impl ConnectionTrait) -> Result<child_import::Snapshot, DbErr> {
-    let group_names: HashMap<i32, String> = groups::Entity::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|group| (group.id, group.name))
-        .collect();
+    let group_names = group_names(conn).await?;
     let mut snapshot = child_import::Snapshot {
         groups: group_names.values().cloned().collect(),
         ..Default::default()
@@ -94,12 +83,22 @@ pub async fn child_snapshot(conn: &impl ConnectionTrait) -> Result<child_import:
             child_import::KnownChild {
                 id: child.id,
                 first_name: child.first_name,
+                name_prefix: child.name_prefix,
                 last_name: child.last_name,
                 group: child.group_id.and_then(|id| group_names.get(&id).cloned()),
             },
         );
     }
     Ok(snapshot)
+}
+
+async fn group_names(conn: &impl ConnectionTrait) -> Result<HashMap<i32, String>, DbErr> {
+    Ok(groups::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|group| (group.id, group.name))
+        .collect())
 }
 
 /// A previewed import to store.
@@ -168,8 +167,8 @@ pub async fn mark_applied(
     Ok(result.rows_affected == 1)
 }
 
-/// Creates, updates and links what a parent plan says; new accounts are invited, in
-/// `language`. Returns the e-mail -> id of every account in the plan.
+/// Creates, updates and links what a parent plan says; new accounts are invited, in the
+/// file's language for them or else `language`. Returns the e-mail -> id of every account in the plan.
 #[tracing::instrument(skip_all, fields(create = plan.create.len(), update = plan.update.len()))]
 pub async fn apply_parent_plan(
     conn: &impl ConnectionTrait,
@@ -182,9 +181,10 @@ pub async fn apply_parent_plan(
         users::Entity::insert_many(batch.iter().map(|record| users::ActiveModel {
             email: Set(record.email.clone()),
             first_name: Set(record.first_name.clone()),
+            name_prefix: Set(record.name_prefix.clone()),
             last_name: Set(record.last_name.clone()),
             role: Set(Role::Parent),
-            language: Set(language),
+            language: Set(record.language.unwrap_or(language)),
             state: Set(AccountState::Invited),
             password_hash: Set(None),
             address: Set(record.address.clone()),
@@ -223,6 +223,7 @@ pub async fn apply_parent_plan(
         for FieldChange { field, new, .. } in &update.changes {
             let column = match field.as_str() {
                 "first_name" => users::Column::FirstName,
+                "name_prefix" => users::Column::NamePrefix,
                 "last_name" => users::Column::LastName,
                 "address" => users::Column::Address,
                 "phone" => users::Column::Phone,
@@ -290,6 +291,7 @@ pub async fn apply_child_plan(
         children::Entity::insert_many(batch.iter().map(|record| children::ActiveModel {
             external_id: Set(record.external_id.clone()),
             first_name: Set(record.first_name.clone()),
+            name_prefix: Set(record.name_prefix.clone()),
             last_name: Set(record.last_name.clone()),
             group_id: Set(group_id(&record.group)),
             emergency_contacts: Set(serde_json::json!([])),
@@ -308,6 +310,9 @@ pub async fn apply_child_plan(
             query = match field.as_str() {
                 "first_name" => {
                     query.col_expr(children::Column::FirstName, Expr::value(new.clone()))
+                }
+                "name_prefix" => {
+                    query.col_expr(children::Column::NamePrefix, Expr::value(new.clone()))
                 }
                 "last_name" => query.col_expr(children::Column::LastName, Expr::value(new.clone())),
                 "group" => query.col_expr(children::Column::GroupId, Expr::value(group_id(new))),

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use crate::{
     entities::{
-        attachment_blobs, attachments, post_groups, post_receipts, post_replies,
+        attachment_blobs, attachments, full_name, post_groups, post_receipts, post_replies,
         posts::{self, PostKind},
         teacher_groups, users,
         users::Role,
@@ -179,11 +179,12 @@ pub async fn names_of(
     conn: &impl ConnectionTrait,
     user_ids: Vec<i32>,
 ) -> Result<HashMap<i32, String>, DbErr> {
-    let rows: Vec<(i32, String, String)> = users::Entity::find()
+    let rows: Vec<(i32, String, Option<String>, String)> = users::Entity::find()
         .select_only()
         .columns([
             users::Column::Id,
             users::Column::FirstName,
+            users::Column::NamePrefix,
             users::Column::LastName,
         ])
         .filter(users::Column::Id.is_in(user_ids))
@@ -192,7 +193,7 @@ pub async fn names_of(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, first, last)| (id, format!("{first} {last}")))
+        .map(|(id, first, prefix, last)| (id, full_name(&first, prefix.as_deref(), &last)))
         .collect())
 }
 

@@ -70,6 +70,8 @@ pub async fn get_child(services: &Services, actor: &Actor, id: i32) -> Result<Ch
 pub struct ChildUpdate {
     pub emergency_contacts: Option<Vec<EmergencyContact>>,
     pub first_name: Option<String>,
+    /// An empty prefix removes it.
+    pub name_prefix: Option<String>,
     pub last_name: Option<String>,
     pub group_id: Option<i32>,
 }
@@ -87,8 +89,10 @@ pub async fn update_child(
             "You may see but not change this child's data.",
         ));
     }
-    let admin_fields =
-        update.first_name.is_some() || update.last_name.is_some() || update.group_id.is_some();
+    let admin_fields = update.first_name.is_some()
+        || update.name_prefix.is_some()
+        || update.last_name.is_some()
+        || update.group_id.is_some();
     if admin_fields && !actor.is_admin() {
         return Err(AppError::forbidden_with(
             "admin_only_field",
@@ -102,6 +106,10 @@ pub async fn update_child(
         first_name: update
             .first_name
             .map(|name| text::name("first_name", &name))
+            .transpose()?,
+        name_prefix: update
+            .name_prefix
+            .map(|prefix| text::name_prefix(&prefix))
             .transpose()?,
         last_name: update
             .last_name
@@ -125,6 +133,7 @@ pub async fn update_child(
     // teachers' as well as the office's).
     let fields: Vec<&str> = [
         ("first_name", change.first_name.is_some()),
+        ("name_prefix", change.name_prefix.is_some()),
         ("last_name", change.last_name.is_some()),
         ("group_id", change.group_id.is_some()),
         ("emergency_contacts", change.emergency_contacts.is_some()),
@@ -154,6 +163,12 @@ pub async fn create_child(
     let new = NewChild {
         external_id,
         first_name: text::name("first_name", &new.first_name)?,
+        name_prefix: new
+            .name_prefix
+            .as_deref()
+            .map(text::name_prefix)
+            .transpose()?
+            .flatten(),
         last_name: text::name("last_name", &new.last_name)?,
         group_id: new.group_id,
     };

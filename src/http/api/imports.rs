@@ -14,10 +14,13 @@ use crate::{
     app::error::AppError,
     features::imports::{
         self, ApplyOptions, ImportCounts, ImportKind,
-        rules::{FieldChange, Problem, Severity, children::ChildPlan, parents::ParentPlan},
+        rules::{
+            FieldChange, Problem, ProblemGroup, Severity, children::ChildPlan, group_problems,
+            parents::ParentPlan,
+        },
         store::ImportRecord,
     },
-    http::{ApiTags, security::Auth, state::HttpState, upload::read_upload},
+    http::{ApiTags, security::Auth, state::HttpState, types::LanguageDto, upload::read_upload},
 };
 
 pub struct ImportsApi;
@@ -63,10 +66,14 @@ pub struct ImportItemDto {
     /// The e-mail address (parents) or child ID (children).
     pub key: String,
     pub first_name: String,
+    /// "van der", "de", "von" (the file's Tussenvoegsel / Namenszusatz column).
+    pub name_prefix: Option<String>,
     pub last_name: String,
     pub address: Option<String>,
     pub phone: Option<String>,
     pub group: Option<String>,
+    /// The language of a new parent's account, from the file's language column.
+    pub language: Option<LanguageDto>,
     /// The child IDs a parent is linked to.
     pub child_ids: Vec<String>,
 }
@@ -99,6 +106,11 @@ pub struct ImportUpdateDto {
 pub struct ImportLinkDto {
     pub email: String,
     pub child_id: String,
+    /// The parent's name as written.
+    pub parent_name: String,
+    pub child_name: String,
+    /// The child's group.
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -116,14 +128,44 @@ impl From<Problem> for ImportProblemDto {
     fn from(problem: Problem) -> Self {
         Self {
             line: problem.line,
-            severity: match problem.severity {
-                Severity::Error => "error".into(),
-                Severity::Warning => "warning".into(),
-            },
+            severity: severity_code(problem.severity),
             code: problem.code,
             message: problem.message,
             field: problem.field,
         }
+    }
+}
+
+/// Problems of one kind: how many, and the first lines, so many warnings of one kind do not
+/// bury another.
+#[derive(Debug, Clone, Object)]
+pub struct ImportProblemGroupDto {
+    /// `error` (blocks applying) or `warning`.
+    pub severity: String,
+    pub code: String,
+    pub count: u64,
+    /// The first lines with this problem (at most five).
+    pub lines: Vec<u64>,
+    /// The message of the first of them.
+    pub example: String,
+}
+
+impl From<ProblemGroup> for ImportProblemGroupDto {
+    fn from(group: ProblemGroup) -> Self {
+        Self {
+            severity: severity_code(group.severity),
+            code: group.code,
+            count: group.count as u64,
+            lines: group.lines,
+            example: group.example,
+        }
+    }
+}
+
+fn severity_code(severity: Severity) -> String {
+    match severity {
+        Severity::Error => "error".into(),
+        Severity::Warning => "warning".into(),
     }
 }
 
@@ -146,9 +188,13 @@ pub struct ImportResponse {
     /// E-mail addresses or child IDs that stay as they are.
     pub unchanged: Vec<String>,
     pub links_to_add: Vec<ImportLinkDto>,
-    /// Links in the database that the file does not have (only removed on request).
+    /// Links of the file's children and groups that are in the database but not in the file:
+    /// the families that lose a link when the import is applied with `unlink_missing`.
     pub links_missing: Vec<ImportLinkDto>,
     pub groups_to_create: Vec<String>,
+    /// The problems by kind, errors first: read this first.
+    pub problem_groups: Vec<ImportProblemGroupDto>,
+    /// Every problem, by line.
     pub problems: Vec<ImportProblemDto>,
 }
 
@@ -394,6 +440,13 @@ fn summary(record: ImportRecord) -> ImportSummaryResponse {
     }
 }
 
+fn group_dtos(problems: &[Problem]) -> Vec<ImportProblemGroupDto> {
+    group_problems(problems)
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}
+
 fn detail(record: ImportRecord) -> Result<ImportResponse, AppError> {
     let mut response = ImportResponse {
         counts: counts_of(&record),
@@ -411,11 +464,15 @@ fn detail(record: ImportRecord) -> Result<ImportResponse, AppError> {
         links_to_add: Vec::new(),
         links_missing: Vec::new(),
         groups_to_create: Vec::new(),
+        problem_groups: Vec::new(),
         problems: Vec::new(),
     };
     let link = |link: imports::rules::parents::LinkRef| ImportLinkDto {
         email: link.email,
         child_id: link.child_external_id,
+        parent_name: link.parent_name,
+        child_name: link.child_name,
+        group: link.group,
     };
     if record.kind == ImportKind::Parents.code() {
         let plan: ParentPlan = imports::parse_plan(&record)?;
@@ -426,10 +483,12 @@ fn detail(record: ImportRecord) -> Result<ImportResponse, AppError> {
                 line: parent.line,
                 key: parent.email,
                 first_name: parent.first_name,
+                name_prefix: parent.name_prefix,
                 last_name: parent.last_name,
                 address: parent.address,
                 phone: parent.phone,
                 group: None,
+                language: parent.language.map(Into::into),
                 child_ids: parent.child_ids,
             })
             .collect();
@@ -445,6 +504,7 @@ fn detail(record: ImportRecord) -> Result<ImportResponse, AppError> {
         response.unchanged = plan.unchanged;
         response.links_to_add = plan.links_to_add.into_iter().map(link).collect();
         response.links_missing = plan.links_missing.into_iter().map(link).collect();
+        response.problem_groups = group_dtos(&plan.problems);
         response.problems = plan.problems.into_iter().map(Into::into).collect();
     } else {
         let plan: ChildPlan = imports::parse_plan(&record)?;
@@ -455,10 +515,12 @@ fn detail(record: ImportRecord) -> Result<ImportResponse, AppError> {
                 line: child.line,
                 key: child.external_id,
                 first_name: child.first_name,
+                name_prefix: child.name_prefix,
                 last_name: child.last_name,
                 address: None,
                 phone: None,
                 group: child.group,
+                language: None,
                 child_ids: Vec::new(),
             })
             .collect();
@@ -473,6 +535,7 @@ fn detail(record: ImportRecord) -> Result<ImportResponse, AppError> {
             .collect();
         response.unchanged = plan.unchanged;
         response.groups_to_create = plan.groups_to_create;
+        response.problem_groups = group_dtos(&plan.problems);
         response.problems = plan.problems.into_iter().map(Into::into).collect();
     }
     Ok(response)

@@ -148,10 +148,7 @@ pub async fn recipient(
         .filter(|user| user.state != AccountState::Disabled))
 }
 
-/// A user's mailbox: "First Last <address>".
+/// A user's mailbox: "First prefix Last <address>".
 pub fn mailbox(user: &users::Model) -> anyhow::Result<Mailbox> {
-    Ok(Mailbox::new(
-        Some(format!("{} {}", user.first_name, user.last_name)),
-        user.email.parse()?,
-    ))
+    Ok(Mailbox::new(Some(user.full_name()), user.email.parse()?))
 }

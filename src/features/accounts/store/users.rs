@@ -17,6 +17,7 @@ pub use users::Model as User;
 pub struct NewUser {
     pub email: EmailAddress,
     pub first_name: String,
+    pub name_prefix: Option<String>,
     pub last_name: String,
     pub role: Role,
     pub language: Language,
@@ -63,6 +64,7 @@ pub async fn create(
     users::ActiveModel {
         email: Set(new.email.as_str().to_string()),
         first_name: Set(new.first_name),
+        name_prefix: Set(new.name_prefix),
         last_name: Set(new.last_name),
         role: Set(new.role),
         language: Set(new.language),
@@ -128,6 +130,7 @@ pub async fn set_state(
 #[derive(Default)]
 pub struct ProfileChange {
     pub first_name: Option<String>,
+    pub name_prefix: Option<Option<String>>,
     pub last_name: Option<String>,
     pub language: Option<Language>,
     pub phone: Option<Option<String>>,
@@ -144,6 +147,9 @@ pub async fn update_profile(
     let mut active = user.into_active_model();
     if let Some(first_name) = change.first_name {
         active.first_name = Set(first_name);
+    }
+    if let Some(name_prefix) = change.name_prefix {
+        active.name_prefix = Set(name_prefix);
     }
     if let Some(last_name) = change.last_name {
         active.last_name = Set(last_name);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     FieldChange, Problem, Severity,
-    table::{Column, Table, missing_cell},
+    table::{Column, Table, lost_letter_warning, missing_cell},
 };
 use crate::platform::text::clean_name;
 
@@ -22,6 +22,7 @@ pub const REQUIRED_COLUMNS: &[Column] = &[
 pub struct KnownChild {
     pub id: i32,
     pub first_name: String,
+    pub name_prefix: Option<String>,
     pub last_name: String,
     pub group: Option<String>,
 }
@@ -48,6 +49,8 @@ pub struct ChildRecord {
     pub line: u64,
     pub external_id: String,
     pub first_name: String,
+    #[serde(default)]
+    pub name_prefix: Option<String>,
     pub last_name: String,
     pub group: Option<String>,
 }
@@ -95,7 +98,12 @@ pub fn plan(table: &Table, snapshot: &Snapshot) -> ChildPlan {
             clean_name(table.cell(row, Column::FirstName)),
             clean_name(table.cell(row, Column::LastName)),
         );
+        let name_prefix = clean_name(table.cell(row, Column::NamePrefix));
         let group = clean_name(table.cell(row, Column::Group));
+        for column in [Column::FirstName, Column::NamePrefix, Column::LastName] {
+            plan.problems
+                .extend(lost_letter_warning(line, column, table.cell(row, column)));
+        }
         if let Some(&earlier) = seen.get(external_id) {
             plan.problems.push(Problem::error(
                 line,
@@ -128,6 +136,7 @@ pub fn plan(table: &Table, snapshot: &Snapshot) -> ChildPlan {
             line,
             external_id: external_id.to_string(),
             first_name,
+            name_prefix,
             last_name,
             group,
         };
@@ -140,6 +149,11 @@ pub fn plan(table: &Table, snapshot: &Snapshot) -> ChildPlan {
                         "first_name",
                         Some(&known.first_name),
                         Some(&record.first_name),
+                    ),
+                    (
+                        "name_prefix",
+                        known.name_prefix.as_ref(),
+                        record.name_prefix.as_ref(),
                     ),
                     ("last_name", Some(&known.last_name), Some(&record.last_name)),
                     ("group", known.group.as_ref(), record.group.as_ref()),
@@ -185,6 +199,7 @@ mod tests {
             KnownChild {
                 id: 1,
                 first_name: "Emma".into(),
+                name_prefix: None,
                 last_name: "Jansen".into(),
                 group: Some("Groep 3a".into()),
             },
@@ -194,6 +209,7 @@ mod tests {
             KnownChild {
                 id: 2,
                 first_name: "Noah".into(),
+                name_prefix: None,
                 last_name: "Jansen".into(),
                 group: Some("Groep 3a".into()),
             },

@@ -3,19 +3,21 @@
 
 use std::collections::HashMap;
 
-use super::Problem;
+use super::{Problem, lost_letter};
 use crate::platform::text::is_refused_control;
 
 /// The columns an import knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Column {
     FirstName,
+    NamePrefix,
     LastName,
     Address,
     Email,
     Phone,
     ChildId,
     Group,
+    Language,
 }
 
 impl Column {
@@ -23,24 +25,28 @@ impl Column {
     pub fn label(self) -> &'static str {
         match self {
             Self::FirstName => "first name (Vorname / Voornaam)",
+            Self::NamePrefix => "name prefix (Namenszusatz / Tussenvoegsel)",
             Self::LastName => "last name (Nachname / Achternaam)",
             Self::Address => "address (Adresse / Adres)",
             Self::Email => "e-mail (E-Mail / E-mailadres)",
             Self::Phone => "phone (Telefonnummer / Telefoon)",
             Self::ChildId => "child ID (Kind-ID / Leerling-ID)",
             Self::Group => "group (Klasse / Groep)",
+            Self::Language => "language (Sprache / Taal)",
         }
     }
 
     pub fn field(self) -> &'static str {
         match self {
             Self::FirstName => "first_name",
+            Self::NamePrefix => "name_prefix",
             Self::LastName => "last_name",
             Self::Address => "address",
             Self::Email => "email",
             Self::Phone => "phone",
             Self::ChildId => "child_id",
             Self::Group => "group",
+            Self::Language => "language",
         }
     }
 
@@ -59,6 +65,19 @@ impl Column {
         let column = match normalized.as_str() {
             "firstname" | "givenname" | "forename" | "vorname" | "rufname" | "voornaam"
             | "roepnaam" => Self::FirstName,
+            "nameprefix"
+            | "surnameprefix"
+            | "lastnameprefix"
+            | "prefix"
+            | "namenszusatz"
+            | "namensvorsatz"
+            | "vorsatzwort"
+            | "tussenvoegsel"
+            | "tussenvoegsels"
+            | "voorvoegsel"
+            | "voorvoegsels"
+            | "tussenvoegselachternaam"
+            | "voorvoegselachternaam" => Self::NamePrefix,
             "lastname" | "surname" | "familyname" | "nachname" | "familienname" | "achternaam" => {
                 Self::LastName
             }
@@ -69,6 +88,13 @@ impl Column {
             "childid" | "studentid" | "pupilid" | "kindid" | "schuelerid" | "schuelernummer"
             | "leerlingid" | "leerlingnummer" | "kindnummer" => Self::ChildId,
             "group" | "class" | "klasse" | "gruppe" | "groep" | "klas" => Self::Group,
+            "language"
+            | "preferredlanguage"
+            | "sprache"
+            | "korrespondenzsprache"
+            | "taal"
+            | "voertaal"
+            | "correspondentietaal" => Self::Language,
             _ => return None,
         };
         Some(column)
@@ -104,6 +130,16 @@ impl Table {
 pub enum TableError {
     #[error("the file is empty")]
     Empty,
+    #[error("the file has a header line but no data rows")]
+    NoDataRows,
+    #[error(
+        "this is a children file (it has a group column and no e-mail column): import it as children, or export the parents' table"
+    )]
+    ChildrenFile,
+    #[error(
+        "this is a parents file (it has an e-mail column and no group column): import it as parents, or export the children's table"
+    )]
+    ParentsFile,
     #[error("the file is not a text table (CSV or TSV); export it from Excel or Calc as CSV")]
     NotText,
     #[error("the file has more than {0} rows")]
@@ -116,6 +152,9 @@ impl TableError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Empty => "empty_file",
+            Self::NoDataRows => "no_data_rows",
+            Self::ChildrenFile => "children_file",
+            Self::ParentsFile => "parents_file",
             Self::NotText => "not_a_text_table",
             Self::TooManyRows(_) => "too_many_rows",
             Self::MissingColumns(_) => "missing_column",
@@ -161,8 +200,9 @@ fn detect_delimiter(text: &str) -> u8 {
 
 /// Parses the text into a table and checks that the `required` columns are there.
 pub fn parse(text: &str, required: &[Column], max_rows: usize) -> Result<Table, TableError> {
+    let delimiter = detect_delimiter(text);
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(detect_delimiter(text))
+        .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
         .from_reader(text.as_bytes());
@@ -187,9 +227,17 @@ pub fn parse(text: &str, required: &[Column], max_rows: usize) -> Result<Table, 
         .filter(|column| !columns.contains_key(column))
         .collect();
     if !missing.is_empty() {
-        return Err(TableError::MissingColumns(missing));
+        let has = |column| columns.contains_key(&column);
+        return Err(if missing == [Column::Email] && has(Column::Group) {
+            TableError::ChildrenFile
+        } else if missing == [Column::Group] && has(Column::Email) {
+            TableError::ParentsFile
+        } else {
+            TableError::MissingColumns(missing)
+        });
     }
     let mut rows = Vec::new();
+    let mut row_numbers = RowNumbers::new(text, delimiter);
     for record in records {
         let record = record.map_err(|_| TableError::NotText)?;
         if record.iter().all(|cell| cell.trim().is_empty()) {
@@ -199,14 +247,94 @@ pub fn parse(text: &str, required: &[Column], max_rows: usize) -> Result<Table, 
             return Err(TableError::TooManyRows(max_rows));
         }
         rows.push(Row {
-            line: record.position().map(|p| p.line()).unwrap_or(0),
+            line: row_numbers.at(record.position().map_or(0, |p| p.byte()) as usize),
             cells: record.iter().map(str::to_string).collect(),
         });
     }
     if rows.is_empty() {
-        return Err(TableError::Empty);
+        return Err(TableError::NoDataRows);
     }
     Ok(Table { columns, rows })
+}
+
+/// Turns byte offsets of records into spreadsheet row numbers (the first line is row 1):
+/// counts line ends outside quoted fields, with CRLF, LF and a lone CR each ending one row,
+/// so a quoted cell with line breaks stays one row, as in Excel or Calc. Quotes open a
+/// quoted field only at its start, as the csv reader has it.
+struct RowNumbers<'a> {
+    text: &'a [u8],
+    delimiter: u8,
+    position: usize,
+    row: u64,
+    state: QuoteState,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the field's end, or the first of a doubled quote.
+    QuoteInQuoted,
+}
+
+impl<'a> RowNumbers<'a> {
+    fn new(text: &'a str, delimiter: u8) -> Self {
+        Self {
+            text: text.as_bytes(),
+            delimiter,
+            position: 0,
+            row: 1,
+            state: QuoteState::FieldStart,
+        }
+    }
+
+    /// The row of the record that starts at `offset`; offsets must not go backwards.
+    fn at(&mut self, offset: usize) -> u64 {
+        use QuoteState::*;
+        // The reader may put a record's start on the line break before it (the LF of a CRLF,
+        // or skipped empty lines): a record itself never starts with one.
+        let mut offset = offset.min(self.text.len());
+        while matches!(self.text.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        while self.position < offset {
+            let byte = self.text[self.position];
+            let next = self.text.get(self.position + 1).copied();
+            self.state = match (self.state, byte) {
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (QuoteInQuoted, b'"') => Quoted,
+                (FieldStart, b'"') => Quoted,
+                (_, b'\n') => {
+                    self.row += 1;
+                    FieldStart
+                }
+                (_, b'\r') => {
+                    if next != Some(b'\n') {
+                        self.row += 1;
+                    }
+                    FieldStart
+                }
+                (_, byte) if byte == self.delimiter => FieldStart,
+                _ => Unquoted,
+            };
+            self.position += 1;
+        }
+        self.row
+    }
+}
+
+/// A warning for a cell with a '?' where a letter was lost, if it has one.
+pub fn lost_letter_warning(line: u64, column: Column, value: &str) -> Option<Problem> {
+    lost_letter(value).then(|| {
+        Problem::warning(
+            line,
+            "lost_letter",
+            Some(column.field()),
+            format!("'{value}' has a '?' where a letter was probably lost when the file was saved (Excel's \"CSV\" keeps only Western European letters): save it as \"CSV UTF-8\" and import it again."),
+        )
+    })
 }
 
 /// A problem for a required cell that is empty.
@@ -264,6 +392,29 @@ mod tests {
     }
 
     #[test]
+    fn rows_are_numbered_as_in_the_spreadsheet_whatever_the_line_ends() {
+        let lines = |text: &str| -> Vec<u64> {
+            parse(text, PARENT_COLUMNS, 10)
+                .unwrap()
+                .rows
+                .iter()
+                .map(|row| row.line)
+                .collect()
+        };
+        let rows = [
+            "Vorname;Nachname;E-Mail;Kind-ID",
+            "A;B;a@b.de;1",
+            "C;D;c@d.de;2",
+        ];
+        for end in ["\n", "\r\n", "\r"] {
+            assert_eq!(lines(&(rows.join(end) + end)), [2, 3], "{end:?}");
+        }
+        // A quoted cell with a line break is one row; an empty row still counts.
+        let text = "Vorname;Nachname;E-Mail;Kind-ID\r\n\"A\";\"B\r\nC\";a@b.de;1\r\n;;;\r\nE;F\"x;e@f.de;2\r\n\r\nG;H;g@h.de;3\r\n";
+        assert_eq!(lines(text), [2, 4, 6]);
+    }
+
+    #[test]
     fn windows_1252_and_bom_are_decoded() {
         let latin1 = b"Vorname;Nachname\nJ\xfcrgen;M\xfcller\n";
         assert_eq!(decode(latin1).unwrap(), "Vorname;Nachname\nJürgen;Müller\n");
@@ -286,7 +437,16 @@ mod tests {
         assert_eq!(decode(b"  \n"), Err(TableError::Empty));
         assert_eq!(
             parse("Vorname;Nachname;E-Mail;Kind-ID\n", PARENT_COLUMNS, 10).unwrap_err(),
-            TableError::Empty
+            TableError::NoDataRows
+        );
+        assert_eq!(
+            parse(
+                "Kind-ID;Vorname;Nachname;Klasse\n1;A;B;3a\n",
+                PARENT_COLUMNS,
+                10
+            )
+            .unwrap_err(),
+            TableError::ChildrenFile
         );
         let many = format!(
             "Vorname;Nachname;E-Mail;Kind-ID\n{}",

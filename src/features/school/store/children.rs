@@ -18,6 +18,7 @@ pub use parent_children::Model as ParentLink;
 pub struct NewChild {
     pub external_id: String,
     pub first_name: String,
+    pub name_prefix: Option<String>,
     pub last_name: String,
     pub group_id: Option<i32>,
 }
@@ -35,6 +36,7 @@ pub async fn create(
     children::ActiveModel {
         external_id: Set(new.external_id),
         first_name: Set(new.first_name),
+        name_prefix: Set(new.name_prefix),
         last_name: Set(new.last_name),
         group_id: Set(new.group_id),
         emergency_contacts: Set(serde_json::json!([])),
@@ -50,6 +52,7 @@ pub async fn create(
 #[derive(Default)]
 pub struct ChildChange {
     pub first_name: Option<String>,
+    pub name_prefix: Option<Option<String>>,
     pub last_name: Option<String>,
     pub group_id: Option<Option<i32>>,
     pub emergency_contacts: Option<Vec<EmergencyContact>>,
@@ -65,6 +68,9 @@ pub async fn update(
     let mut active = child.into_active_model();
     if let Some(first_name) = change.first_name {
         active.first_name = Set(first_name);
+    }
+    if let Some(name_prefix) = change.name_prefix {
+        active.name_prefix = Set(name_prefix);
     }
     if let Some(last_name) = change.last_name {
         active.last_name = Set(last_name);

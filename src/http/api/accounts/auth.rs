@@ -113,6 +113,7 @@ pub struct ActivationTokenRequest {
 pub struct ActivationStatusResponse {
     pub email: String,
     pub first_name: String,
+    pub name_prefix: Option<String>,
     pub last_name: String,
     pub consent_version: String,
 }
@@ -265,6 +266,7 @@ impl AuthApi {
         Ok(Json(ActivationStatusResponse {
             email: user.email,
             first_name: user.first_name,
+            name_prefix: user.name_prefix,
             last_name: user.last_name,
             consent_version: state.settings.security.consent_version.clone(),
         }))

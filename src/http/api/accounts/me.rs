@@ -24,7 +24,11 @@ pub struct MeResponse {
     pub id: i32,
     pub email: String,
     pub first_name: String,
+    /// "van der", "de", "von": written before the last name.
+    pub name_prefix: Option<String>,
     pub last_name: String,
+    /// The name as written: first name, prefix, last name.
+    pub full_name: String,
     pub role: RoleDto,
     pub language: LanguageDto,
     pub phone: Option<String>,
@@ -43,8 +47,10 @@ impl MeResponse {
             id: user.id,
             role: user.role.into(),
             language: user.language.into(),
+            full_name: user.full_name(),
             email: user.email,
             first_name: user.first_name,
+            name_prefix: user.name_prefix,
             last_name: user.last_name,
             phone: user.phone,
             address: user.address,
@@ -53,11 +59,13 @@ impl MeResponse {
     }
 }
 
-/// Fields to change; absent fields stay as they are, an empty phone or address clears it.
+/// Fields to change; absent fields stay as they are, an empty name prefix, phone or address
+/// clears it.
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct UpdateMeRequest {
     pub first_name: Option<String>,
+    pub name_prefix: Option<String>,
     pub last_name: Option<String>,
     pub language: Option<LanguageDto>,
     pub phone: Option<String>,
@@ -68,6 +76,7 @@ impl Example for UpdateMeRequest {
     fn example() -> Self {
         Self {
             first_name: None,
+            name_prefix: None,
             last_name: None,
             language: Some(LanguageDto::De),
             phone: Some("+31 6 1234 5678".into()),
@@ -126,6 +135,10 @@ impl MeApi {
             first_name: body
                 .first_name
                 .map(|name| text::name("first_name", &name))
+                .transpose()?,
+            name_prefix: body
+                .name_prefix
+                .map(|prefix| text::name_prefix(&prefix))
                 .transpose()?,
             last_name: body
                 .last_name

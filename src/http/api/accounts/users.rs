@@ -36,7 +36,11 @@ pub struct UserResponse {
     pub id: i32,
     pub email: String,
     pub first_name: String,
+    /// "van der", "de", "von": written before the last name; lists sort by the last name.
+    pub name_prefix: Option<String>,
     pub last_name: String,
+    /// The name as written: first name, prefix, last name.
+    pub full_name: String,
     pub role: RoleDto,
     pub language: LanguageDto,
     pub state: AccountStateDto,
@@ -54,8 +58,10 @@ impl From<User> for UserResponse {
                 AccountState::Disabled => AccountStateDto::Disabled,
                 AccountState::Invited => AccountStateDto::Invited,
             },
+            full_name: user.full_name(),
             email: user.email,
             first_name: user.first_name,
+            name_prefix: user.name_prefix,
             last_name: user.last_name,
             created_at: user.created_at,
         }
@@ -67,6 +73,8 @@ impl From<User> for UserResponse {
 pub struct CreateUserRequest {
     pub email: String,
     pub first_name: String,
+    /// "van der", "de", "von".
+    pub name_prefix: Option<String>,
     pub last_name: String,
     pub role: RoleDto,
     /// Defaults to the school's default language.
@@ -81,6 +89,7 @@ impl Example for CreateUserRequest {
         Self {
             email: "j.jansen@example-school.nl".into(),
             first_name: "Jan".into(),
+            name_prefix: None,
             last_name: "Jansen".into(),
             role: RoleDto::Teacher,
             language: Some(LanguageDto::Nl),
@@ -153,6 +162,12 @@ impl UsersApi {
         let new = NewUser {
             email: rules::email("email", &body.email)?,
             first_name: text::name("first_name", &body.first_name)?,
+            name_prefix: body
+                .name_prefix
+                .as_deref()
+                .map(text::name_prefix)
+                .transpose()?
+                .flatten(),
             last_name: text::name("last_name", &body.last_name)?,
             role: body.role.into(),
             language: body

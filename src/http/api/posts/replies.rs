@@ -88,7 +88,7 @@ impl RepliesApi {
         let user = &caller.session.user;
         let view = ReplyView {
             reply,
-            author_name: Some(format!("{} {}", user.first_name, user.last_name)),
+            author_name: Some(user.full_name()),
         };
         Ok(CreateReplyResponse::Created(Json(view.into())))
     }

@@ -107,10 +107,10 @@ impl StatusApi {
                 let receipt = receipts.get(&a.parent.id);
                 ReceiptRow {
                     child_id: a.child.id,
-                    child_name: format!("{} {}", a.child.first_name, a.child.last_name),
+                    child_name: a.child.full_name(),
                     group_id: a.child.group_id,
                     parent_id: a.parent.id,
-                    parent_name: format!("{} {}", a.parent.first_name, a.parent.last_name),
+                    parent_name: a.parent.full_name(),
                     read_at: receipt.map(|r| r.read_at),
                     confirmed_at: receipt.and_then(|r| r.confirmed_at),
                     replied: replied.contains(&a.parent.id),

@@ -50,7 +50,11 @@ pub struct ChildResponse {
     /// The child ID of the school administration system.
     pub external_id: String,
     pub first_name: String,
+    /// "van der", "de", "von": written before the last name; lists sort by the last name.
+    pub name_prefix: Option<String>,
     pub last_name: String,
+    /// The name as written: first name, prefix, last name.
+    pub full_name: String,
     pub group_id: Option<i32>,
     pub group_name: Option<String>,
     pub emergency_contacts: Vec<EmergencyContactDto>,
@@ -63,6 +67,8 @@ pub struct ChildResponse {
 pub struct CreateChildRequest {
     pub external_id: String,
     pub first_name: String,
+    /// "van der", "de", "von".
+    pub name_prefix: Option<String>,
     pub last_name: String,
     pub group_id: Option<i32>,
 }
@@ -72,7 +78,8 @@ impl Example for CreateChildRequest {
         Self {
             external_id: "4711".into(),
             first_name: "Emma".into(),
-            last_name: "de Vries".into(),
+            name_prefix: Some("de".into()),
+            last_name: "Vries".into(),
             group_id: Some(1),
         }
     }
@@ -84,6 +91,8 @@ impl Example for CreateChildRequest {
 pub struct UpdateChildRequest {
     pub emergency_contacts: Option<Vec<EmergencyContactDto>>,
     pub first_name: Option<String>,
+    /// An empty prefix removes it.
+    pub name_prefix: Option<String>,
     pub last_name: Option<String>,
     pub group_id: Option<i32>,
 }
@@ -97,6 +106,7 @@ impl Example for UpdateChildRequest {
                 relation: Some("grandmother".into()),
             }]),
             first_name: None,
+            name_prefix: None,
             last_name: None,
             group_id: None,
         }
@@ -115,7 +125,9 @@ pub struct ParentLinkResponse {
     pub parent_id: i32,
     pub email: String,
     pub first_name: String,
+    pub name_prefix: Option<String>,
     pub last_name: String,
+    pub full_name: String,
     /// A read-only parent sees the child's data but cannot change it.
     pub read_only: bool,
 }
@@ -178,6 +190,7 @@ impl ChildrenApi {
                 .emergency_contacts
                 .map(|contacts| contacts.into_iter().map(Into::into).collect()),
             first_name: body.first_name,
+            name_prefix: body.name_prefix,
             last_name: body.last_name,
             group_id: body.group_id,
         };
@@ -197,6 +210,7 @@ impl ChildrenApi {
         let new = NewChild {
             external_id: body.external_id,
             first_name: body.first_name,
+            name_prefix: body.name_prefix,
             last_name: body.last_name,
             group_id: body.group_id,
         };
@@ -230,8 +244,10 @@ impl ChildrenApi {
                 .into_iter()
                 .map(|(link, parent)| ParentLinkResponse {
                     parent_id: parent.id,
+                    full_name: parent.full_name(),
                     email: parent.email,
                     first_name: parent.first_name,
+                    name_prefix: parent.name_prefix,
                     last_name: parent.last_name,
                     read_only: link.read_only,
                 })
@@ -277,9 +293,11 @@ impl From<ChildView> for ChildResponse {
                 .map(Into::into)
                 .collect(),
             group_name: view.group_name,
+            full_name: child.full_name(),
             id: child.id,
             external_id: child.external_id,
             first_name: child.first_name,
+            name_prefix: child.name_prefix,
             last_name: child.last_name,
             group_id: child.group_id,
             can_edit: view.access == ChildAccess::Write,
