@@ -1,12 +1,16 @@
 //! Registration letters as one printable PDF (A4, one page per parent): the school, the
 //! parent's name and children, short instructions in the parent's language, the personal
-//! activation link and its QR code. Uses the PDF standard font Helvetica, so no font files
-//! are embedded and 1,000 letters stay small.
+//! activation link and its QR code. The text is set in DejaVu Sans, embedded as a subset of
+//! the glyphs used (see `font`), so names in Latin, Greek and Cyrillic print as written and
+//! 1,000 letters stay small.
 
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+mod font;
+
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
 use qrcode::{Color, QrCode};
 
 use crate::platform::outbox::templates::Texts;
+use font::SubsetFont;
 
 /// One letter's content, already in the parent's language.
 pub struct Letter {
@@ -18,13 +22,18 @@ pub struct Letter {
 const PAGE_WIDTH: f32 = 595.0;
 const PAGE_HEIGHT: f32 = 842.0;
 const MARGIN: f32 = 64.0;
+const LINE_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 const BODY_SIZE: f32 = 11.0;
+const LINK_SIZE: f32 = 9.0;
+const MIN_LINK_SIZE: f32 = 7.0;
 const QR_SIZE: f32 = 150.0;
-/// Roughly what fits on a line of the body at 11 pt Helvetica.
-const CHARS_PER_LINE: usize = 88;
 
-const REGULAR: Name = Name(b"F1");
-const BOLD: Name = Name(b"F2");
+/// A font as the pages use it: the name their resources give it, and the subset it embeds.
+struct PageFont {
+    name: Name<'static>,
+    id: Ref,
+    subset: SubsetFont,
+}
 
 /// The QR code of `text` as rows of modules (true = dark), with the 4-module quiet zone.
 pub fn qr_modules(text: &str) -> anyhow::Result<(usize, Vec<bool>)> {
@@ -46,8 +55,16 @@ pub fn render_pdf(letters: &[Letter]) -> anyhow::Result<Vec<u8>> {
     let mut pdf = Pdf::new();
     let catalog_id = Ref::new(1);
     let page_tree_id = Ref::new(2);
-    let regular_id = Ref::new(3);
-    let bold_id = Ref::new(4);
+    let mut regular = PageFont {
+        name: Name(b"F1"),
+        id: Ref::new(3),
+        subset: SubsetFont::new(font::REGULAR)?,
+    };
+    let mut bold = PageFont {
+        name: Name(b"F2"),
+        id: Ref::new(4),
+        subset: SubsetFont::new(font::BOLD)?,
+    };
     let mut next_id = 5;
     let mut allocate = || {
         let id = Ref::new(next_id);
@@ -63,11 +80,6 @@ pub fn render_pdf(letters: &[Letter]) -> anyhow::Result<Vec<u8>> {
     pdf.pages(page_tree_id)
         .kids(pages.iter().map(|(page, _, _)| *page))
         .count(pages.len() as i32);
-    for (font_id, name) in [(regular_id, "Helvetica"), (bold_id, "Helvetica-Bold")] {
-        pdf.type1_font(font_id)
-            .base_font(Name(name.as_bytes()))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-    }
 
     for (letter, &(page_id, content_id, qr_id)) in letters.iter().zip(&pages) {
         let mut page = pdf.page(page_id);
@@ -77,8 +89,8 @@ pub fn render_pdf(letters: &[Letter]) -> anyhow::Result<Vec<u8>> {
         let mut resources = page.resources();
         resources
             .fonts()
-            .pair(REGULAR, regular_id)
-            .pair(BOLD, bold_id);
+            .pair(regular.name, regular.id)
+            .pair(bold.name, bold.id);
         resources.x_objects().pair(Name(b"Qr"), qr_id);
         resources.finish();
         page.finish();
@@ -90,28 +102,35 @@ pub fn render_pdf(letters: &[Letter]) -> anyhow::Result<Vec<u8>> {
             .color_space_name(Name(b"DeviceGray"))
             .bits_per_component(1);
 
-        pdf.stream(content_id, &page_content(letter).finish());
+        let content = page_content(letter, &mut regular, &mut bold).finish();
+        pdf.stream(content_id, &deflate(&content))
+            .filter(Filter::FlateDecode);
+    }
+
+    // Last, once the pages have drawn every glyph they need.
+    for font in [&regular, &bold] {
+        font.subset.write(&mut pdf, font.id, &mut allocate)?;
     }
     Ok(pdf.finish())
 }
 
-fn page_content(letter: &Letter) -> Content {
+fn page_content(letter: &Letter, regular: &mut PageFont, bold: &mut PageFont) -> Content {
     let mut content = Content::new();
     let mut y = PAGE_HEIGHT - MARGIN;
-    write(&mut content, &mut y, BOLD, 10.0, &letter.school);
+    write(&mut content, &mut y, bold, 10.0, &letter.school);
     y -= 36.0;
-    write(&mut content, &mut y, BOLD, 18.0, &letter.texts.subject);
+    write(&mut content, &mut y, bold, 18.0, &letter.texts.subject);
     y -= 14.0;
     write(
         &mut content,
         &mut y,
-        REGULAR,
+        regular,
         BODY_SIZE,
         &letter.texts.greeting,
     );
     y -= 6.0;
     for paragraph in &letter.texts.paragraphs {
-        write(&mut content, &mut y, REGULAR, BODY_SIZE, paragraph);
+        write(&mut content, &mut y, regular, BODY_SIZE, paragraph);
         y -= 6.0;
     }
     y -= 10.0;
@@ -122,26 +141,36 @@ fn page_content(letter: &Letter) -> Content {
     content.restore_state();
     y -= QR_SIZE + 20.0;
     if let Some(action) = &letter.texts.action {
-        write(&mut content, &mut y, BOLD, BODY_SIZE, action);
+        write(&mut content, &mut y, bold, BODY_SIZE, action);
     }
-    write(&mut content, &mut y, REGULAR, 9.0, &letter.activation_url);
+    let link = &letter.activation_url;
+    let size = link_size(&regular.subset, link);
+    write(&mut content, &mut y, regular, size, link);
     y -= 10.0;
     for line in &letter.texts.closing {
-        write(&mut content, &mut y, REGULAR, BODY_SIZE, line);
+        write(&mut content, &mut y, regular, BODY_SIZE, line);
     }
     content
 }
 
 /// Writes `text` wrapped to the page width from `y` down, moving `y` below it.
-fn write(content: &mut Content, y: &mut f32, font: Name, size: f32, text: &str) {
-    for line in wrap(text, (CHARS_PER_LINE as f32 * BODY_SIZE / size) as usize) {
+fn write(content: &mut Content, y: &mut f32, font: &mut PageFont, size: f32, text: &str) {
+    for line in wrap(text, LINE_WIDTH, |line| font.subset.width(line, size)) {
         content.begin_text();
-        content.set_font(font, size);
+        content.set_font(font.name, size);
         content.next_line(MARGIN, *y);
-        content.show(Str(&win_ansi(&line)));
+        content.show(Str(&font.subset.encode(&line)));
         content.end_text();
         *y -= size * 1.45;
     }
+}
+
+/// The size that fits the link on one line, as parents may type it in, between
+/// `MIN_LINK_SIZE` and `LINK_SIZE`; a longer link wraps.
+fn link_size(font: &SubsetFont, link: &str) -> f32 {
+    // A little short of the full width, so rounding cannot push the last character over.
+    let fitting = 0.99 * LINE_WIDTH / font.width(link, 1.0);
+    fitting.clamp(MIN_LINK_SIZE, LINK_SIZE)
 }
 
 /// Packs dark modules as 0 bits (black in DeviceGray), each row padded to whole bytes.
@@ -157,27 +186,32 @@ fn one_bit_rows(width: usize, modules: &[bool]) -> Vec<u8> {
     data
 }
 
-/// Breaks text into lines of at most `width` characters at spaces; longer words (links)
-/// are cut.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+/// Breaks text into lines no wider than `max_width` as `width_of` measures them, at spaces;
+/// a word wider than a line (a link) is cut between characters.
+fn wrap(text: &str, max_width: f32, width_of: impl Fn(&str) -> f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
-        let mut word: Vec<char> = word.chars().collect();
-        while word.len() > width {
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            lines.push(word.drain(..width).collect());
-        }
-        let word: String = word.into_iter().collect();
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
+        let joined = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if width_of(&joined) <= max_width {
+            line = joined;
+            continue;
         }
         if !line.is_empty() {
-            line.push(' ');
+            lines.push(std::mem::take(&mut line));
         }
-        line.push_str(&word);
+        for c in word.chars() {
+            let longer = format!("{line}{c}");
+            if !line.is_empty() && width_of(&longer) > max_width {
+                lines.push(std::mem::replace(&mut line, c.to_string()));
+            } else {
+                line = longer;
+            }
+        }
     }
     if !line.is_empty() {
         lines.push(line);
@@ -185,24 +219,115 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// The text in the standard fonts' WinAnsi encoding; characters it lacks become '?'.
-fn win_ansi(text: &str) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut buffer = [0u8; 4];
-    for c in text.chars() {
-        let (encoded, _, unmappable) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buffer));
-        if unmappable {
-            bytes.push(b'?');
-        } else {
-            bytes.extend_from_slice(&encoded);
-        }
-    }
-    bytes
+/// Zlib-compresses a stream for the FlateDecode filter.
+fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const NAMES: [&str; 6] = [
+        "Ayşe Şahin",
+        "Łukasz Wiśniewski",
+        "Erdős Pál",
+        "Müller",
+        "Ελένη",
+        "Ольга",
+    ];
+
+    /// A registration letter as the Dutch template fills it in, with `names` as the closing
+    /// lines.
+    fn letter(names: &[&str]) -> Letter {
+        let school = "Basisschool De Regenboog";
+        Letter {
+            school: school.into(),
+            texts: Texts {
+                subject: format!("Uw account bij {school}"),
+                greeting: "Beste ouder,".into(),
+                paragraphs: vec![
+                    format!("{school} gebruikt Schoolgate om u nieuws, berichten en spoedberichten over uw kinderen te sturen."),
+                    "1. Scan de QR-code met uw telefoon, of typ de link hieronder in uw browser.".into(),
+                    "2. Kies uw wachtwoord en ga akkoord met de privacyverklaring.".into(),
+                    "3. Zet de app op uw beginscherm en sta meldingen toe, zodat spoedberichten u direct bereiken.".into(),
+                    "De link is persoonlijk, werkt één keer en is 14 dagen geldig. Houd deze brief voor uzelf.".into(),
+                ],
+                action: Some("Uw persoonlijke activatielink".into()),
+                closing: names.iter().map(|name| name.to_string()).collect(),
+                unread: None,
+                unsubscribe: None,
+            },
+            activation_url: "https://ouders.example.nl/activate#token=AbC-123_xyz-0123456789abcdefghij".into(),
+        }
+    }
+
+    #[test]
+    fn names_in_any_european_alphabet_are_printed_as_written() {
+        let pdf = render_pdf(&[letter(&NAMES)]).unwrap();
+        let text = lopdf::Document::load_mem(&pdf)
+            .unwrap()
+            .extract_text(&[1])
+            .unwrap();
+        for name in NAMES {
+            assert!(text.contains(name), "{name} not in {text:?}");
+        }
+        assert!(!text.contains('?'), "{text:?}");
+        assert!(text.contains("werkt één keer"), "{text:?}");
+    }
+
+    #[test]
+    fn a_character_the_font_lacks_prints_as_its_box() {
+        let mut font = SubsetFont::new(font::REGULAR).unwrap();
+        // Glyph 0 is .notdef; the others are numbered in the order they are first used.
+        assert_eq!(font.encode("Li 李 i"), [0, 1, 0, 2, 0, 3, 0, 0, 0, 3, 0, 2]);
+    }
+
+    #[test]
+    fn only_the_glyphs_used_are_embedded() {
+        let one = render_pdf(&[letter(&NAMES)]).unwrap().len();
+        let letters: Vec<Letter> = (0..100).map(|_| letter(&NAMES)).collect();
+        let hundred = render_pdf(&letters).unwrap().len();
+        // The whole of DejaVu Sans is 740 KB, and each font is embedded once.
+        assert!(one < 40_000, "1 letter: {one} bytes");
+        assert!(hundred < 300_000, "100 letters: {hundred} bytes");
+    }
+
+    #[test]
+    fn lines_break_at_spaces_within_the_width() {
+        let chars = |line: &str| line.chars().count() as f32;
+        assert_eq!(wrap("aa bb cc", 5.0, chars), ["aa bb", "cc"]);
+        assert_eq!(wrap("abcdefghij", 4.0, chars), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("a abcdef b", 4.0, chars), ["a", "abcd", "ef b"]);
+
+        let font = SubsetFont::new(font::REGULAR).unwrap();
+        assert!(font.width("WWWW", BODY_SIZE) > font.width("iiii", BODY_SIZE));
+        let paragraph = &letter(&NAMES).texts.paragraphs[0];
+        let lines = wrap(paragraph, LINE_WIDTH, |line| font.width(line, BODY_SIZE));
+        assert!(lines.len() > 1);
+        assert!(
+            lines
+                .iter()
+                .all(|line| font.width(line, BODY_SIZE) <= LINE_WIDTH)
+        );
+    }
+
+    #[test]
+    fn a_long_link_is_set_smaller_to_stay_on_one_line() {
+        let font = SubsetFont::new(font::REGULAR).unwrap();
+        let short = "https://ouders.example.nl/activate#token=AbC";
+        assert_eq!(link_size(&font, short), LINK_SIZE);
+        let long = format!(
+            "https://schoolgate.grundschule-am-stadtpark.de/activate#token={}",
+            "xMRGHyBEjvT4t-V57hxs5fGOmol7FIQy6e9MVZxzCOQ"
+        );
+        let size = link_size(&font, &long);
+        assert!(size < LINK_SIZE);
+        assert_eq!(
+            wrap(&long, LINE_WIDTH, |line| font.width(line, size)),
+            [long]
+        );
+    }
 
     #[test]
     fn the_qr_code_decodes_to_the_link() {
@@ -221,14 +346,6 @@ mod tests {
         assert_eq!(grids.len(), 1);
         let (_, content) = grids[0].decode().unwrap();
         assert_eq!(content, link);
-    }
-
-    #[test]
-    fn text_is_wrapped_and_encoded_for_the_standard_font() {
-        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
-        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
-        assert_eq!(win_ansi("Müller €"), b"M\xfcller \x80");
-        assert_eq!(win_ansi("Ł"), b"?");
     }
 
     #[test]
