@@ -162,6 +162,7 @@ export function Account({ user, onUser, onLogout }) {
       first_name: form.get("first_name"),
       last_name: form.get("last_name"),
       // Empty clears the field.
+      name_prefix: form.get("name_prefix"),
       phone: form.get("phone"),
       address: form.get("address"),
       language: form.get("language"),
@@ -184,6 +185,7 @@ export function Account({ user, onUser, onLogout }) {
       <h2 id="profile">${t("profile")}</h2>
       <form onSubmit=${profile.submit}>
         <label>${t("first_name")}<input name="first_name" defaultValue=${user.first_name} autocomplete="given-name" required /></label>
+        <label>${t("name_prefix")}<input name="name_prefix" defaultValue=${user.name_prefix || ""} autocomplete="additional-name" /></label>
         <label>${t("last_name")}<input name="last_name" defaultValue=${user.last_name} autocomplete="family-name" required /></label>
         <label>${t("phone")}<input name="phone" type="tel" defaultValue=${user.phone || ""} autocomplete="tel" /></label>
         <label>${t("address")}<input name="address" defaultValue=${user.address || ""} autocomplete="street-address" /></label>

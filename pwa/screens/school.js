@@ -11,7 +11,7 @@ export function Children() {
   return html`<h1>${t("children")}</h1>
     ${data.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
     ${data.map((child) => html`<a class="card" key=${child.id} href=${`/children/${child.id}`}>
-      <h2>${child.first_name} ${child.last_name}</h2>
+      <h2>${child.full_name}</h2>
       <p class="meta">${child.group_name ? `${t("group")} ${child.group_name}` : ""}</p></a>`)}`;
 }
 
@@ -28,7 +28,7 @@ export function ChildPage({ id }) {
   if (!child || !contacts) return html`<${Status} error=${error} />`;
   const change = (index, field, value) => setContacts(contacts.map((c, i) => (i === index ? { ...c, [field]: value } : c)));
   const editable = child.can_edit;
-  return html`<h1>${child.first_name} ${child.last_name}</h1>
+  return html`<h1>${child.full_name}</h1>
     <p class="meta">${child.group_name ? `${t("group")} ${child.group_name}` : ""}</p>
     <section class="card" aria-labelledby="emergency">
       <h2 id="emergency">${t("emergency")}</h2>

@@ -148,6 +148,7 @@ async fn the_openapi_spec_documents_every_operation(backend: Backend) {
         "{schemes:?}"
     );
     let mut operations = 0;
+    let mut operation_ids = std::collections::HashSet::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             operations += 1;
@@ -156,6 +157,16 @@ async fn the_openapi_spec_documents_every_operation(backend: Backend) {
                 operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
                 "{name} has no summary"
             );
+            // Generated clients name their methods after these.
+            let id = operation["operationId"].as_str().unwrap_or("");
+            assert!(
+                !id.is_empty()
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{name} has no operation id in snake case: '{id}'"
+            );
+            assert!(operation_ids.insert(id.to_string()), "{id} twice");
             let responses = operation["responses"].as_object().unwrap();
             assert!(
                 responses.contains_key("400") && responses.contains_key("500"),
@@ -175,6 +186,15 @@ async fn the_openapi_spec_documents_every_operation(backend: Backend) {
         }
     }
     assert!(operations >= 25, "only {operations} operations");
+    // Examples must not carry real logins (the demo school's are printed by `demo`).
+    let text = spec.to_string();
+    for password in [
+        schoolgate::demo::ADMIN_PASSWORD,
+        schoolgate::demo::TEACHER_PASSWORD,
+        schoolgate::demo::PARENT_PASSWORD,
+    ] {
+        assert!(!text.contains(password), "the spec shows {password}");
+    }
     let docs = app.request(Method::GET, "/api/docs/").send().await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
     assert!(docs.text().await.unwrap().contains("swagger"));

@@ -27,7 +27,7 @@ pub struct AuditEntryResponse {
 #[OpenApi(prefix_path = "/audit-log", tag = "ApiTags::Audit")]
 impl AuditApi {
     /// Recent admin actions (admin)
-    #[oai(path = "/", method = "get")]
+    #[oai(path = "/", method = "get", operation_id = "list_audit_log")]
     async fn list_audit_log(
         &self,
         state: Data<&HttpState>,

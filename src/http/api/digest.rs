@@ -104,7 +104,7 @@ pub struct PreviewResponse {
 #[OpenApi(prefix_path = "/schedule", tag = "ApiTags::Schedule")]
 impl ScheduleApi {
     /// The scheduled jobs, their next tick and last run (admin)
-    #[oai(path = "/jobs", method = "get")]
+    #[oai(path = "/jobs", method = "get", operation_id = "list_jobs")]
     async fn list_jobs(
         &self,
         state: Data<&HttpState>,
@@ -137,7 +137,7 @@ impl ScheduleApi {
     }
 
     /// Recent runs with their delivery counts (admin)
-    #[oai(path = "/runs", method = "get")]
+    #[oai(path = "/runs", method = "get", operation_id = "list_runs")]
     async fn list_runs(
         &self,
         state: Data<&HttpState>,
@@ -168,7 +168,7 @@ impl ScheduleApi {
     /// Lists every post no earlier run listed and queues the mails at once; the next
     /// scheduled run lists only what came after. The run goes on even if the request is
     /// dropped. Error `run_in_progress` (409) while another run of the job is going.
-    #[oai(path = "/jobs/:job/run", method = "post")]
+    #[oai(path = "/jobs/:job/run", method = "post", operation_id = "run_job_now")]
     async fn run_job_now(
         &self,
         state: Data<&HttpState>,
@@ -206,7 +206,11 @@ impl ScheduleApi {
     }
 
     /// Preview one parent's mail of a job as if it ran now (admin)
-    #[oai(path = "/jobs/:job/preview", method = "get")]
+    #[oai(
+        path = "/jobs/:job/preview",
+        method = "get",
+        operation_id = "preview_job_mail"
+    )]
     async fn preview(
         &self,
         state: Data<&HttpState>,

@@ -271,7 +271,7 @@ impl ImportsApi {
     ///
     /// Columns: child ID, first name, last name, group. Nothing is changed: the answer lists
     /// what applying would do and every problem by line.
-    #[oai(path = "/children", method = "post")]
+    #[oai(path = "/children", method = "post", operation_id = "preview_children")]
     async fn preview_children(
         &self,
         state: Data<&HttpState>,
@@ -287,7 +287,7 @@ impl ImportsApi {
     /// ID. Accounts are keyed by e-mail. Nothing is changed: the answer lists accounts to
     /// create and update (old -> new), unchanged ones, links to add, links missing from the
     /// file, and errors and warnings by line.
-    #[oai(path = "/parents", method = "post")]
+    #[oai(path = "/parents", method = "post", operation_id = "preview_parents")]
     async fn preview_parents(
         &self,
         state: Data<&HttpState>,
@@ -298,7 +298,7 @@ impl ImportsApi {
     }
 
     /// Imports so far (admin)
-    #[oai(path = "/", method = "get")]
+    #[oai(path = "/", method = "get", operation_id = "list_imports")]
     async fn list_imports(
         &self,
         state: Data<&HttpState>,
@@ -315,7 +315,7 @@ impl ImportsApi {
     }
 
     /// One import with its preview (admin)
-    #[oai(path = "/:id", method = "get")]
+    #[oai(path = "/:id", method = "get", operation_id = "get_import")]
     async fn get_import(
         &self,
         state: Data<&HttpState>,
@@ -332,7 +332,7 @@ impl ImportsApi {
     /// preview has errors (`import_has_errors`), was applied already (`already_applied`) or
     /// the data changed since the preview (`data_changed`). Importing the same file again
     /// changes nothing. Nothing is deleted unless `unlink_missing` is set.
-    #[oai(path = "/:id/apply", method = "post")]
+    #[oai(path = "/:id/apply", method = "post", operation_id = "apply_import")]
     async fn apply_import(
         &self,
         state: Data<&HttpState>,
@@ -362,7 +362,11 @@ impl ImportsApi {
     /// A PDF with a letter for every parent this import created who has not activated yet:
     /// school, name, children, a personal activation link and its QR code, in the parent's
     /// language. Each call makes new links (older ones stay valid until they expire).
-    #[oai(path = "/:id/registration-letters", method = "post")]
+    #[oai(
+        path = "/:id/registration-letters",
+        method = "post",
+        operation_id = "registration_letters"
+    )]
     async fn registration_letters(
         &self,
         state: Data<&HttpState>,
@@ -384,7 +388,11 @@ impl ImportsApi {
     ///
     /// E-mails every parent this import created who has not activated yet their activation
     /// link.
-    #[oai(path = "/:id/activation-emails", method = "post")]
+    #[oai(
+        path = "/:id/activation-emails",
+        method = "post",
+        operation_id = "activation_emails"
+    )]
     async fn activation_emails(
         &self,
         state: Data<&HttpState>,

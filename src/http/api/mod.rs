@@ -41,7 +41,8 @@ pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
     OpenApiService::new(api, "Schoolgate API", env!("CARGO_PKG_VERSION"))
         .description(
             "School-to-parent communication. To use the console: call `POST /auth/login`, copy \
-             the `token` from the answer, press **Authorize** and paste it as Bearer token.",
+             the `token` from the answer, press **Authorize** and paste it as Bearer token. (On a demo server, \
+             `schoolgate demo` prints the demo logins.)",
         )
         .server(server_url)
 }

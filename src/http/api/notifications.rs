@@ -77,7 +77,7 @@ pub enum SubscribeResponse {
 #[OpenApi(prefix_path = "/push", tag = "ApiTags::Push")]
 impl PushApi {
     /// The server's push key
-    #[oai(path = "/public-key", method = "get")]
+    #[oai(path = "/public-key", method = "get", operation_id = "public_key")]
     async fn public_key(
         &self,
         state: Data<&HttpState>,
@@ -91,7 +91,11 @@ impl PushApi {
     ///
     /// Only endpoints of known push services over https are accepted
     /// (`endpoint_not_allowed`), so the server cannot be made to call internal hosts.
-    #[oai(path = "/subscriptions", method = "post")]
+    #[oai(
+        path = "/subscriptions",
+        method = "post",
+        operation_id = "subscribe_device"
+    )]
     async fn subscribe(
         &self,
         state: Data<&HttpState>,
@@ -110,7 +114,11 @@ impl PushApi {
     }
 
     /// Unsubscribe a device
-    #[oai(path = "/subscriptions", method = "delete")]
+    #[oai(
+        path = "/subscriptions",
+        method = "delete",
+        operation_id = "unsubscribe_device"
+    )]
     async fn unsubscribe(
         &self,
         state: Data<&HttpState>,
@@ -143,7 +151,11 @@ impl EmailSettingsApi {
     /// My notification e-mails
     ///
     /// Which kinds of e-mail I get. Switching one off means staying informed in the app.
-    #[oai(path = "/notifications", method = "get")]
+    #[oai(
+        path = "/notifications",
+        method = "get",
+        operation_id = "notification_settings"
+    )]
     async fn notifications(
         &self,
         state: Data<&HttpState>,
@@ -156,7 +168,11 @@ impl EmailSettingsApi {
     /// Switch a kind of notification e-mail on or off
     ///
     /// Urgent notices cannot be switched off (409 `urgent_always_on`).
-    #[oai(path = "/notifications/:kind", method = "put")]
+    #[oai(
+        path = "/notifications/:kind",
+        method = "put",
+        operation_id = "change_notification"
+    )]
     async fn change_notification(
         &self,
         state: Data<&HttpState>,
@@ -197,7 +213,11 @@ impl UnsubscribeApi {
     /// The token names one parent and one kind of e-mail and switches off only that; urgent
     /// notices cannot be switched off. A link works for a year, for the address it was sent
     /// to. Error: `invalid_unsubscribe_link` (400).
-    #[oai(path = "/unsubscribe", method = "post")]
+    #[oai(
+        path = "/unsubscribe",
+        method = "post",
+        operation_id = "unsubscribe_by_link"
+    )]
     async fn unsubscribe(
         &self,
         state: Data<&HttpState>,

@@ -36,8 +36,8 @@ pub struct LoginRequest {
 impl Example for LoginRequest {
     fn example() -> Self {
         Self {
-            email: "admin@demo.school".into(),
-            password: "Demo-Admin-2026!".into(),
+            email: "parent@example.nl".into(),
+            password: "your-password".into(),
             code: None,
         }
     }
@@ -152,7 +152,7 @@ impl AuthApi {
     /// Checks e-mail and password. Answers with a session token and sets the HttpOnly
     /// session cookie. Wrong password, unknown address and inactive account give the same
     /// `wrong_credentials` answer. Limited per address and per client (429 with Retry-After).
-    #[oai(path = "/login", method = "post")]
+    #[oai(path = "/login", method = "post", operation_id = "log_in")]
     async fn login(
         &self,
         state: Data<&HttpState>,
@@ -171,7 +171,7 @@ impl AuthApi {
     /// Log out
     ///
     /// Ends the current session and clears the session cookie.
-    #[oai(path = "/logout", method = "post")]
+    #[oai(path = "/logout", method = "post", operation_id = "log_out")]
     async fn logout(
         &self,
         state: Data<&HttpState>,
@@ -189,7 +189,11 @@ impl AuthApi {
     ///
     /// Ends every session of this account, this one included, and stops push notices to all
     /// its devices (e.g. after a phone was lost). Log in again to go on.
-    #[oai(path = "/logout-everywhere", method = "post")]
+    #[oai(
+        path = "/logout-everywhere",
+        method = "post",
+        operation_id = "log_out_everywhere"
+    )]
     async fn logout_everywhere(
         &self,
         state: Data<&HttpState>,
@@ -208,7 +212,11 @@ impl AuthApi {
     /// Sends an e-mail with a single-use link (valid for an hour) to choose a new password.
     /// Always answers 202 the same way, so nobody learns whether an address has an account.
     /// An invited account gets its activation link instead.
-    #[oai(path = "/forgot-password", method = "post")]
+    #[oai(
+        path = "/forgot-password",
+        method = "post",
+        operation_id = "forgot_password"
+    )]
     async fn forgot_password(
         &self,
         state: Data<&HttpState>,
@@ -229,7 +237,11 @@ impl AuthApi {
     /// Sets a new password with the token from the e-mailed link. The link works once; all
     /// sessions of the account end. Errors: `token_invalid` (404), `token_used` and
     /// `token_expired` (410), a password rule code (400).
-    #[oai(path = "/reset-password", method = "post")]
+    #[oai(
+        path = "/reset-password",
+        method = "post",
+        operation_id = "reset_password"
+    )]
     async fn reset_password(
         &self,
         state: Data<&HttpState>,
@@ -254,7 +266,11 @@ impl AuthApi {
     /// Tells whom an activation link is for. A link that was used answers 410
     /// `already_activated` ("log in instead"); an old one 410 `token_expired`; an unknown one
     /// 404 `token_invalid`.
-    #[oai(path = "/activation/status", method = "post")]
+    #[oai(
+        path = "/activation/status",
+        method = "post",
+        operation_id = "activation_status"
+    )]
     async fn activation_status(
         &self,
         state: Data<&HttpState>,
@@ -277,7 +293,7 @@ impl AuthApi {
     /// The invited parent (or teacher) chooses a password and gives consent, which is
     /// recorded with its time and text version. Logs in at once: the answer is a session,
     /// as with login.
-    #[oai(path = "/activate", method = "post")]
+    #[oai(path = "/activate", method = "post", operation_id = "activate")]
     async fn activate(
         &self,
         state: Data<&HttpState>,

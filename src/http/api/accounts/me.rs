@@ -109,7 +109,7 @@ impl Example for ChangePasswordRequest {
 #[OpenApi(prefix_path = "/me", tag = "ApiTags::Account")]
 impl MeApi {
     /// My account
-    #[oai(path = "/", method = "get")]
+    #[oai(path = "/", method = "get", operation_id = "get_me")]
     async fn me(&self, state: Data<&HttpState>, auth: Auth) -> Result<Json<MeResponse>, AppError> {
         let session = &auth.user().session;
         Ok(Json(MeResponse::new(
@@ -122,7 +122,7 @@ impl MeApi {
     /// Change my profile
     ///
     /// Name, language (of the app and of e-mails), phone number and address.
-    #[oai(path = "/", method = "patch")]
+    #[oai(path = "/", method = "patch", operation_id = "update_me")]
     async fn update_me(
         &self,
         state: Data<&HttpState>,
@@ -171,7 +171,7 @@ impl MeApi {
     /// this one stays. Errors: `wrong_current_password`, `password_mismatch`, or the code of
     /// a broken password rule (`password_too_short`, `password_missing_uppercase`, ...).
     /// Limited per account like login (429 with Retry-After).
-    #[oai(path = "/password", method = "post")]
+    #[oai(path = "/password", method = "post", operation_id = "change_password")]
     async fn change_password(
         &self,
         state: Data<&HttpState>,
@@ -198,7 +198,11 @@ impl MeApi {
     ///
     /// Whether it is on, whether the school requires it before anything else, and how many
     /// recovery codes are left.
-    #[oai(path = "/two-factor", method = "get")]
+    #[oai(
+        path = "/two-factor",
+        method = "get",
+        operation_id = "two_factor_status"
+    )]
     async fn two_factor_status(
         &self,
         state: Data<&HttpState>,
@@ -217,7 +221,11 @@ impl MeApi {
     /// A new key for an authenticator app, as a QR code (SVG) and as text to type in. It takes
     /// effect only once `POST /me/two-factor/enable` gets a code the app made with it.
     /// Errors: `two_factor_staff_only` (403), `two_factor_already_on` (409).
-    #[oai(path = "/two-factor/setup", method = "post")]
+    #[oai(
+        path = "/two-factor/setup",
+        method = "post",
+        operation_id = "two_factor_setup"
+    )]
     async fn two_factor_setup(
         &self,
         state: Data<&HttpState>,
@@ -236,7 +244,11 @@ impl MeApi {
     /// With the six digits the app shows now. Answers ten single-use recovery codes, shown
     /// this once: keep them for a lost phone. Other sessions of the account end. Errors:
     /// `two_factor_code_wrong` (400), `two_factor_not_started` (409).
-    #[oai(path = "/two-factor/enable", method = "post")]
+    #[oai(
+        path = "/two-factor/enable",
+        method = "post",
+        operation_id = "two_factor_enable"
+    )]
     async fn two_factor_enable(
         &self,
         state: Data<&HttpState>,
@@ -257,7 +269,11 @@ impl MeApi {
     /// With a current code from the app or a recovery code. Errors: `two_factor_code_wrong`
     /// (400), `two_factor_off` and `two_factor_required_by_school` (409). Limited per account
     /// like login.
-    #[oai(path = "/two-factor/disable", method = "post")]
+    #[oai(
+        path = "/two-factor/disable",
+        method = "post",
+        operation_id = "two_factor_disable"
+    )]
     async fn two_factor_disable(
         &self,
         state: Data<&HttpState>,

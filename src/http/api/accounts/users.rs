@@ -120,7 +120,7 @@ pub enum CreateUserResponse {
 #[OpenApi(prefix_path = "/users", tag = "ApiTags::Users")]
 impl UsersApi {
     /// All accounts (admin)
-    #[oai(path = "/", method = "get")]
+    #[oai(path = "/", method = "get", operation_id = "list_users")]
     async fn list_users(
         &self,
         state: Data<&HttpState>,
@@ -133,7 +133,7 @@ impl UsersApi {
     }
 
     /// One account (admin)
-    #[oai(path = "/:id", method = "get")]
+    #[oai(path = "/:id", method = "get", operation_id = "get_user")]
     async fn get_user(
         &self,
         state: Data<&HttpState>,
@@ -149,7 +149,7 @@ impl UsersApi {
     /// Creates an invited account and returns its activation link (for a letter); with
     /// `send_activation_email` the link is also e-mailed. 409 `email_taken` when the address
     /// has an account.
-    #[oai(path = "/", method = "post")]
+    #[oai(path = "/", method = "post", operation_id = "create_user")]
     async fn create_user(
         &self,
         state: Data<&HttpState>,
@@ -186,7 +186,11 @@ impl UsersApi {
     /// New activation link (admin)
     ///
     /// For an invited account whose letter or e-mail got lost. 409 `already_activated`.
-    #[oai(path = "/:id/activation-link", method = "post")]
+    #[oai(
+        path = "/:id/activation-link",
+        method = "post",
+        operation_id = "new_activation_link"
+    )]
     async fn new_activation_link(
         &self,
         state: Data<&HttpState>,
@@ -202,7 +206,7 @@ impl UsersApi {
     ///
     /// The account can no longer log in; its sessions end at once. Admins cannot disable
     /// themselves (409 `cannot_disable_self`).
-    #[oai(path = "/:id/disable", method = "post")]
+    #[oai(path = "/:id/disable", method = "post", operation_id = "disable_user")]
     async fn disable_user(
         &self,
         state: Data<&HttpState>,
@@ -220,7 +224,11 @@ impl UsersApi {
     /// Ends every session of the account and stops push notices to its devices, e.g. when a
     /// parent reports a lost phone. The account stays usable: its owner logs in again.
     /// Recorded in the audit log.
-    #[oai(path = "/:id/logout-everywhere", method = "post")]
+    #[oai(
+        path = "/:id/logout-everywhere",
+        method = "post",
+        operation_id = "logout_user_everywhere"
+    )]
     async fn logout_user_everywhere(
         &self,
         state: Data<&HttpState>,
@@ -237,7 +245,11 @@ impl UsersApi {
     /// For a staff member who lost both the phone and the recovery codes: two-step login is
     /// off and their sessions end; they log in with the password and set it up again.
     /// Recorded in the audit log.
-    #[oai(path = "/:id/two-factor/reset", method = "post")]
+    #[oai(
+        path = "/:id/two-factor/reset",
+        method = "post",
+        operation_id = "reset_two_factor"
+    )]
     async fn reset_two_factor(
         &self,
         state: Data<&HttpState>,
@@ -252,7 +264,7 @@ impl UsersApi {
     /// Enable a disabled account (admin)
     ///
     /// It becomes active again, or invited when it never chose a password.
-    #[oai(path = "/:id/enable", method = "post")]
+    #[oai(path = "/:id/enable", method = "post", operation_id = "enable_user")]
     async fn enable_user(
         &self,
         state: Data<&HttpState>,

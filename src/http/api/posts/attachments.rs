@@ -70,7 +70,7 @@ impl AttachmentsApi {
     /// For the author and admins. The type is read from the content: PDF, images and office
     /// documents only (415 `file_type_not_allowed`); at most 10 MB unless configured otherwise
     /// (413 `file_too_large`).
-    #[oai(path = "/:id/attachments", method = "post")]
+    #[oai(path = "/:id/attachments", method = "post", operation_id = "attach")]
     async fn attach(
         &self,
         state: Data<&HttpState>,
@@ -86,7 +86,11 @@ impl AttachmentsApi {
     }
 
     /// Download an attachment
-    #[oai(path = "/:id/attachments/:attachment_id", method = "get")]
+    #[oai(
+        path = "/:id/attachments/:attachment_id",
+        method = "get",
+        operation_id = "download_attachment"
+    )]
     async fn download(
         &self,
         state: Data<&HttpState>,

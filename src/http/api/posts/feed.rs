@@ -116,7 +116,7 @@ impl PostsApi {
     ///
     /// Teachers write to their own groups, admins to the school or any groups. Answers at
     /// once: push messages and e-mails go out in the background from a durable outbox.
-    #[oai(path = "/", method = "post")]
+    #[oai(path = "/", method = "post", operation_id = "create_post")]
     async fn create_post(
         &self,
         state: Data<&HttpState>,
@@ -145,7 +145,7 @@ impl PostsApi {
     ///
     /// What is addressed to the school or to a group of one of my children (staff: what they
     /// may see); pinned urgent notices first, then newest first.
-    #[oai(path = "/", method = "get")]
+    #[oai(path = "/", method = "get", operation_id = "list_posts")]
     async fn feed(
         &self,
         state: Data<&HttpState>,
@@ -171,7 +171,7 @@ impl PostsApi {
     /// (its `X-Schoolgate-App` header); a plain GET with the session cookie, such as a link
     /// or an image on another site could send, changes nothing. `POST /posts/{id}/read`
     /// marks it read explicitly.
-    #[oai(path = "/:id", method = "get")]
+    #[oai(path = "/:id", method = "get", operation_id = "get_post")]
     async fn get_post(
         &self,
         state: Data<&HttpState>,
@@ -187,7 +187,7 @@ impl PostsApi {
     }
 
     /// Mark a post read
-    #[oai(path = "/:id/read", method = "post")]
+    #[oai(path = "/:id/read", method = "post", operation_id = "mark_read")]
     async fn mark_read(
         &self,
         state: Data<&HttpState>,
@@ -201,7 +201,7 @@ impl PostsApi {
     /// Confirm receipt (parents)
     ///
     /// 409 `confirmation_not_requested` when the post does not ask for it.
-    #[oai(path = "/:id/confirm", method = "post")]
+    #[oai(path = "/:id/confirm", method = "post", operation_id = "confirm")]
     async fn confirm(
         &self,
         state: Data<&HttpState>,

@@ -59,7 +59,7 @@ impl RepliesApi {
     ///
     /// Parents see their own thread; staff who may manage the post see all threads, or one
     /// with `parent_id`.
-    #[oai(path = "/:id/replies", method = "get")]
+    #[oai(path = "/:id/replies", method = "get", operation_id = "list_replies")]
     async fn list_replies(
         &self,
         state: Data<&HttpState>,
@@ -75,7 +75,7 @@ impl RepliesApi {
     ///
     /// A parent writes in their private thread (when the post allows replies); staff answer
     /// a parent's thread with `parent_id`.
-    #[oai(path = "/:id/replies", method = "post")]
+    #[oai(path = "/:id/replies", method = "post", operation_id = "reply")]
     async fn reply(
         &self,
         state: Data<&HttpState>,

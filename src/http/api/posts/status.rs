@@ -77,7 +77,7 @@ impl StatusApi {
     ///
     /// For the author, admins and the teachers of the post's groups: per child and parent,
     /// with counts of who has and has not.
-    #[oai(path = "/:id/status", method = "get")]
+    #[oai(path = "/:id/status", method = "get", operation_id = "post_status")]
     async fn status(
         &self,
         state: Data<&HttpState>,
@@ -128,7 +128,7 @@ impl StatusApi {
     /// Delivery status (admin)
     ///
     /// Every e-mail and push message of the post, with attempts and the last error.
-    #[oai(path = "/:id/deliveries", method = "get")]
+    #[oai(path = "/:id/deliveries", method = "get", operation_id = "deliveries")]
     async fn deliveries(
         &self,
         state: Data<&HttpState>,

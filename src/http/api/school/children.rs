@@ -150,7 +150,7 @@ impl ChildrenApi {
     /// Children I may see
     ///
     /// Parents: their own children. Teachers: the children of their groups. Admins: all.
-    #[oai(path = "/", method = "get")]
+    #[oai(path = "/", method = "get", operation_id = "list_children")]
     async fn list_children(
         &self,
         state: Data<&HttpState>,
@@ -161,7 +161,7 @@ impl ChildrenApi {
     }
 
     /// One child
-    #[oai(path = "/:id", method = "get")]
+    #[oai(path = "/:id", method = "get", operation_id = "get_child")]
     async fn get_child(
         &self,
         state: Data<&HttpState>,
@@ -176,7 +176,7 @@ impl ChildrenApi {
     ///
     /// Parents change the emergency contacts of their children (not when read-only:
     /// 403 `read_only`); admins may also change names and group.
-    #[oai(path = "/:id", method = "patch")]
+    #[oai(path = "/:id", method = "patch", operation_id = "update_child")]
     async fn update_child(
         &self,
         state: Data<&HttpState>,
@@ -199,7 +199,7 @@ impl ChildrenApi {
     }
 
     /// Add a child (admin)
-    #[oai(path = "/", method = "post")]
+    #[oai(path = "/", method = "post", operation_id = "create_child")]
     async fn create_child(
         &self,
         state: Data<&HttpState>,
@@ -219,7 +219,7 @@ impl ChildrenApi {
     }
 
     /// Remove a child (admin)
-    #[oai(path = "/:id", method = "delete")]
+    #[oai(path = "/:id", method = "delete", operation_id = "delete_child")]
     async fn delete_child(
         &self,
         state: Data<&HttpState>,
@@ -231,7 +231,7 @@ impl ChildrenApi {
     }
 
     /// A child's parents (admin)
-    #[oai(path = "/:id/parents", method = "get")]
+    #[oai(path = "/:id/parents", method = "get", operation_id = "list_parents")]
     async fn list_parents(
         &self,
         state: Data<&HttpState>,
@@ -256,7 +256,11 @@ impl ChildrenApi {
     }
 
     /// Link a parent to a child, or set the read-only flag (admin)
-    #[oai(path = "/:id/parents/:parent_id", method = "put")]
+    #[oai(
+        path = "/:id/parents/:parent_id",
+        method = "put",
+        operation_id = "link_parent"
+    )]
     async fn link_parent(
         &self,
         state: Data<&HttpState>,
@@ -271,7 +275,11 @@ impl ChildrenApi {
     }
 
     /// Unlink a parent from a child (admin)
-    #[oai(path = "/:id/parents/:parent_id", method = "delete")]
+    #[oai(
+        path = "/:id/parents/:parent_id",
+        method = "delete",
+        operation_id = "unlink_parent"
+    )]
     async fn unlink_parent(
         &self,
         state: Data<&HttpState>,

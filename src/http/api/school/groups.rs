@@ -43,7 +43,7 @@ pub enum CreateGroupResponse {
 #[OpenApi(prefix_path = "/groups", tag = "ApiTags::Groups")]
 impl GroupsApi {
     /// All groups
-    #[oai(path = "/", method = "get")]
+    #[oai(path = "/", method = "get", operation_id = "list_groups")]
     async fn list_groups(
         &self,
         state: Data<&HttpState>,
@@ -54,7 +54,7 @@ impl GroupsApi {
     }
 
     /// Add a group (admin)
-    #[oai(path = "/", method = "post")]
+    #[oai(path = "/", method = "post", operation_id = "create_group")]
     async fn create_group(
         &self,
         state: Data<&HttpState>,
@@ -66,7 +66,7 @@ impl GroupsApi {
     }
 
     /// Rename a group (admin)
-    #[oai(path = "/:id", method = "patch")]
+    #[oai(path = "/:id", method = "patch", operation_id = "rename_group")]
     async fn rename_group(
         &self,
         state: Data<&HttpState>,
@@ -81,7 +81,7 @@ impl GroupsApi {
     /// Remove a group (admin)
     ///
     /// Its children stay, without a group.
-    #[oai(path = "/:id", method = "delete")]
+    #[oai(path = "/:id", method = "delete", operation_id = "delete_group")]
     async fn delete_group(
         &self,
         state: Data<&HttpState>,
@@ -93,7 +93,11 @@ impl GroupsApi {
     }
 
     /// Make a teacher a member of a group (admin)
-    #[oai(path = "/:id/teachers/:teacher_id", method = "put")]
+    #[oai(
+        path = "/:id/teachers/:teacher_id",
+        method = "put",
+        operation_id = "add_teacher"
+    )]
     async fn add_teacher(
         &self,
         state: Data<&HttpState>,
@@ -106,7 +110,11 @@ impl GroupsApi {
     }
 
     /// Remove a teacher from a group (admin)
-    #[oai(path = "/:id/teachers/:teacher_id", method = "delete")]
+    #[oai(
+        path = "/:id/teachers/:teacher_id",
+        method = "delete",
+        operation_id = "remove_teacher"
+    )]
     async fn remove_teacher(
         &self,
         state: Data<&HttpState>,
