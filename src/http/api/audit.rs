@@ -15,6 +15,7 @@ pub struct AuditApi;
 #[derive(Debug, Object)]
 pub struct AuditEntryResponse {
     pub id: i32,
+    #[oai(nullable)]
     pub actor_id: Option<i32>,
     /// E.g. `user.invite`, `child.link_parent`.
     pub action: String,

@@ -50,9 +50,12 @@ pub struct JobResponse {
     pub schedule: String,
     pub time_zone: String,
     /// The next tick (UTC).
+    #[oai(nullable)]
     pub next_run_at: Option<DateTime<Utc>>,
     /// The next tick in the school's time zone, e.g. `2026-11-25T17:30:00+01:00`.
+    #[oai(nullable)]
     pub next_run_local: Option<String>,
+    #[oai(nullable)]
     pub last_run: Option<RunResponse>,
 }
 
@@ -67,6 +70,7 @@ pub struct RunResponse {
     /// `schedule`, `catch_up` (made up after downtime) or `admin`.
     pub triggered_by: String,
     pub started_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub finished_at: Option<DateTime<Utc>>,
     /// Parents a mail was queued for.
     pub recipients: i32,
@@ -89,6 +93,7 @@ pub struct PreviewResponse {
     pub parent_id: i32,
     /// The mail lists posts up to `until` that no earlier mail listed; for a job's first
     /// run only those after `since`.
+    #[oai(nullable)]
     pub since: Option<DateTime<Utc>>,
     pub until: DateTime<Utc>,
     pub items: Vec<PreviewItem>,
@@ -96,8 +101,11 @@ pub struct PreviewResponse {
     pub would_send: bool,
     pub opted_out: bool,
     /// The mail in the parent's language (when there is something to list).
+    #[oai(nullable)]
     pub subject: Option<String>,
+    #[oai(nullable)]
     pub text: Option<String>,
+    #[oai(nullable)]
     pub html: Option<String>,
 }
 

@@ -67,12 +67,17 @@ pub struct ImportItemDto {
     pub key: String,
     pub first_name: String,
     /// "van der", "de", "von" (the file's Tussenvoegsel / Namenszusatz column).
+    #[oai(nullable)]
     pub name_prefix: Option<String>,
     pub last_name: String,
+    #[oai(nullable)]
     pub address: Option<String>,
+    #[oai(nullable)]
     pub phone: Option<String>,
+    #[oai(nullable)]
     pub group: Option<String>,
     /// The language of a new parent's account, from the file's language column.
+    #[oai(nullable)]
     pub language: Option<LanguageDto>,
     /// The child IDs a parent is linked to.
     pub child_ids: Vec<String>,
@@ -81,7 +86,9 @@ pub struct ImportItemDto {
 #[derive(Debug, Clone, Object)]
 pub struct FieldChangeDto {
     pub field: String,
+    #[oai(nullable)]
     pub old: Option<String>,
+    #[oai(nullable)]
     pub new: Option<String>,
 }
 
@@ -110,6 +117,7 @@ pub struct ImportLinkDto {
     pub parent_name: String,
     pub child_name: String,
     /// The child's group.
+    #[oai(nullable)]
     pub group: Option<String>,
 }
 
@@ -121,6 +129,7 @@ pub struct ImportProblemDto {
     pub severity: String,
     pub code: String,
     pub message: String,
+    #[oai(nullable)]
     pub field: Option<String>,
 }
 
@@ -178,9 +187,12 @@ pub struct ImportResponse {
     pub file_name: String,
     /// `previewed` or `applied`.
     pub status: String,
+    #[oai(nullable)]
     pub created_by: Option<i32>,
     pub created_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub applied_by: Option<i32>,
+    #[oai(nullable)]
     pub applied_at: Option<DateTime<Utc>>,
     pub counts: ImportCountsDto,
     pub create: Vec<ImportItemDto>,
@@ -205,9 +217,12 @@ pub struct ImportSummaryResponse {
     pub kind: String,
     pub file_name: String,
     pub status: String,
+    #[oai(nullable)]
     pub created_by: Option<i32>,
     pub created_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub applied_by: Option<i32>,
+    #[oai(nullable)]
     pub applied_at: Option<DateTime<Utc>>,
     pub counts: ImportCountsDto,
 }

@@ -29,7 +29,7 @@ pub struct LoginRequest {
     /// Only for accounts with two-step login: the six digits the authenticator app shows, or
     /// one of the recovery codes. Without it such an account gets 401 `two_factor_required`;
     /// a wrong or used code 401 `two_factor_code_wrong`.
-    #[oai(validator(max_length = 32))]
+    #[oai(nullable, validator(max_length = 32))]
     pub code: Option<String>,
 }
 
@@ -113,6 +113,7 @@ pub struct ActivationTokenRequest {
 pub struct ActivationStatusResponse {
     pub email: String,
     pub first_name: String,
+    #[oai(nullable)]
     pub name_prefix: Option<String>,
     pub last_name: String,
     pub consent_version: String,

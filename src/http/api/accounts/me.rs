@@ -25,13 +25,16 @@ pub struct MeResponse {
     pub email: String,
     pub first_name: String,
     /// "van der", "de", "von": written before the last name.
+    #[oai(nullable)]
     pub name_prefix: Option<String>,
     pub last_name: String,
     /// The name as written: first name, prefix, last name.
     pub full_name: String,
     pub role: RoleDto,
     pub language: LanguageDto,
+    #[oai(nullable)]
     pub phone: Option<String>,
+    #[oai(nullable)]
     pub address: Option<String>,
     /// Send this in `X-CSRF-Token` with writes authenticated by the session cookie.
     pub csrf_token: String,
@@ -64,11 +67,17 @@ impl MeResponse {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct UpdateMeRequest {
+    #[oai(nullable)]
     pub first_name: Option<String>,
+    #[oai(nullable)]
     pub name_prefix: Option<String>,
+    #[oai(nullable)]
     pub last_name: Option<String>,
+    #[oai(nullable)]
     pub language: Option<LanguageDto>,
+    #[oai(nullable)]
     pub phone: Option<String>,
+    #[oai(nullable)]
     pub address: Option<String>,
 }
 

@@ -37,6 +37,7 @@ pub struct UserResponse {
     pub email: String,
     pub first_name: String,
     /// "van der", "de", "von": written before the last name; lists sort by the last name.
+    #[oai(nullable)]
     pub name_prefix: Option<String>,
     pub last_name: String,
     /// The name as written: first name, prefix, last name.
@@ -74,10 +75,12 @@ pub struct CreateUserRequest {
     pub email: String,
     pub first_name: String,
     /// "van der", "de", "von".
+    #[oai(nullable)]
     pub name_prefix: Option<String>,
     pub last_name: String,
     pub role: RoleDto,
     /// Defaults to the school's default language.
+    #[oai(nullable)]
     pub language: Option<LanguageDto>,
     /// Also e-mail the activation link.
     #[oai(default)]

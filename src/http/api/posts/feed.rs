@@ -60,6 +60,7 @@ pub struct CreatePostRequest {
     #[oai(default)]
     pub allow_replies: bool,
     /// Urgent notices only: pinned until then (default: 24 hours).
+    #[oai(nullable)]
     pub pinned_until: Option<DateTime<Utc>>,
 }
 
@@ -86,7 +87,9 @@ pub struct PostResponse {
     pub kind: String,
     pub title: String,
     pub body: String,
+    #[oai(nullable)]
     pub author_id: Option<i32>,
+    #[oai(nullable)]
     pub author_name: Option<String>,
     pub to_school: bool,
     pub group_ids: Vec<i32>,
@@ -94,11 +97,14 @@ pub struct PostResponse {
     pub allow_replies: bool,
     /// Shown on top of the feed right now.
     pub pinned: bool,
+    #[oai(nullable)]
     pub pinned_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     /// When the caller opened it.
+    #[oai(nullable)]
     pub read_at: Option<DateTime<Utc>>,
     /// When the caller confirmed receipt.
+    #[oai(nullable)]
     pub confirmed_at: Option<DateTime<Utc>>,
     pub attachments: Vec<AttachmentResponse>,
 }

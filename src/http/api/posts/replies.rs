@@ -22,6 +22,7 @@ pub struct RepliesApi;
 pub struct ReplyRequest {
     pub body: String,
     /// Staff only: the parent whose thread to answer.
+    #[oai(nullable)]
     pub parent_id: Option<i32>,
 }
 
@@ -39,7 +40,9 @@ pub struct ReplyResponse {
     pub id: i32,
     /// The parent whose thread this is.
     pub parent_id: i32,
+    #[oai(nullable)]
     pub author_id: Option<i32>,
+    #[oai(nullable)]
     pub author_name: Option<String>,
     pub from_staff: bool,
     pub body: String,

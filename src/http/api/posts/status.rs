@@ -21,10 +21,13 @@ pub struct StatusApi;
 pub struct ReceiptRow {
     pub child_id: i32,
     pub child_name: String,
+    #[oai(nullable)]
     pub group_id: Option<i32>,
     pub parent_id: i32,
     pub parent_name: String,
+    #[oai(nullable)]
     pub read_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub confirmed_at: Option<DateTime<Utc>>,
     pub replied: bool,
 }
@@ -54,12 +57,15 @@ pub struct PostStatusResponse {
 pub struct DeliveryRow {
     /// `fanout`, `email` or `push`.
     pub channel: String,
+    #[oai(nullable)]
     pub user_id: Option<i32>,
     /// `pending`, `sent` or `failed`.
     pub status: String,
     pub attempts: i32,
+    #[oai(nullable)]
     pub last_error: Option<String>,
     pub next_attempt_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub sent_at: Option<DateTime<Utc>>,
 }
 

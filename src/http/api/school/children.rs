@@ -21,6 +21,7 @@ pub struct EmergencyContactDto {
     pub name: String,
     pub phone: String,
     /// E.g. "grandmother", "neighbour".
+    #[oai(nullable)]
     pub relation: Option<String>,
 }
 
@@ -51,11 +52,14 @@ pub struct ChildResponse {
     pub external_id: String,
     pub first_name: String,
     /// "van der", "de", "von": written before the last name; lists sort by the last name.
+    #[oai(nullable)]
     pub name_prefix: Option<String>,
     pub last_name: String,
     /// The name as written: first name, prefix, last name.
     pub full_name: String,
+    #[oai(nullable)]
     pub group_id: Option<i32>,
+    #[oai(nullable)]
     pub group_name: Option<String>,
     pub emergency_contacts: Vec<EmergencyContactDto>,
     /// Whether the caller may change this child's data.
@@ -68,8 +72,10 @@ pub struct CreateChildRequest {
     pub external_id: String,
     pub first_name: String,
     /// "van der", "de", "von".
+    #[oai(nullable)]
     pub name_prefix: Option<String>,
     pub last_name: String,
+    #[oai(nullable)]
     pub group_id: Option<i32>,
 }
 
@@ -89,11 +95,16 @@ impl Example for CreateChildRequest {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct UpdateChildRequest {
+    #[oai(nullable)]
     pub emergency_contacts: Option<Vec<EmergencyContactDto>>,
+    #[oai(nullable)]
     pub first_name: Option<String>,
     /// An empty prefix removes it.
+    #[oai(nullable)]
     pub name_prefix: Option<String>,
+    #[oai(nullable)]
     pub last_name: Option<String>,
+    #[oai(nullable)]
     pub group_id: Option<i32>,
 }
 
@@ -125,6 +136,7 @@ pub struct ParentLinkResponse {
     pub parent_id: i32,
     pub email: String,
     pub first_name: String,
+    #[oai(nullable)]
     pub name_prefix: Option<String>,
     pub last_name: String,
     pub full_name: String,
