@@ -1,6 +1,13 @@
 //! Request/response types shared by several features, and their conversion to domain types.
 
-use poem_openapi::Enum;
+use std::{borrow::Cow, ops::Deref};
+
+use poem_openapi::{
+    Enum,
+    registry::{MetaSchema, MetaSchemaRef},
+    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+};
+use serde_json::Value;
 
 use crate::entities::users::{Language, Role};
 
@@ -67,3 +74,116 @@ pub enum Done {
     #[oai(status = 204)]
     Done,
 }
+
+/// `Text`'s formats, stated in the schema.
+pub const PLAIN: u8 = 0;
+pub const EMAIL: u8 = 1;
+pub const URI: u8 = 2;
+
+/// A string field of a request body that takes only JSON strings: poem-openapi's `String`
+/// also takes `true` or `12` and turns them into "true" or "12". `MIN`/`MAX` (characters) and
+/// `FORMAT` go into the schema; the feature's rule enforces them with its own error code
+/// (`invalid_name`, `password_too_long`, ...), from the same constants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text<const MIN: usize = 0, const MAX: usize = { usize::MAX }, const FORMAT: u8 = PLAIN>(
+    pub String,
+);
+
+impl<const MIN: usize, const MAX: usize, const FORMAT: u8> Type for Text<MIN, MAX, FORMAT> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            format: match FORMAT {
+                EMAIL => Some("email"),
+                URI => Some("uri"),
+                _ => None,
+            },
+            min_length: (MIN > 0).then_some(MIN),
+            max_length: (MAX < usize::MAX).then_some(MAX),
+            ..MetaSchema::new("string")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<const MIN: usize, const MAX: usize, const FORMAT: u8> ParseFromJSON
+    for Text<MIN, MAX, FORMAT>
+{
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value.unwrap_or_default() {
+            Value::String(text) => Ok(Self(text)),
+            other => Err(ParseError::expected_type(other)),
+        }
+    }
+}
+
+impl<const MIN: usize, const MAX: usize, const FORMAT: u8> ToJSON for Text<MIN, MAX, FORMAT> {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.0.clone()))
+    }
+}
+
+impl<const MIN: usize, const MAX: usize, const FORMAT: u8> Deref for Text<MIN, MAX, FORMAT> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// For poem-openapi's length validators.
+impl<const MIN: usize, const MAX: usize, const FORMAT: u8> AsRef<str> for Text<MIN, MAX, FORMAT> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<const MIN: usize, const MAX: usize, const FORMAT: u8> From<Text<MIN, MAX, FORMAT>> for String {
+    fn from(text: Text<MIN, MAX, FORMAT>) -> Self {
+        text.0
+    }
+}
+
+impl<const MIN: usize, const MAX: usize, const FORMAT: u8> From<&str> for Text<MIN, MAX, FORMAT> {
+    fn from(text: &str) -> Self {
+        Self(text.to_string())
+    }
+}
+
+/// The request fields' vocabulary, each with the limits of the rule that checks it.
+pub type Name = Text<1, { crate::platform::text::MAX_NAME }>;
+/// Empty clears the prefix.
+pub type NamePrefix = Text<0, { crate::platform::text::MAX_NAME }>;
+pub type NewPassword = Text<
+    { crate::features::accounts::rules::password::MIN_LENGTH },
+    { crate::features::accounts::rules::password::MAX_LENGTH },
+>;
+pub type EmailText = Text<1, { crate::features::accounts::rules::MAX_EMAIL }, EMAIL>;
+pub type UriText = Text<1, { usize::MAX }, URI>;
+pub type PhoneText = Text<0, { crate::platform::text::MAX_PHONE }>;
+pub type AddressText = Text<0, { crate::platform::text::MAX_ADDRESS }>;
+pub type TitleText = Text<1, { crate::features::posts::rules::MAX_TITLE }>;
+pub type PostBodyText = Text<1, { crate::features::posts::rules::MAX_BODY }>;
+pub type ReplyText = Text<1, { crate::features::posts::rules::MAX_REPLY }>;
+pub type ChildIdText = Text<1, { crate::features::school::rules::MAX_CHILD_ID }>;
+pub type ContactPhoneText = Text<6, { crate::features::school::rules::MAX_CONTACT_PHONE }>;
+pub type RelationText = Text<0, { crate::features::school::rules::MAX_RELATION }>;

@@ -9,11 +9,18 @@ pub fn is_refused_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\n' | '\r' | '\t')
 }
 
+/// The longest name (first name, prefix, last name, group), in characters.
+pub const MAX_NAME: usize = 100;
+/// The longest phone number and address people type into their own details.
+pub const MAX_PHONE: usize = 50;
+pub const MAX_ADDRESS: usize = 300;
+
 /// A first or last name: trimmed, 1 to 100 characters, no control characters.
 pub fn clean_name(raw: &str) -> Option<String> {
     let name = raw.trim();
     let length = name.chars().count();
-    ((1..=100).contains(&length) && !name.chars().any(char::is_control)).then(|| name.to_string())
+    ((1..=MAX_NAME).contains(&length) && !name.chars().any(char::is_control))
+        .then(|| name.to_string())
 }
 
 pub use crate::entities::full_name;

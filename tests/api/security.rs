@@ -16,6 +16,8 @@ crate::on_both_databases!(
     push_endpoints_on_allowed_hosts_must_use_the_https_port,
     on_a_post_to_two_classes_a_teacher_sees_only_the_families_of_their_own_class,
     every_text_field_of_every_request_refuses_control_characters,
+    every_text_field_of_every_request_refuses_numbers_and_booleans,
+    every_stated_length_limit_is_enforced,
     text_that_reached_postgres_as_nul_is_refused_in_posts_replies_and_contacts,
     a_user_keeps_a_limited_number_of_devices_the_oldest_replaced,
     urgent_notices_are_pinned_at_most_fourteen_days,
@@ -313,19 +315,44 @@ fn string_fields(schema: &Value, schemas: &Value, path: &str, text: &str) -> Vec
     }
 }
 
-/// A property test over the whole API: whatever the operation and the text field, a NUL (or
-/// another control character) is a 400 naming the field, the same on both databases.
-async fn every_text_field_of_every_request_refuses_control_characters(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let admin = app.admin().await;
-    let spec: Value = reqwest::get(app.url("/api/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+/// The string properties of a JSON value, as paths of keys and indexes.
+fn string_paths(value: &Value, path: Vec<Value>) -> Vec<Vec<Value>> {
+    match value {
+        Value::String(_) => vec![path],
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .flat_map(|(index, item)| {
+                let mut inner = path.clone();
+                inner.push(json!(index));
+                string_paths(item, inner)
+            })
+            .collect(),
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(key, item)| {
+                let mut inner = path.clone();
+                inner.push(json!(key));
+                string_paths(item, inner)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn set_at(value: &mut Value, path: &[Value], new: Value) {
+    let target = path.iter().fold(value, |value, step| match step {
+        Value::String(key) => &mut value[key.as_str()],
+        step => &mut value[step.as_u64().unwrap() as usize],
+    });
+    *target = new;
+}
+
+/// Every operation with a JSON request body: its method, a URL with path parameters set to 1,
+/// its example body and the body's schema (resolved).
+fn json_operations(spec: &Value) -> Vec<(Method, String, Value, Value)> {
     let schemas = &spec["components"]["schemas"];
-    let mut checked = Vec::new();
+    let mut found = Vec::new();
     for (path, operations) in spec["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
             let Some(schema) = operation["requestBody"]["content"]
@@ -339,42 +366,136 @@ async fn every_text_field_of_every_request_refuses_control_characters(backend: B
             else {
                 continue;
             };
-            let url = format!("/api{}", path.replace("{", "").replace("}", ""))
+            let name = schema["$ref"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches("#/components/schemas/");
+            let example = schemas[name]["example"].clone();
+            assert!(
+                !example.is_null(),
+                "{method} {path}: the request schema {name} has no example"
+            );
+            let url = format!("/api{}", path.replace(['{', '}'], ""))
                 .split('/')
                 .map(|segment| {
-                    if operation["parameters"]
+                    let is_parameter = operation["parameters"]
                         .as_array()
                         .into_iter()
                         .flatten()
-                        .any(|p| p["in"] == "path" && p["name"] == segment)
-                    {
-                        "1".to_string()
-                    } else {
-                        segment.to_string()
-                    }
+                        .any(|p| p["in"] == "path" && p["name"] == segment);
+                    if is_parameter { "1" } else { segment }.to_string()
                 })
                 .collect::<Vec<_>>()
                 .join("/");
             let method: Method = method.to_uppercase().parse().unwrap();
-            for control in ["a\u{0}b", "a\u{7}b", "\u{1b}[31m", "a\u{7f}", "\u{85}"] {
-                for (field, body) in string_fields(schema, schemas, "", control) {
-                    let (status, error) = send(
-                        app.authed(method.clone(), &url, &admin)
-                            .header("content-type", "application/json")
-                            .body(body.to_string()),
-                    )
-                    .await;
-                    assert_eq!(
-                        (status, error["code"].as_str(), error["field"].as_str()),
-                        (
-                            StatusCode::BAD_REQUEST,
-                            Some("invalid_text"),
-                            Some(field.as_str())
-                        ),
-                        "{method} {url} with {body}"
-                    );
-                    checked.push(format!("{method} {url} {field}"));
-                }
+            found.push((method, url, example, schemas[name].clone()));
+        }
+    }
+    found
+}
+
+async fn openapi_spec(app: &crate::helpers::TestApp) -> Value {
+    reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Generated clients send what the schema says: a string field given a number or a boolean is
+/// a client bug, answered 400 instead of being stored as "12" or "true". Each operation's
+/// example is the base, so the answer is about that one field.
+async fn every_text_field_of_every_request_refuses_numbers_and_booleans(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let mut checked = 0;
+    for (method, url, example, _) in json_operations(&openapi_spec(&app).await) {
+        for field in string_paths(&example, Vec::new()) {
+            for wrong in [json!(true), json!(12)] {
+                let mut body = example.clone();
+                set_at(&mut body, &field, wrong);
+                let (status, error) =
+                    send(app.authed(method.clone(), &url, &admin).json(&body)).await;
+                assert_eq!(
+                    (status, error["code"].as_str()),
+                    (StatusCode::BAD_REQUEST, Some("invalid_body")),
+                    "{method} {url} with {body}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 60, "only {checked} fields checked");
+}
+
+/// The limits the spec states are the server's: one character over a property's `maxLength`
+/// is refused (a 4xx naming the field when it is a 400), never stored.
+async fn every_stated_length_limit_is_enforced(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    // The examples name group 1: it exists, so the text is what is wrong.
+    let (status, _) = send(
+        app.authed(Method::POST, "/api/groups", &admin)
+            .json(&json!({ "name": "Groep 1" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut checked = 0;
+    for (method, url, example, schema) in json_operations(&openapi_spec(&app).await) {
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            let Some(max) = property["maxLength"].as_u64() else {
+                continue;
+            };
+            let mut body = example.clone();
+            body[name.as_str()] = json!("7".repeat(max as usize + 1));
+            let (status, error) = send(app.authed(method.clone(), &url, &admin).json(&body)).await;
+            assert!(status.is_client_error(), "{method} {url} {name}: {status}");
+            if status == StatusCode::BAD_REQUEST {
+                assert!(
+                    error["field"]
+                        .as_str()
+                        .is_some_and(|f| f.starts_with(name.as_str()))
+                        || error["message"]
+                            .as_str()
+                            .unwrap_or("")
+                            .contains(name.as_str()),
+                    "{method} {url} {name}: {error}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 25, "only {checked} limits checked");
+}
+
+/// A property test over the whole API: whatever the operation and the text field, a NUL (or
+/// another control character) is a 400 naming the field, the same on both databases.
+async fn every_text_field_of_every_request_refuses_control_characters(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let spec = openapi_spec(&app).await;
+    let schemas = &spec["components"]["schemas"];
+    let mut checked = Vec::new();
+    for (method, url, _, schema) in json_operations(&spec) {
+        for control in ["a\u{0}b", "a\u{7}b", "\u{1b}[31m", "a\u{7f}", "\u{85}"] {
+            for (field, body) in string_fields(&schema, schemas, "", control) {
+                let (status, error) = send(
+                    app.authed(method.clone(), &url, &admin)
+                        .header("content-type", "application/json")
+                        .body(body.to_string()),
+                )
+                .await;
+                assert_eq!(
+                    (status, error["code"].as_str(), error["field"].as_str()),
+                    (
+                        StatusCode::BAD_REQUEST,
+                        Some("invalid_text"),
+                        Some(field.as_str())
+                    ),
+                    "{method} {url} with {body}"
+                );
+                checked.push(format!("{method} {url} {field}"));
             }
         }
     }

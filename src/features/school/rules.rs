@@ -14,6 +14,11 @@ pub struct EmergencyContact {
 }
 
 pub const MAX_EMERGENCY_CONTACTS: usize = 5;
+/// The longest child ID, in characters.
+pub const MAX_CHILD_ID: usize = 64;
+/// The longest emergency phone number and relation ("grandmother"), in characters.
+pub const MAX_CONTACT_PHONE: usize = 50;
+pub const MAX_RELATION: usize = 50;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ContactError {
@@ -23,6 +28,8 @@ pub enum ContactError {
     MissingName(usize),
     #[error("emergency contact {0} has no valid phone number")]
     InvalidPhone(usize),
+    #[error("the relation of emergency contact {0} has more than {MAX_RELATION} characters")]
+    RelationTooLong(usize),
 }
 
 /// Trims the contacts and checks them; a phone number has 6 to 20 digits, optionally a
@@ -45,8 +52,14 @@ pub fn validate_contacts(
             }
             let relation = contact
                 .relation
-                .map(|relation| relation.trim().chars().take(50).collect::<String>())
+                .map(|relation| relation.trim().to_string())
                 .filter(|relation| !relation.is_empty());
+            if relation
+                .as_ref()
+                .is_some_and(|relation| relation.chars().count() > MAX_RELATION)
+            {
+                return Err(ContactError::RelationTooLong(position));
+            }
             Ok(EmergencyContact {
                 name,
                 phone,
@@ -59,7 +72,7 @@ pub fn validate_contacts(
 /// A child ID of the school administration system: trimmed, 1 to 64 characters.
 pub fn child_id(raw: &str) -> Result<String, AppError> {
     let id = raw.trim();
-    if id.is_empty() || id.len() > 64 {
+    if id.is_empty() || id.chars().count() > MAX_CHILD_ID {
         return Err(AppError::invalid(
             "external_id",
             "invalid_child_id",
@@ -74,7 +87,7 @@ fn is_plausible_phone(phone: &str) -> bool {
     let allowed = phone
         .char_indices()
         .all(|(i, c)| c.is_ascii_digit() || " -.()/".contains(c) || (c == '+' && i == 0));
-    allowed && (6..=20).contains(&digits)
+    allowed && (6..=20).contains(&digits) && phone.chars().count() <= MAX_CONTACT_PHONE
 }
 
 /// What a user may do with one child's data.

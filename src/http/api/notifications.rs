@@ -13,6 +13,7 @@ use poem_openapi::{
 use crate::{
     app::error::AppError,
     features::notifications::{self, EmailSetting},
+    http::types::{Text, UriText},
     http::{ApiTags, client::ClientIp, security::Auth, state::HttpState, types::Done},
     platform::outbox::devices::NewDevice,
 };
@@ -29,10 +30,10 @@ pub struct PublicKeyResponse {
 pub struct SubscriptionKeys {
     /// base64url P-256 public key of the browser.
     #[oai(validator(max_length = 200))]
-    pub p256dh: String,
+    pub p256dh: Text,
     /// base64url auth secret of the browser.
     #[oai(validator(max_length = 100))]
-    pub auth: String,
+    pub auth: Text,
 }
 
 /// The browser's `PushSubscription.toJSON()`.
@@ -40,7 +41,7 @@ pub struct SubscriptionKeys {
 #[oai(example)]
 pub struct SubscribeRequest {
     #[oai(validator(max_length = 1000))]
-    pub endpoint: String,
+    pub endpoint: UriText,
     pub keys: SubscriptionKeys,
 }
 
@@ -57,9 +58,18 @@ impl Example for SubscribeRequest {
 }
 
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct UnsubscribeRequest {
     #[oai(validator(max_length = 1000))]
-    pub endpoint: String,
+    pub endpoint: UriText,
+}
+
+impl Example for UnsubscribeRequest {
+    fn example() -> Self {
+        Self {
+            endpoint: "https://fcm.googleapis.com/fcm/send/abc123".into(),
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -142,8 +152,15 @@ pub struct NotificationSetting {
 }
 
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct NotificationChange {
     pub enabled: bool,
+}
+
+impl Example for NotificationChange {
+    fn example() -> Self {
+        Self { enabled: false }
+    }
 }
 
 #[OpenApi(prefix_path = "/me", tag = "ApiTags::Account")]

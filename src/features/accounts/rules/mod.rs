@@ -15,6 +15,9 @@ pub struct EmailAddress(String);
 #[error("'{0}' is not a valid e-mail address")]
 pub struct InvalidEmail(pub String);
 
+/// The longest e-mail address, in characters (RFC 5321's 254).
+pub const MAX_EMAIL: usize = 254;
+
 impl FromStr for EmailAddress {
     type Err = InvalidEmail;
 
@@ -22,7 +25,7 @@ impl FromStr for EmailAddress {
         let normalized = raw.trim().to_lowercase();
         // The login name must be something a person can type and a mail server accepts:
         // no display names, no quoted local parts, a dot in the domain.
-        let valid = normalized.len() <= 254
+        let valid = normalized.chars().count() <= MAX_EMAIL
             && !normalized.contains(['<', '>', '"', ' '])
             && normalized
                 .rsplit_once('@')

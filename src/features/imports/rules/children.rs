@@ -9,7 +9,7 @@ use super::{
     FieldChange, Problem, Severity,
     table::{Column, Table, lost_letter_warning, missing_cell},
 };
-use crate::platform::text::clean_name;
+use crate::{features::school::rules::MAX_CHILD_ID, platform::text::clean_name};
 
 pub const REQUIRED_COLUMNS: &[Column] = &[
     Column::ChildId,
@@ -113,7 +113,7 @@ pub fn plan(table: &Table, snapshot: &Snapshot) -> ChildPlan {
             ));
             ok = false;
         }
-        if external_id.chars().count() > 64 {
+        if external_id.chars().count() > MAX_CHILD_ID {
             plan.problems.push(Problem::error(
                 line,
                 "invalid_child_id",

@@ -8,6 +8,7 @@ use super::me::MeResponse;
 use crate::{
     app::error::AppError,
     features::accounts::{self, Activation, Session, rules},
+    http::types::{EmailText, NewPassword, Text},
     http::{
         ApiTags,
         client::ClientIp,
@@ -23,14 +24,14 @@ pub struct AuthApi;
 #[oai(example)]
 pub struct LoginRequest {
     /// The account's e-mail address (any case).
-    pub email: String,
+    pub email: EmailText,
     #[oai(validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
     /// Only for accounts with two-step login: the six digits the authenticator app shows, or
     /// one of the recovery codes. Without it such an account gets 401 `two_factor_required`;
     /// a wrong or used code 401 `two_factor_code_wrong`.
     #[oai(nullable, validator(max_length = 32))]
-    pub code: Option<String>,
+    pub code: Option<Text>,
 }
 
 impl Example for LoginRequest {
@@ -56,7 +57,7 @@ pub struct LoginResponse {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct ForgotPasswordRequest {
-    pub email: String,
+    pub email: EmailText,
 }
 
 impl Example for ForgotPasswordRequest {
@@ -84,11 +85,9 @@ pub enum ForgotPasswordResponse {
 pub struct ResetPasswordRequest {
     /// The token from the e-mailed link (the part after `#token=`).
     #[oai(validator(max_length = 200))]
-    pub token: String,
-    #[oai(validator(max_length = 1024))]
-    pub new_password: String,
-    #[oai(validator(max_length = 1024))]
-    pub new_password_repeat: String,
+    pub token: Text,
+    pub new_password: NewPassword,
+    pub new_password_repeat: NewPassword,
 }
 
 impl Example for ResetPasswordRequest {
@@ -102,10 +101,19 @@ impl Example for ResetPasswordRequest {
 }
 
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct ActivationTokenRequest {
     /// The token from the activation link or letter.
     #[oai(validator(max_length = 200))]
-    pub token: String,
+    pub token: Text,
+}
+
+impl Example for ActivationTokenRequest {
+    fn example() -> Self {
+        Self {
+            token: "token-from-the-link".into(),
+        }
+    }
 }
 
 /// Who the activation link is for, and which consent text to show.
@@ -123,15 +131,13 @@ pub struct ActivationStatusResponse {
 #[oai(example)]
 pub struct ActivateRequest {
     #[oai(validator(max_length = 200))]
-    pub token: String,
-    #[oai(validator(max_length = 1024))]
-    pub password: String,
-    #[oai(validator(max_length = 1024))]
-    pub password_repeat: String,
+    pub token: Text,
+    pub password: NewPassword,
+    pub password_repeat: NewPassword,
     /// The parent agrees to the privacy statement (GDPR); required.
     pub consent: bool,
     /// The version of the privacy statement that was shown (from the activation status).
-    pub consent_version: String,
+    pub consent_version: Text,
 }
 
 impl Example for ActivateRequest {
@@ -165,7 +171,8 @@ impl AuthApi {
         let email = rules::email("email", &body.email)?;
         state.rate_limits.check_login(email.as_str())?;
         let body = body.0;
-        let session = accounts::log_in(&state, &email, body.password, body.code.as_deref()).await?;
+        let session =
+            accounts::log_in(&state, &email, body.password.into(), body.code.as_deref()).await?;
         Ok(Json(session_answer(&state, jar, session)))
     }
 
@@ -254,7 +261,7 @@ impl AuthApi {
         let user_id = accounts::reset_password(
             &state,
             &body.token,
-            body.new_password,
+            body.new_password.into(),
             &body.new_password_repeat,
         )
         .await?;
@@ -307,11 +314,11 @@ impl AuthApi {
         let session = accounts::activate(
             &state,
             Activation {
-                token: body.token,
-                password: body.password,
-                password_repeat: body.password_repeat,
+                token: body.token.into(),
+                password: body.password.into(),
+                password_repeat: body.password_repeat.into(),
                 consent: body.consent,
-                consent_version: body.consent_version,
+                consent_version: body.consent_version.into(),
             },
         )
         .await?;

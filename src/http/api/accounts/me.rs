@@ -7,6 +7,7 @@ use crate::{
     app::error::AppError,
     entities::users::Language,
     features::accounts::{self, ProfileChange, User, two_factor},
+    http::types::{AddressText, Name, NamePrefix, NewPassword, PhoneText, Text},
     http::{
         ApiTags,
         security::Auth,
@@ -68,17 +69,17 @@ impl MeResponse {
 #[oai(example)]
 pub struct UpdateMeRequest {
     #[oai(nullable)]
-    pub first_name: Option<String>,
+    pub first_name: Option<Name>,
     #[oai(nullable)]
-    pub name_prefix: Option<String>,
+    pub name_prefix: Option<NamePrefix>,
     #[oai(nullable)]
-    pub last_name: Option<String>,
+    pub last_name: Option<Name>,
     #[oai(nullable)]
     pub language: Option<LanguageDto>,
     #[oai(nullable)]
-    pub phone: Option<String>,
+    pub phone: Option<PhoneText>,
     #[oai(nullable)]
-    pub address: Option<String>,
+    pub address: Option<AddressText>,
 }
 
 impl Example for UpdateMeRequest {
@@ -98,11 +99,9 @@ impl Example for UpdateMeRequest {
 #[oai(example)]
 pub struct ChangePasswordRequest {
     #[oai(validator(max_length = 1024))]
-    pub current_password: String,
-    #[oai(validator(max_length = 1024))]
-    pub new_password: String,
-    #[oai(validator(max_length = 1024))]
-    pub new_password_repeat: String,
+    pub current_password: Text,
+    pub new_password: NewPassword,
+    pub new_password_repeat: NewPassword,
 }
 
 impl Example for ChangePasswordRequest {
@@ -194,8 +193,8 @@ impl MeApi {
             &state,
             caller.id,
             caller.session.session_id,
-            body.current_password,
-            body.new_password,
+            body.current_password.into(),
+            body.new_password.into(),
             &body.new_password_repeat,
         )
         .await?;
@@ -318,10 +317,11 @@ pub struct TwoFactorSetupResponse {
 }
 
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct TwoFactorCodeRequest {
     /// Six digits from the authenticator app (or, to turn it off, a recovery code).
     #[oai(validator(max_length = 32))]
-    pub code: String,
+    pub code: Text,
 }
 
 impl Example for TwoFactorCodeRequest {

@@ -11,6 +11,7 @@ use crate::{
     app::error::AppError,
     entities::users::{AccountState, Role},
     features::accounts::{self, NewUser, User, rules, two_factor},
+    http::types::{EmailText, Name, NamePrefix},
     http::{
         ApiTags,
         security::Auth,
@@ -72,12 +73,12 @@ impl From<User> for UserResponse {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct CreateUserRequest {
-    pub email: String,
-    pub first_name: String,
+    pub email: EmailText,
+    pub first_name: Name,
     /// "van der", "de", "von".
     #[oai(nullable)]
-    pub name_prefix: Option<String>,
-    pub last_name: String,
+    pub name_prefix: Option<NamePrefix>,
+    pub last_name: Name,
     pub role: RoleDto,
     /// Defaults to the school's default language.
     #[oai(nullable)]

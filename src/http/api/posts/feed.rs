@@ -15,6 +15,7 @@ use crate::{
     app::error::AppError,
     entities::posts::PostKind,
     features::posts::{self, PostRequest, PostView},
+    http::types::{PostBodyText, TitleText},
     http::{ApiTags, security::Auth, state::HttpState, types::Done},
     platform::audience::Audience,
 };
@@ -51,8 +52,8 @@ pub struct CreatePostRequest {
     pub to_school: bool,
     #[oai(default)]
     pub group_ids: Vec<i32>,
-    pub title: String,
-    pub body: String,
+    pub title: TitleText,
+    pub body: PostBodyText,
     /// Parents are asked to confirm that they have read it.
     #[oai(default)]
     pub ask_confirmation: bool,
@@ -137,8 +138,8 @@ impl PostsApi {
             } else {
                 Audience::Groups(body.group_ids)
             },
-            title: body.title,
-            body: body.body,
+            title: body.title.into(),
+            body: body.body.into(),
             ask_confirmation: body.ask_confirmation,
             allow_replies: body.allow_replies,
             pinned_until: body.pinned_until,

@@ -12,6 +12,7 @@ use poem_openapi::{
 use crate::{
     app::error::AppError,
     features::posts::{self, ReplyView},
+    http::types::ReplyText,
     http::{ApiTags, security::Auth, state::HttpState},
 };
 
@@ -20,7 +21,7 @@ pub struct RepliesApi;
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct ReplyRequest {
-    pub body: String,
+    pub body: ReplyText,
     /// Staff only: the parent whose thread to answer.
     #[oai(nullable)]
     pub parent_id: Option<i32>,

@@ -11,6 +11,7 @@ use crate::{
         rules::{ChildAccess, EmergencyContact},
         store::children::emergency_contacts,
     },
+    http::types::{ChildIdText, ContactPhoneText, Name, NamePrefix, RelationText},
     http::{ApiTags, security::Auth, state::HttpState, types::Done},
 };
 
@@ -18,19 +19,19 @@ pub struct ChildrenApi;
 
 #[derive(Debug, Clone, Object)]
 pub struct EmergencyContactDto {
-    pub name: String,
-    pub phone: String,
+    pub name: Name,
+    pub phone: ContactPhoneText,
     /// E.g. "grandmother", "neighbour".
     #[oai(nullable)]
-    pub relation: Option<String>,
+    pub relation: Option<RelationText>,
 }
 
 impl From<EmergencyContact> for EmergencyContactDto {
     fn from(contact: EmergencyContact) -> Self {
         Self {
-            name: contact.name,
-            phone: contact.phone,
-            relation: contact.relation,
+            name: contact.name.as_str().into(),
+            phone: contact.phone.as_str().into(),
+            relation: contact.relation.as_deref().map(Into::into),
         }
     }
 }
@@ -38,9 +39,9 @@ impl From<EmergencyContact> for EmergencyContactDto {
 impl From<EmergencyContactDto> for EmergencyContact {
     fn from(dto: EmergencyContactDto) -> Self {
         Self {
-            name: dto.name,
-            phone: dto.phone,
-            relation: dto.relation,
+            name: dto.name.into(),
+            phone: dto.phone.into(),
+            relation: dto.relation.map(Into::into),
         }
     }
 }
@@ -69,12 +70,12 @@ pub struct ChildResponse {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct CreateChildRequest {
-    pub external_id: String,
-    pub first_name: String,
+    pub external_id: ChildIdText,
+    pub first_name: Name,
     /// "van der", "de", "von".
     #[oai(nullable)]
-    pub name_prefix: Option<String>,
-    pub last_name: String,
+    pub name_prefix: Option<NamePrefix>,
+    pub last_name: Name,
     #[oai(nullable)]
     pub group_id: Option<i32>,
 }
@@ -98,12 +99,12 @@ pub struct UpdateChildRequest {
     #[oai(nullable)]
     pub emergency_contacts: Option<Vec<EmergencyContactDto>>,
     #[oai(nullable)]
-    pub first_name: Option<String>,
+    pub first_name: Option<Name>,
     /// An empty prefix removes it.
     #[oai(nullable)]
-    pub name_prefix: Option<String>,
+    pub name_prefix: Option<NamePrefix>,
     #[oai(nullable)]
-    pub last_name: Option<String>,
+    pub last_name: Option<Name>,
     #[oai(nullable)]
     pub group_id: Option<i32>,
 }
@@ -201,9 +202,9 @@ impl ChildrenApi {
             emergency_contacts: body
                 .emergency_contacts
                 .map(|contacts| contacts.into_iter().map(Into::into).collect()),
-            first_name: body.first_name,
-            name_prefix: body.name_prefix,
-            last_name: body.last_name,
+            first_name: body.first_name.map(Into::into),
+            name_prefix: body.name_prefix.map(Into::into),
+            last_name: body.last_name.map(Into::into),
             group_id: body.group_id,
         };
         let child = school::update_child(&state, &auth.user().actor(), id.0, update).await?;
@@ -220,10 +221,10 @@ impl ChildrenApi {
     ) -> Result<CreateChildResponse, AppError> {
         let body = body.0;
         let new = NewChild {
-            external_id: body.external_id,
-            first_name: body.first_name,
-            name_prefix: body.name_prefix,
-            last_name: body.last_name,
+            external_id: body.external_id.into(),
+            first_name: body.first_name.into(),
+            name_prefix: body.name_prefix.map(Into::into),
+            last_name: body.last_name.into(),
             group_id: body.group_id,
         };
         let child = school::create_child(&state, &auth.user().actor(), new).await?;

@@ -6,6 +6,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, typ
 use crate::{
     app::error::AppError,
     features::school::{self, GroupView},
+    http::types::Name,
     http::{ApiTags, security::Auth, state::HttpState, types::Done},
 };
 
@@ -22,7 +23,7 @@ pub struct GroupResponse {
 #[oai(example)]
 pub struct GroupRequest {
     /// E.g. "Groep 5a", "Klasse 3b".
-    pub name: String,
+    pub name: Name,
 }
 
 impl Example for GroupRequest {
