@@ -20,4 +20,5 @@ mod processes;
 mod pwa;
 mod scheduler;
 mod security;
+mod spec_answers;
 mod two_factor;

@@ -1,0 +1,292 @@
+//! The spec as a contract for generated clients: every GET of the demo school, as admin,
+//! teacher and parent, answers what its schema in `/api/openapi.json` says: required fields
+//! present, types right, `null` only where the field is declared nullable, no field the spec
+//! does not document.
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::{Backend, send, spawn_app};
+
+crate::on_both_databases!(every_answer_of_the_demo_school_matches_the_spec);
+
+/// The schema behind a `$ref`, or the schema itself.
+fn resolve<'a>(schema: &'a Value, spec: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            resolve(&spec["components"]["schemas"][name], spec)
+        }
+        None => schema,
+    }
+}
+
+/// The properties an object schema documents, through `allOf`.
+fn documented_properties(schema: &Value, spec: &Value, into: &mut BTreeSet<String>) {
+    let schema = resolve(schema, spec);
+    into.extend(
+        schema["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, _)| name.clone()),
+    );
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        documented_properties(part, spec, into);
+    }
+}
+
+/// Checks `value` against an OpenAPI 3.0 schema (the subset poem-openapi writes), collecting
+/// what is wrong with its place in the answer.
+fn check(schema: &Value, value: &Value, at: &str, spec: &Value, problems: &mut Vec<String>) {
+    let schema = resolve(schema, spec);
+    if value.is_null() {
+        let any = schema.get("type").is_none() && schema.get("allOf").is_none();
+        if schema["nullable"] != true && !any {
+            problems.push(format!("{at} is null, but the spec does not say it may be"));
+        }
+        return;
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        check(part, value, at, spec, problems);
+    }
+    if let Some(allowed) = schema["enum"].as_array()
+        && !allowed.contains(value)
+    {
+        problems.push(format!("{at} = {value} is none of {allowed:?}"));
+    }
+    let fits = match schema["type"].as_str() {
+        Some("object") => {
+            let Some(object) = value.as_object() else {
+                problems.push(format!("{at} is no object: {value}"));
+                return;
+            };
+            for required in schema["required"].as_array().into_iter().flatten() {
+                if !object.contains_key(required.as_str().unwrap()) {
+                    problems.push(format!("{at}.{required} is missing"));
+                }
+            }
+            let properties = &schema["properties"];
+            for (name, item) in object {
+                if !properties[name.as_str()].is_null() {
+                    check(
+                        &properties[name.as_str()],
+                        item,
+                        &format!("{at}.{name}"),
+                        spec,
+                        problems,
+                    );
+                }
+            }
+            let mut documented = BTreeSet::new();
+            documented_properties(schema, spec, &mut documented);
+            for name in object.keys().filter(|name| !documented.contains(*name)) {
+                problems.push(format!("{at}.{name} is not in the spec"));
+            }
+            true
+        }
+        Some("array") => match value.as_array() {
+            Some(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    check(
+                        &schema["items"],
+                        item,
+                        &format!("{at}[{index}]"),
+                        spec,
+                        problems,
+                    );
+                }
+                true
+            }
+            None => false,
+        },
+        Some("string") => value.as_str().is_some_and(|text| {
+            schema["format"] != "date-time" || chrono::DateTime::parse_from_rfc3339(text).is_ok()
+        }),
+        Some("integer") => value.is_i64() || value.is_u64(),
+        Some("number") => value.is_number(),
+        Some("boolean") => value.is_boolean(),
+        _ => true,
+    };
+    if !fits {
+        problems.push(format!("{at} = {value} is no {}", schema["type"]));
+    }
+}
+
+/// Ids the demo school has, found through the API, to fill path parameters.
+struct DemoIds {
+    users: Vec<i64>,
+    parents: Vec<i64>,
+    children: Vec<i64>,
+    posts: Vec<(i64, Vec<i64>)>,
+    imports: Vec<String>,
+    jobs: Vec<String>,
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_i64().unwrap())
+        .collect()
+}
+
+impl DemoIds {
+    /// The addresses to GET for one path template of the spec.
+    fn urls(&self, template: &str) -> Vec<String> {
+        let with = |ids: &[String], placeholder: &str| -> Vec<String> {
+            ids.iter()
+                .map(|id| template.replace(placeholder, id))
+                .collect()
+        };
+        let strings = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>();
+        let urls = match template {
+            t if t.starts_with("/users/{id}") => with(&strings(&self.users), "{id}"),
+            t if t.starts_with("/children/{id}") => with(&strings(&self.children), "{id}"),
+            t if t.starts_with("/imports/{id}") => with(&self.imports, "{id}"),
+            "/posts/{id}/attachments/{attachment_id}" => self
+                .posts
+                .iter()
+                .flat_map(|(post, attachments)| {
+                    attachments
+                        .iter()
+                        .map(move |attachment| format!("/posts/{post}/attachments/{attachment}"))
+                })
+                .collect(),
+            t if t.starts_with("/posts/{id}") => with(
+                &strings(&self.posts.iter().map(|(id, _)| *id).collect::<Vec<_>>()),
+                "{id}",
+            ),
+            "/schedule/jobs/{job}/preview" => self
+                .jobs
+                .iter()
+                .flat_map(|job| {
+                    self.parents.iter().map(move |parent| {
+                        format!("/schedule/jobs/{job}/preview?parent_id={parent}")
+                    })
+                })
+                .collect(),
+            t => vec![t.to_string()],
+        };
+        urls.into_iter().map(|url| format!("/api{url}")).collect()
+    }
+}
+
+async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
+    let app = spawn_app(backend).await;
+    schoolgate::demo::load_if_empty(&app.state).await.unwrap();
+    let spec: Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let admin = app
+        .login_ok("admin@demo.school", schoolgate::demo::ADMIN_PASSWORD)
+        .await;
+    // An import with a preview, so the import answers have something to show.
+    let parents_file = "Voornaam;Tussenvoegsel;Achternaam;E-mailadres;Leerling-ID\n\
+        Anke;van der;Berg;anke@example.nl;1005\nGeen;;Kind;geen@example.nl;9999\n";
+    let (status, _) = app
+        .upload(
+            &admin,
+            "/api/imports/parents",
+            "export.csv",
+            parents_file.into(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let get = |path: &str| send(app.authed(Method::GET, path, &admin));
+    let (_, users) = get("/api/users").await;
+    let (_, parents) = get("/api/users?role=parent").await;
+    let (_, children) = get("/api/children").await;
+    let (_, posts) = get("/api/posts").await;
+    let (_, imports) = get("/api/imports").await;
+    let (_, jobs) = get("/api/schedule/jobs").await;
+    let demo = DemoIds {
+        users: ids(&users),
+        parents: ids(&parents),
+        children: ids(&children),
+        posts: posts
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|post| (post["id"].as_i64().unwrap(), ids(&post["attachments"])))
+            .collect(),
+        imports: imports
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|import| import["id"].as_str().unwrap().to_string())
+            .collect(),
+        jobs: jobs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|job| job["job"].as_str().unwrap().to_string())
+            .collect(),
+    };
+    assert!(
+        demo.posts
+            .iter()
+            .any(|(_, attachments)| !attachments.is_empty())
+    );
+
+    let logins = [
+        ("admin@demo.school", schoolgate::demo::ADMIN_PASSWORD),
+        ("j.devries@demo.school", schoolgate::demo::TEACHER_PASSWORD),
+        ("anna.jansen@example.nl", schoolgate::demo::PARENT_PASSWORD),
+    ];
+    let mut answered = BTreeSet::new();
+    let mut every_get = BTreeSet::new();
+    let mut problems = Vec::new();
+    for (email, password) in logins {
+        let session = app.login_ok(email, password).await;
+        for (template, item) in spec["paths"].as_object().unwrap() {
+            let Some(operation) = item.get("get") else {
+                continue;
+            };
+            let id = operation["operationId"].as_str().unwrap().to_string();
+            every_get.insert(id.clone());
+            for url in demo.urls(template) {
+                let response = app
+                    .authed(Method::GET, &url, &session)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                let documented = &operation["responses"][status.as_str()];
+                assert!(
+                    !documented.is_null(),
+                    "{id}: GET {url} as {email} answered {status}, which the spec does not list"
+                );
+                let Some((media, content)) = documented["content"]
+                    .as_object()
+                    .and_then(|content| content.iter().next())
+                else {
+                    continue;
+                };
+                if !media.starts_with("application/json") {
+                    answered.insert(id.clone());
+                    continue;
+                }
+                let body: Value = response.json().await.unwrap();
+                let before = problems.len();
+                check(&content["schema"], &body, "answer", &spec, &mut problems);
+                for problem in &mut problems[before..] {
+                    *problem = format!("{id} (GET {url} as {email}): {problem}");
+                }
+                if status.is_success() {
+                    answered.insert(id.clone());
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(
+        answered, every_get,
+        "GET operations that never answered for any demo login"
+    );
+}
