@@ -42,6 +42,13 @@ async fn the_app_in_headless_chromium() {
     app.add_teacher(&admin, class, &teacher).await;
     let child = app.create_child(&admin, "1001", class).await;
     app.link_parent(&admin, child, parent.user_id, false).await;
+    // A Dutch name with a prefix: shown as written, "Kim van der Kind".
+    let (status, _) = crate::helpers::send(
+        app.authed(reqwest::Method::PATCH, &format!("/api/children/{child}"), &admin)
+            .json(&json!({ "name_prefix": "van der" })),
+    )
+    .await;
+    assert!(status.is_success());
     app.post(
         &teacher,
         json!({ "kind": "message", "group_ids": [class], "title": "Library on Tuesday",

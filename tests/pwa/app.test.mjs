@@ -192,11 +192,20 @@ test("a parent logs in, sees the urgent notice pinned on top and confirms it; th
   await page.getByRole("heading", { name: "My details" }).waitFor();
   await page.getByRole("button", { name: "Get notifications on this device" }).waitFor();
   assert.equal(await page.evaluate(() => window.permissionRequests), 0, "no permission prompt without the button");
+  // The name prefix is a field of its own, kept after a reload.
+  await page.getByLabel("Name prefix (van, de, von)").fill("de");
+  await page.getByRole("button", { name: "Save" }).first().click();
+  await page.getByText("Saved.").first().waitFor();
+  await page.reload();
+  await page.getByRole("heading", { name: "My details" }).waitFor();
+  assert.equal(await page.getByLabel("Name prefix (van, de, von)").inputValue(), "de");
   await shot(page, "account");
   assert.deepEqual(await seriousViolations(page), [], "account accessibility");
   await page.getByRole("link", { name: "Children" }).click();
+  await page.getByRole("heading", { name: "Kim van der Kind" }).waitFor();
   await page.locator("main a.card").first().click();
   await page.getByRole("heading", { name: "Emergency numbers" }).waitFor();
+  await page.getByRole("heading", { name: "Kim van der Kind", level: 1 }).waitFor();
   await shot(page, "child");
   assert.deepEqual(errors, []);
   await context.close();
