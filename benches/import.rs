@@ -37,16 +37,25 @@ fn children_file() -> Vec<u8> {
     file.into_bytes()
 }
 
-/// Two parents per family, each on one row per child: 10,000 rows.
+/// Two parents per family, each on one row per child: 10,000 rows, with Dutch mobile numbers.
 fn parents_file() -> Vec<u8> {
+    parents_file_with_phones(|family| format!("06 1234 {:04}", family % 10_000))
+}
+
+/// The same families with German landline numbers, as a school near the border has them.
+fn parents_file_with_german_phones() -> Vec<u8> {
+    parents_file_with_phones(|family| format!("0441 {:06}", 200_000 + family))
+}
+
+fn parents_file_with_phones(phone: impl Fn(usize) -> String) -> Vec<u8> {
     let mut file = String::from("Vorname;Nachname;Adresse;E-Mail;Telefonnummer;Kind-ID\n");
     for family in 0..FAMILIES {
         for parent in 0..2 {
             for sibling in 0..2 {
                 let child = family * 2 + sibling;
                 file.push_str(&format!(
-                    "Ouder{parent};Familie{family};Dorpsstraat {family}, 1234 AB Dorp;ouder{parent}.familie{family}@example.nl;06 1234 {:04};{}\n",
-                    family % 10_000,
+                    "Ouder{parent};Familie{family};Dorpsstraat {family}, 1234 AB Dorp;ouder{parent}.familie{family}@example.nl;{};{}\n",
+                    phone(family),
                     100_000 + child
                 ));
             }
@@ -130,6 +139,21 @@ async fn bench_backend(label: &str, database_url: String) {
         preview_time / raw_parse
     );
     let started = Instant::now();
+    let german = imports::preview(
+        &state,
+        actor,
+        ImportKind::Parents,
+        "parents-de.csv".into(),
+        parents_file_with_german_phones(),
+    )
+    .await
+    .unwrap();
+    println!(
+        "{label}: the same file with German phone numbers (school in NL): preview {:.2} s, {} warnings",
+        seconds(started),
+        german.counts["warnings"]
+    );
+    let started = Instant::now();
     let again = imports::preview(
         &state,
         actor,
@@ -167,7 +191,7 @@ fn bench_letters() {
     let letters: Vec<Letter> = (0..1000)
         .map(|n| {
             let values = serde_json::json!({
-                "first_name": "Jürgen", "last_name": format!("Müller {n}"), "email": format!("p{n}@example.de"),
+                "first_name": "Łukasz", "full_name": format!("Łukasz Wiśniewski-Şahin {n}"), "email": format!("p{n}@example.de"),
                 "school": "Grundschule am Park", "days": 30, "children": "Mia, Tim",
             });
             Letter {

@@ -69,6 +69,12 @@ async fn each_parent_gets_one_digest_in_their_language_with_unread_marked_and_li
     backend: Backend,
 ) {
     let app = spawn_app(backend).await;
+    // Just after a news-batch tick, whatever today is: the week's digest then comes before
+    // its news batch, and that first news batch looks back to the posts below.
+    let schedule = Job::NewsBatch.schedule(&app.state.settings).unwrap();
+    let tick_passed = schedule.next_after(app.clock.now()).unwrap();
+    app.clock
+        .advance(tick_passed - app.clock.now() + Duration::minutes(1));
     let admin = app.admin().await;
     let class_3a = app.create_group(&admin, "Groep 3a").await;
     let class_5b = app.create_group(&admin, "Groep 5b").await;

@@ -44,8 +44,12 @@ async fn the_app_in_headless_chromium() {
     app.link_parent(&admin, child, parent.user_id, false).await;
     // A Dutch name with a prefix: shown as written, "Kim van der Kind".
     let (status, _) = crate::helpers::send(
-        app.authed(reqwest::Method::PATCH, &format!("/api/children/{child}"), &admin)
-            .json(&json!({ "name_prefix": "van der" })),
+        app.authed(
+            reqwest::Method::PATCH,
+            &format!("/api/children/{child}"),
+            &admin,
+        )
+        .json(&json!({ "name_prefix": "van der" })),
     )
     .await;
     assert!(status.is_success());
