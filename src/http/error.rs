@@ -1,6 +1,7 @@
 //! Errors as HTTP answers: every 4xx/5xx body is JSON `{code, message}` (plus `field` for
 //! validation errors). `AppError` gets its status here; poem's own errors (parse errors, 404,
-//! 405, oversized bodies) get the same body shape in `render_any_error`.
+//! 405 with `Allow`, oversized bodies) get the same body shape in `render_any_error`. Each
+//! operation documents the statuses and codes its handler can answer (`ApiError<ErrorSet>`).
 
 use std::marker::PhantomData;
 

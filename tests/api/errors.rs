@@ -146,16 +146,6 @@ async fn methods_a_path_does_not_serve_get_405_naming_the_allowed_ones(backend: 
     // One client for the many requests: a new one per request costs more than the request.
     let client = reqwest::Client::new();
     let request = |method: Method, path: &str| client.request(method, app.url(path));
-    let refused = |status: StatusCode, error: &Value, allow: Option<&str>, expected: &str| {
-        assert_eq!(
-            (status, error["code"].as_str(), allow),
-            (
-                StatusCode::METHOD_NOT_ALLOWED,
-                Some("method_not_allowed"),
-                Some(expected)
-            )
-        );
-    };
     let methods = [
         Method::GET,
         Method::POST,
@@ -173,10 +163,7 @@ async fn methods_a_path_does_not_serve_get_405_naming_the_allowed_ones(backend: 
             }
             // Routing decides before any login or parameter is checked.
             let response = request(method.clone(), &path).send().await.unwrap();
-            let allow = response.headers().get("allow").cloned();
-            let (status, error) = (response.status(), response.json::<Value>().await.unwrap());
-            let allow = allow.as_ref().map(|value| value.to_str().unwrap());
-            refused(status, &error, allow, &allowed);
+            assert_refused(response, &allowed, &format!("{method} {path}")).await;
         }
         if item.get("get").is_none() {
             let response = request(Method::HEAD, &path).send().await.unwrap();
@@ -197,11 +184,8 @@ async fn methods_a_path_does_not_serve_get_405_naming_the_allowed_ones(backend: 
         (Method::POST, "/sw.js"),
         (Method::DELETE, "/children/3"),
     ] {
-        let response = request(method, path).send().await.unwrap();
-        let allow = response.headers().get("allow").cloned();
-        let (status, error) = (response.status(), response.json::<Value>().await.unwrap());
-        let allow = allow.as_ref().map(|value| value.to_str().unwrap());
-        refused(status, &error, allow, "GET, HEAD");
+        let response = request(method.clone(), path).send().await.unwrap();
+        assert_refused(response, "GET, HEAD", &format!("{method} {path}")).await;
     }
     for path in [
         "/healthz",
@@ -217,6 +201,22 @@ async fn methods_a_path_does_not_serve_get_405_naming_the_allowed_ones(backend: 
         );
         assert!(response.bytes().await.unwrap().is_empty(), "HEAD {path}");
     }
+}
+
+/// A 405 JSON error naming `allowed` in `Allow`.
+async fn assert_refused(response: reqwest::Response, allowed: &str, request: &str) {
+    let allow = response.headers().get("allow").cloned();
+    let status = response.status();
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(
+        (status, error["code"].as_str(), allow),
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("method_not_allowed"),
+            Some(reqwest::header::HeaderValue::from_str(allowed).unwrap())
+        ),
+        "{request}"
+    );
 }
 
 /// A path template with `1` for each parameter.

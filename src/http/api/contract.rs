@@ -21,6 +21,7 @@ use crate::http::{
     security::open_before_two_factor_setup,
 };
 
+/// The API `A` with its shape-derived errors and 405 answers.
 pub struct Contract<A>(pub A);
 
 /// The methods that get 405 with `Allow` where a path does not serve them; any other method
