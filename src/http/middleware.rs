@@ -15,11 +15,11 @@ use sha2::{Digest, Sha256};
 use futures_util::StreamExt;
 use poem::{
     Body, Endpoint, IntoResponse, Request, Response,
-    http::{HeaderName, HeaderValue, StatusCode, header},
+    http::{HeaderName, HeaderValue, Method, StatusCode, header},
 };
 use tracing::Instrument;
 
-use super::client::ClientIp;
+use super::{api::contract::KNOWN_METHODS, client::ClientIp, error::method_not_allowed};
 use crate::{app::error::AppError, platform::text::is_refused_control};
 
 const REQUEST_ID: &str = "x-request-id";
@@ -273,6 +273,30 @@ fn guarded(body: Body, max_bytes: usize, stall: Duration, trouble: Trouble) -> B
         },
     );
     Body::from_bytes_stream(stream)
+}
+
+/// For what is only read (health checks, the spec, the console, the web app's files): GET,
+/// HEAD answered as GET without the body, and 405 naming both for anything else.
+pub async fn read_only<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+    match *req.method() {
+        Method::GET => next.call(req).await.map(IntoResponse::into_response),
+        Method::HEAD => {
+            req.set_method(Method::GET);
+            let mut response = next.call(req).await?.into_response();
+            response.set_body(());
+            Ok(response)
+        }
+        _ => Err(method_not_allowed(HeaderValue::from_static("GET, HEAD"))),
+    }
+}
+
+/// Methods beyond the standard ones are 501 (RFC 9110 §15.6.2), so every 405 can name the
+/// allowed methods in `Allow`.
+pub async fn refuse_unknown_methods<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    if !KNOWN_METHODS.contains(req.method()) {
+        return Err(poem::Error::from_status(StatusCode::NOT_IMPLEMENTED));
+    }
+    next.call(req).await.map(IntoResponse::into_response)
 }
 
 /// Refuses text with control characters (but line breaks and tabs) anywhere in a request:

@@ -18,7 +18,7 @@ pub mod upload;
 pub mod web_app;
 
 use poem::{
-    EndpointExt, IntoResponse, Route, get, handler,
+    EndpointExt, IntoResponse, Route, handler,
     http::StatusCode,
     middleware::CookieJarManager,
     web::{Data, Json},
@@ -28,7 +28,8 @@ use poem_openapi::Tags;
 use client::ClientIp;
 use error::render_any_error;
 use middleware::{
-    BodyLimits, console_security_policy, limit_body, refuse_control_characters, request_context,
+    BodyLimits, console_security_policy, limit_body, read_only, refuse_control_characters,
+    refuse_unknown_methods, request_context,
 };
 use state::HttpState;
 
@@ -74,12 +75,13 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
         stall: std::time::Duration::from_secs(state.settings.server.body_read_timeout_seconds),
     };
     Route::new()
-        .nest("/api/docs", docs)
-        .at("/api/openapi.json", spec)
+        .nest("/api/docs", docs.around(read_only))
+        .at("/api/openapi.json", spec.around(read_only))
         .nest("/api", api.around(security::require_two_factor_setup))
-        .at("/healthz", get(healthz))
-        .at("/readyz", get(readyz))
-        .nest("/", web_app::routes(pwa_dir))
+        .at("/healthz", healthz.around(read_only))
+        .at("/readyz", readyz.around(read_only))
+        .nest("/", web_app::routes(pwa_dir).around(read_only))
+        .around(refuse_unknown_methods)
         .around(refuse_control_characters)
         .around(move |endpoint, req| limit_body(endpoint, req, limits))
         .with(CookieJarManager::new())

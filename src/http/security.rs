@@ -174,7 +174,7 @@ pub async fn require_two_factor_setup<E: Endpoint>(
 }
 
 /// What staff may still do while the school waits for them to set up two-step login.
-fn open_before_two_factor_setup(path: &str) -> bool {
+pub(crate) fn open_before_two_factor_setup(path: &str) -> bool {
     matches!(path, "/api/me" | "/api/me/password")
         || path.starts_with("/api/me/two-factor")
         || path.starts_with("/api/auth/")

@@ -3,13 +3,17 @@
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::{Backend, send, spawn_app};
+use crate::{
+    contract::{SPEC, allowed_methods, documented_codes},
+    helpers::{Backend, send, spawn_app},
+};
 
 crate::on_both_databases!(
     malformed_json_gets_a_400_with_a_code,
     an_oversized_body_gets_413,
     an_oversized_chunked_body_gets_413_and_a_small_one_passes,
     unknown_routes_and_methods_get_json_errors,
+    methods_a_path_does_not_serve_get_405_naming_the_allowed_ones,
     health_and_readiness_answer,
     the_openapi_spec_documents_every_operation,
 );
@@ -123,6 +127,105 @@ async fn unknown_routes_and_methods_get_json_errors(backend: Backend) {
         (status, error["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
     );
+    // Methods beyond the standard ones are not implemented anywhere, so 405 can name `Allow`.
+    let frob = Method::from_bytes(b"FROB").unwrap();
+    for path in ["/api/me", "/healthz", "/index.html"] {
+        let (status, error) = send(app.request(frob.clone(), path)).await;
+        assert_eq!(
+            (status, error["code"].as_str()),
+            (StatusCode::NOT_IMPLEMENTED, Some("not_implemented")),
+            "{path}"
+        );
+    }
+}
+
+/// Every 405 names the methods the path serves in `Allow` (HEAD wherever GET is), in the API
+/// as documented by the spec and outside it; HEAD works wherever GET does.
+async fn methods_a_path_does_not_serve_get_405_naming_the_allowed_ones(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // One client for the many requests: a new one per request costs more than the request.
+    let client = reqwest::Client::new();
+    let request = |method: Method, path: &str| client.request(method, app.url(path));
+    let methods = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ];
+    for (template, item) in SPEC["paths"].as_object().unwrap() {
+        let path = format!("/api{}", filled_in(template));
+        let allowed = allowed_methods(item);
+        for method in &methods {
+            if item.get(method.as_str().to_lowercase()).is_some() {
+                continue;
+            }
+            // Routing decides before any login or parameter is checked.
+            let response = request(method.clone(), &path).send().await.unwrap();
+            assert_refused(response, &allowed, &format!("{method} {path}")).await;
+        }
+        if item.get("get").is_none() {
+            let response = request(Method::HEAD, &path).send().await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "HEAD {path}"
+            );
+            assert_eq!(response.headers()["allow"], allowed.as_str(), "HEAD {path}");
+        }
+    }
+    for (method, path) in [
+        (Method::POST, "/healthz"),
+        (Method::POST, "/readyz"),
+        (Method::DELETE, "/api/openapi.json"),
+        (Method::POST, "/api/docs/"),
+        (Method::PUT, "/index.html"),
+        (Method::POST, "/sw.js"),
+        (Method::DELETE, "/children/3"),
+    ] {
+        let response = request(method.clone(), path).send().await.unwrap();
+        assert_refused(response, "GET, HEAD", &format!("{method} {path}")).await;
+    }
+    for path in [
+        "/healthz",
+        "/index.html",
+        "/api/openapi.json",
+        "/api/groups",
+    ] {
+        let response = request(Method::HEAD, path).send().await.unwrap();
+        let status = response.status();
+        assert!(
+            status == StatusCode::OK || status == StatusCode::UNAUTHORIZED,
+            "HEAD {path}: {status}"
+        );
+        assert!(response.bytes().await.unwrap().is_empty(), "HEAD {path}");
+    }
+}
+
+/// A 405 JSON error naming `allowed` in `Allow`.
+async fn assert_refused(response: reqwest::Response, allowed: &str, request: &str) {
+    let allow = response.headers().get("allow").cloned();
+    let status = response.status();
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(
+        (status, error["code"].as_str(), allow),
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("method_not_allowed"),
+            Some(reqwest::header::HeaderValue::from_str(allowed).unwrap())
+        ),
+        "{request}"
+    );
+}
+
+/// A path template with `1` for each parameter.
+fn filled_in(template: &str) -> String {
+    template
+        .split('/')
+        .map(|part| if part.starts_with('{') { "1" } else { part })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 async fn health_and_readiness_answer(backend: Backend) {
@@ -172,6 +275,12 @@ async fn the_openapi_spec_documents_every_operation(backend: Backend) {
                 responses.contains_key("400") && responses.contains_key("500"),
                 "{name} lacks error responses"
             );
+            for (status, response) in responses {
+                assert!(
+                    status.as_str() < "400" || !documented_codes(response).is_empty(),
+                    "{name}: {status} without the codes a client branches on"
+                );
+            }
             if let Some(body) = operation.get("requestBody") {
                 let content = body["content"].as_object().unwrap();
                 let documented = content.iter().all(|(kind, media)| {

@@ -393,10 +393,15 @@ pub fn token_of(link: &str) -> String {
 }
 
 /// Sends and returns status and JSON body (`null` when empty); every error body must be JSON
-/// with `code` and `message`.
+/// with `code` and `message`, and under `/api` the answer must be one the spec documents for
+/// its operation (`contract::check`).
 pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
-    let response = request.send().await.expect("request sent");
+    let (client, request) = request.build_split();
+    let request = request.expect("a valid request");
+    let (method, path) = (request.method().clone(), request.url().path().to_string());
+    let response = client.execute(request).await.expect("request sent");
     let status = response.status();
+    let headers = response.headers().clone();
     let text = response.text().await.expect("body");
     let body = if text.is_empty() {
         Value::Null
@@ -409,6 +414,7 @@ pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
             "error without code/message: {body}"
         );
     }
+    crate::contract::check(&method, &path, status, &headers, &body);
     (status, body)
 }
 

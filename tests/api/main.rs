@@ -1,6 +1,7 @@
 //! API tests: each starts the real server on port 0 with a fresh database, once on SQLite and
 //! once on the local PostgreSQL, and talks to it over HTTP like a client would.
 
+mod contract;
 mod fixtures;
 mod helpers;
 mod push_service;

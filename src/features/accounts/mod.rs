@@ -63,16 +63,25 @@ pub async fn invite(
     send_activation_email: bool,
 ) -> Result<Invitation, AppError> {
     let write = AuditedWrite::begin(services, actor_id, "user.invite").await?;
+    let email_taken = || {
+        AppError::conflict(
+            "email_taken",
+            "An account with this e-mail address exists already.",
+        )
+    };
     if store::users::find_by_email(write.txn(), &new.email)
         .await?
         .is_some()
     {
-        return Err(AppError::conflict(
-            "email_taken",
-            "An account with this e-mail address exists already.",
-        ));
+        return Err(email_taken());
     }
-    let user = store::users::create(write.txn(), new, write.now()).await?;
+    // Two admins adding the same address at once: the second hits the unique index.
+    let user = store::users::create(write.txn(), new, write.now())
+        .await
+        .map_err(|err| match AppError::from(err) {
+            AppError::Conflict { .. } => email_taken(),
+            other => other,
+        })?;
     let activation_url = activation_link(services, write.txn(), user.id, write.now()).await?;
     if send_activation_email {
         queue_mail(

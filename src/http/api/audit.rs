@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 
+use crate::http::error::{AdminOnly, ApiError};
 use crate::{
-    app::error::AppError,
     features::audit,
     http::{ApiTags, security::Auth, state::HttpState},
 };
@@ -39,7 +39,7 @@ impl AuditApi {
             validator(minimum(value = "1"), maximum(value = "1000"))
         )]
         limit: Query<u64>,
-    ) -> Result<Json<Vec<AuditEntryResponse>>, AppError> {
+    ) -> Result<Json<Vec<AuditEntryResponse>>, ApiError<AdminOnly>> {
         let entries = audit::recent(&state, &auth.user().actor(), limit.0).await?;
         Ok(Json(
             entries

@@ -6,6 +6,7 @@ use poem::web::Data;
 use poem_openapi::{Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
 use sea_orm::ActiveEnum;
 
+use crate::http::error::{AdminLookup, AdminOnly, ApiError, error_sets};
 use crate::platform::services::Services;
 use crate::{
     app::error::AppError,
@@ -117,7 +118,7 @@ impl ScheduleApi {
         &self,
         state: Data<&HttpState>,
         auth: Auth,
-    ) -> Result<Json<Vec<JobResponse>>, AppError> {
+    ) -> Result<Json<Vec<JobResponse>>, ApiError<AdminOnly>> {
         auth.user().actor().require_admin()?;
         let settings = &state.settings;
         let zone = settings.time_zone()?;
@@ -158,7 +159,7 @@ impl ScheduleApi {
             validator(minimum(value = "1"), maximum(value = "200"))
         )]
         limit: Query<u64>,
-    ) -> Result<Json<Vec<RunResponse>>, AppError> {
+    ) -> Result<Json<Vec<RunResponse>>, ApiError<AdminOnly>> {
         auth.user().actor().require_admin()?;
         let runs = match job.0 {
             Some(job) => runs::list_of_job(&state.db, Job::from(job).code(), limit.0).await?,
@@ -182,7 +183,7 @@ impl ScheduleApi {
         state: Data<&HttpState>,
         auth: Auth,
         job: Path<JobName>,
-    ) -> Result<Json<RunResponse>, AppError> {
+    ) -> Result<Json<RunResponse>, ApiError<RunNowErrors>> {
         let caller = auth.user().actor();
         caller.require_admin()?;
         let job = Job::from(job.0);
@@ -226,7 +227,7 @@ impl ScheduleApi {
         job: Path<JobName>,
         /// The parent's user id.
         parent_id: Query<i32>,
-    ) -> Result<Json<PreviewResponse>, AppError> {
+    ) -> Result<Json<PreviewResponse>, ApiError<AdminLookup>> {
         auth.user().actor().require_admin()?;
         let job = Job::from(job.0);
         let parent = accounts::find_user(&state.db, parent_id.0)
@@ -255,6 +256,10 @@ impl ScheduleApi {
             html: mail.map(|mail| mail.html),
         }))
     }
+}
+
+error_sets! {
+    RunNowErrors { 403 => &["forbidden_role"], 409 => &["run_in_progress"] }
 }
 
 fn default_limit() -> u64 {

@@ -10,6 +10,7 @@ use poem_openapi::{
     types::{Example, multipart::Upload},
 };
 
+use crate::http::error::{AdminLookup, AdminOnly, ApiError, error_sets};
 use crate::{
     app::error::AppError,
     features::imports::{
@@ -292,8 +293,8 @@ impl ImportsApi {
         state: Data<&HttpState>,
         auth: Auth,
         upload: ImportUpload,
-    ) -> Result<PreviewResponse, AppError> {
-        preview(&state, &auth, ImportKind::Children, upload).await
+    ) -> Result<PreviewResponse, ApiError<PreviewChildrenErrors>> {
+        Ok(preview(&state, &auth, ImportKind::Children, upload).await?)
     }
 
     /// Preview a parent import (admin)
@@ -308,8 +309,8 @@ impl ImportsApi {
         state: Data<&HttpState>,
         auth: Auth,
         upload: ImportUpload,
-    ) -> Result<PreviewResponse, AppError> {
-        preview(&state, &auth, ImportKind::Parents, upload).await
+    ) -> Result<PreviewResponse, ApiError<PreviewParentsErrors>> {
+        Ok(preview(&state, &auth, ImportKind::Parents, upload).await?)
     }
 
     /// Imports so far (admin)
@@ -324,7 +325,7 @@ impl ImportsApi {
             validator(minimum(value = "1"), maximum(value = "500"))
         )]
         limit: Query<u64>,
-    ) -> Result<Json<Vec<ImportSummaryResponse>>, AppError> {
+    ) -> Result<Json<Vec<ImportSummaryResponse>>, ApiError<AdminOnly>> {
         let records = imports::recent(&state, &auth.user().actor(), limit.0).await?;
         Ok(Json(records.into_iter().map(summary).collect()))
     }
@@ -336,7 +337,7 @@ impl ImportsApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<String>,
-    ) -> Result<Json<ImportResponse>, AppError> {
+    ) -> Result<Json<ImportResponse>, ApiError<AdminLookup>> {
         let record = imports::find(&state, &auth.user().actor(), &id).await?;
         Ok(Json(detail(record)?))
     }
@@ -354,7 +355,7 @@ impl ImportsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<ApplyImportRequest>,
-    ) -> Result<Json<ImportResponse>, AppError> {
+    ) -> Result<Json<ImportResponse>, ApiError<ApplyImportErrors>> {
         let caller = auth.user().actor();
         caller.require_admin()?;
         if !body.confirm {
@@ -362,7 +363,8 @@ impl ImportsApi {
                 "confirm",
                 "confirmation_required",
                 "Set confirm to true to apply the import.",
-            ));
+            )
+            .into());
         }
         let options = ApplyOptions {
             unlink_missing: body.unlink_missing,
@@ -387,7 +389,7 @@ impl ImportsApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<String>,
-    ) -> Result<LettersResponse, AppError> {
+    ) -> Result<LettersResponse, ApiError<LettersErrors>> {
         let (pdf, count) = imports::registration_letters(&state, &auth.user().actor(), &id).await?;
         Ok(LettersResponse::Pdf(
             Binary(pdf),
@@ -413,11 +415,51 @@ impl ImportsApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<String>,
-    ) -> Result<ActivationEmailsResponse, AppError> {
+    ) -> Result<ActivationEmailsResponse, ApiError<ActivationEmailsErrors>> {
         let queued = imports::send_activation_emails(&state, &auth.user().actor(), &id).await?;
         Ok(ActivationEmailsResponse::Accepted(Json(QueuedResponse {
             queued: queued as u64,
         })))
+    }
+}
+
+/// Why an uploaded table cannot be previewed at all, whichever its kind.
+const UNREADABLE_TABLE: &[&str] = &[
+    "empty_file",
+    "no_data_rows",
+    "not_a_text_table",
+    "missing_column",
+    "unreadable_upload",
+];
+
+error_sets! {
+    PreviewChildrenErrors {
+        400 => UNREADABLE_TABLE,
+        400 => &["parents_file"],
+        403 => &["forbidden_role"],
+        413 => &["file_too_large", "too_many_rows"],
+    }
+    PreviewParentsErrors {
+        400 => UNREADABLE_TABLE,
+        400 => &["children_file"],
+        403 => &["forbidden_role"],
+        413 => &["file_too_large", "too_many_rows"],
+    }
+    ApplyImportErrors {
+        400 => &["confirmation_required"],
+        403 => &["forbidden_role"],
+        404 => &["not_found"],
+        409 => &["already_applied", "import_has_errors", "data_changed"],
+    }
+    LettersErrors {
+        403 => &["forbidden_role"],
+        404 => &["not_found"],
+        409 => &["not_a_parent_import", "not_applied", "nothing_to_print"],
+    }
+    ActivationEmailsErrors {
+        403 => &["forbidden_role"],
+        404 => &["not_found"],
+        409 => &["not_a_parent_import", "not_applied"],
     }
 }
 

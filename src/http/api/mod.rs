@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod contract;
 pub mod digest;
 pub mod imports;
 pub mod notifications;
@@ -38,7 +39,7 @@ pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
         audit::AuditApi,
         digest::ScheduleApi,
     );
-    OpenApiService::new(api, "Schoolgate API", env!("CARGO_PKG_VERSION"))
+    OpenApiService::new(contract::Contract(api), "Schoolgate API", env!("CARGO_PKG_VERSION"))
         .description(
             "School-to-parent communication. To use the console: call `POST /auth/login`, copy \
              the `token` from the answer, press **Authorize** and paste it as Bearer token. (On a demo server, \

@@ -10,6 +10,7 @@ use poem_openapi::{
     types::Example,
 };
 
+use crate::http::error::{ApiError, Lookup, NoErrors, error_sets};
 use crate::{
     app::error::AppError,
     features::notifications::{self, EmailSetting},
@@ -91,7 +92,7 @@ impl PushApi {
     async fn public_key(
         &self,
         state: Data<&HttpState>,
-    ) -> Result<Json<PublicKeyResponse>, AppError> {
+    ) -> Result<Json<PublicKeyResponse>, ApiError<NoErrors>> {
         Ok(Json(PublicKeyResponse {
             public_key: state.pusher.public_key(),
         }))
@@ -111,7 +112,7 @@ impl PushApi {
         state: Data<&HttpState>,
         auth: Auth,
         body: Json<SubscribeRequest>,
-    ) -> Result<SubscribeResponse, AppError> {
+    ) -> Result<SubscribeResponse, ApiError<SubscribeErrors>> {
         let device = NewDevice {
             endpoint: &body.endpoint,
             p256dh: &body.keys.p256dh,
@@ -134,10 +135,14 @@ impl PushApi {
         state: Data<&HttpState>,
         auth: Auth,
         body: Json<UnsubscribeRequest>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<Lookup>> {
         notifications::unsubscribe_device(&state, &auth.user().actor(), &body.endpoint).await?;
         Ok(Done::Done)
     }
+}
+
+error_sets! {
+    SubscribeErrors { 400 => &["endpoint_not_allowed", "invalid_subscription_keys"] }
 }
 
 pub struct EmailSettingsApi;
@@ -177,7 +182,7 @@ impl EmailSettingsApi {
         &self,
         state: Data<&HttpState>,
         auth: Auth,
-    ) -> Result<Json<Vec<NotificationSetting>>, AppError> {
+    ) -> Result<Json<Vec<NotificationSetting>>, ApiError<NoErrors>> {
         let settings = notifications::email_settings(&state, auth.user().id).await?;
         Ok(Json(settings.into_iter().map(Into::into).collect()))
     }
@@ -196,11 +201,15 @@ impl EmailSettingsApi {
         auth: Auth,
         kind: Path<String>,
         body: Json<NotificationChange>,
-    ) -> Result<Json<Vec<NotificationSetting>>, AppError> {
+    ) -> Result<Json<Vec<NotificationSetting>>, ApiError<EmailSettingErrors>> {
         let settings =
             notifications::set_email_setting(&state, auth.user().id, &kind.0, body.enabled).await?;
         Ok(Json(settings.into_iter().map(Into::into).collect()))
     }
+}
+
+error_sets! {
+    EmailSettingErrors { 404 => &["not_found"], 409 => &["urgent_always_on"] }
 }
 
 impl From<EmailSetting> for NotificationSetting {
@@ -242,7 +251,7 @@ impl UnsubscribeApi {
         /// From the link in the e-mail.
         #[oai(validator(max_length = 200))]
         token: Query<String>,
-    ) -> Result<Json<UnsubscribedResponse>, AppError> {
+    ) -> Result<Json<UnsubscribedResponse>, ApiError<UnsubscribeLinkErrors>> {
         match notifications::unsubscribe_by_link(&state, &token.0).await? {
             Some(kind) => Ok(Json(UnsubscribedResponse { kind })),
             // Valid links are not limited: one-click unsubscribes of many parents come from
@@ -259,7 +268,12 @@ impl UnsubscribeApi {
                         "This unsubscribe link is not valid. Switch e-mails off in the app under \
                  My account instead.",
                     )
-                })),
+                })
+                .into()),
         }
     }
+}
+
+error_sets! {
+    UnsubscribeLinkErrors { 400 => &["invalid_unsubscribe_link"], 429 => &["rate_limited"] }
 }

@@ -29,7 +29,17 @@ pub enum PasswordRule {
 }
 
 impl PasswordRule {
-    pub fn code(self) -> &'static str {
+    const ALL: [Self; 7] = [
+        Self::TooShort,
+        Self::TooLong,
+        Self::MissingLowercase,
+        Self::MissingUppercase,
+        Self::MissingDigit,
+        Self::MissingSpecial,
+        Self::TooCommon,
+    ];
+
+    pub const fn code(self) -> &'static str {
         match self {
             Self::TooShort => "password_too_short",
             Self::TooLong => "password_too_long",
@@ -40,6 +50,17 @@ impl PasswordRule {
             Self::TooCommon => "password_too_common",
         }
     }
+
+    /// Every rule's code, for the API's list of error codes.
+    pub const CODES: [&'static str; 7] = {
+        let mut codes = [""; 7];
+        let mut index = 0;
+        while index < codes.len() {
+            codes[index] = Self::ALL[index].code();
+            index += 1;
+        }
+        codes
+    };
 
     pub fn message(self) -> String {
         match self {

@@ -5,8 +5,9 @@ use poem::web::{Data, cookie::CookieJar};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 
 use super::me::MeResponse;
+use crate::features::accounts::rules::password::PasswordRule;
+use crate::http::error::{ApiError, NoErrors, error_sets};
 use crate::{
-    app::error::AppError,
     features::accounts::{self, Activation, Session, rules},
     http::types::{EmailText, NewPassword, Text},
     http::{
@@ -166,7 +167,7 @@ impl AuthApi {
         client: ClientIp,
         jar: &CookieJar,
         body: Json<LoginRequest>,
-    ) -> Result<Json<LoginResponse>, AppError> {
+    ) -> Result<Json<LoginResponse>, ApiError<LogInErrors>> {
         state.rate_limits.check_client(client.0)?;
         let email = rules::email("email", &body.email)?;
         state.rate_limits.check_login(email.as_str())?;
@@ -185,7 +186,7 @@ impl AuthApi {
         state: Data<&HttpState>,
         auth: Auth,
         jar: &CookieJar,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<NoErrors>> {
         let session_id = auth.user().session.session_id;
         accounts::log_out(&state, session_id).await?;
         state.sessions.forget_session(session_id);
@@ -207,7 +208,7 @@ impl AuthApi {
         state: Data<&HttpState>,
         auth: Auth,
         jar: &CookieJar,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<NoErrors>> {
         let me = auth.user();
         accounts::log_out_everywhere(&state, &me.actor(), me.id).await?;
         state.sessions.forget_user(me.id);
@@ -230,7 +231,7 @@ impl AuthApi {
         state: Data<&HttpState>,
         client: ClientIp,
         body: Json<ForgotPasswordRequest>,
-    ) -> Result<ForgotPasswordResponse, AppError> {
+    ) -> Result<ForgotPasswordResponse, ApiError<ForgotPasswordErrors>> {
         state.rate_limits.check_client(client.0)?;
         let email = rules::email("email", &body.email)?;
         state.rate_limits.check_forgot(email.as_str())?;
@@ -255,7 +256,7 @@ impl AuthApi {
         state: Data<&HttpState>,
         client: ClientIp,
         body: Json<ResetPasswordRequest>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<ResetPasswordErrors>> {
         state.rate_limits.check_client(client.0)?;
         let body = body.0;
         let user_id = accounts::reset_password(
@@ -284,7 +285,7 @@ impl AuthApi {
         state: Data<&HttpState>,
         client: ClientIp,
         body: Json<ActivationTokenRequest>,
-    ) -> Result<Json<ActivationStatusResponse>, AppError> {
+    ) -> Result<Json<ActivationStatusResponse>, ApiError<ActivationStatusErrors>> {
         state.rate_limits.check_client(client.0)?;
         let user = accounts::activation_target(&state, &body.token).await?;
         Ok(Json(ActivationStatusResponse {
@@ -308,7 +309,7 @@ impl AuthApi {
         client: ClientIp,
         jar: &CookieJar,
         body: Json<ActivateRequest>,
-    ) -> Result<Json<LoginResponse>, AppError> {
+    ) -> Result<Json<LoginResponse>, ApiError<ActivateErrors>> {
         state.rate_limits.check_client(client.0)?;
         let body = body.0;
         let session = accounts::activate(
@@ -323,6 +324,37 @@ impl AuthApi {
         )
         .await?;
         Ok(Json(session_answer(&state, jar, session)))
+    }
+}
+
+error_sets! {
+    LogInErrors {
+        400 => &["invalid_email"],
+        401 => &["wrong_credentials", "two_factor_required", "two_factor_code_wrong"],
+        429 => &["rate_limited"],
+    }
+    ForgotPasswordErrors { 400 => &["invalid_email"], 429 => &["rate_limited"] }
+    ResetPasswordErrors {
+        400 => &PasswordRule::CODES,
+        400 => &["password_mismatch"],
+        404 => &["token_invalid"],
+        410 => &["token_used", "token_expired"],
+        429 => &["rate_limited"],
+    }
+    ActivationStatusErrors {
+        403 => &["account_disabled"],
+        404 => &["token_invalid"],
+        410 => &["already_activated", "token_used", "token_expired"],
+        429 => &["rate_limited"],
+    }
+    ActivateErrors {
+        400 => &["consent_required", "password_mismatch"],
+        400 => &PasswordRule::CODES,
+        403 => &["account_disabled"],
+        404 => &["token_invalid"],
+        409 => &["consent_version_outdated"],
+        410 => &["already_activated", "token_used", "token_expired"],
+        429 => &["rate_limited"],
     }
 }
 

@@ -3,8 +3,9 @@
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json, types::Example};
 
+use crate::features::accounts::rules::password::PasswordRule;
+use crate::http::error::{ApiError, NoErrors, error_sets};
 use crate::{
-    app::error::AppError,
     entities::users::Language,
     features::accounts::{self, ProfileChange, User, two_factor},
     http::types::{AddressText, Name, NamePrefix, NewPassword, PhoneText, Text},
@@ -118,7 +119,11 @@ impl Example for ChangePasswordRequest {
 impl MeApi {
     /// My account
     #[oai(path = "/", method = "get", operation_id = "get_me")]
-    async fn me(&self, state: Data<&HttpState>, auth: Auth) -> Result<Json<MeResponse>, AppError> {
+    async fn me(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+    ) -> Result<Json<MeResponse>, ApiError<NoErrors>> {
         let session = &auth.user().session;
         Ok(Json(MeResponse::new(
             session.user.clone(),
@@ -136,7 +141,7 @@ impl MeApi {
         state: Data<&HttpState>,
         auth: Auth,
         body: Json<UpdateMeRequest>,
-    ) -> Result<Json<MeResponse>, AppError> {
+    ) -> Result<Json<MeResponse>, ApiError<UpdateMeErrors>> {
         let caller = auth.user();
         let body = body.0;
         let change = ProfileChange {
@@ -185,7 +190,7 @@ impl MeApi {
         state: Data<&HttpState>,
         auth: Auth,
         body: Json<ChangePasswordRequest>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<ChangePasswordErrors>> {
         let caller = auth.user();
         state.rate_limits.check_current_password(caller.id)?;
         let body = body.0;
@@ -215,7 +220,7 @@ impl MeApi {
         &self,
         state: Data<&HttpState>,
         auth: Auth,
-    ) -> Result<Json<TwoFactorStatusResponse>, AppError> {
+    ) -> Result<Json<TwoFactorStatusResponse>, ApiError<NoErrors>> {
         let status = two_factor::status(&state, &auth.user().actor()).await?;
         Ok(Json(TwoFactorStatusResponse {
             on: status.on,
@@ -238,7 +243,7 @@ impl MeApi {
         &self,
         state: Data<&HttpState>,
         auth: Auth,
-    ) -> Result<Json<TwoFactorSetupResponse>, AppError> {
+    ) -> Result<Json<TwoFactorSetupResponse>, ApiError<TwoFactorSetupErrors>> {
         let setup = two_factor::begin_setup(&state, &auth.user().actor()).await?;
         Ok(Json(TwoFactorSetupResponse {
             secret: setup.secret,
@@ -262,7 +267,7 @@ impl MeApi {
         state: Data<&HttpState>,
         auth: Auth,
         body: Json<TwoFactorCodeRequest>,
-    ) -> Result<Json<RecoveryCodesResponse>, AppError> {
+    ) -> Result<Json<RecoveryCodesResponse>, ApiError<TwoFactorEnableErrors>> {
         let caller = auth.user();
         let session_id = caller.session.session_id;
         let codes = two_factor::turn_on(&state, &caller.actor(), session_id, &body.code).await?;
@@ -287,12 +292,32 @@ impl MeApi {
         state: Data<&HttpState>,
         auth: Auth,
         body: Json<TwoFactorCodeRequest>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<TwoFactorDisableErrors>> {
         let caller = auth.user();
         state.rate_limits.check_current_password(caller.id)?;
         two_factor::turn_off(&state, &caller.actor(), &body.code).await?;
         state.sessions.forget_user(caller.id);
         Ok(Done::Done)
+    }
+}
+
+error_sets! {
+    UpdateMeErrors { 400 => &["invalid_name", "invalid_text"] }
+    ChangePasswordErrors {
+        400 => &["wrong_current_password", "password_mismatch"],
+        400 => &PasswordRule::CODES,
+        429 => &["rate_limited"],
+    }
+    TwoFactorSetupErrors { 403 => &["two_factor_staff_only"], 409 => &["two_factor_already_on"] }
+    TwoFactorEnableErrors {
+        400 => &["two_factor_code_wrong"],
+        403 => &["two_factor_staff_only"],
+        409 => &["two_factor_not_started"],
+    }
+    TwoFactorDisableErrors {
+        400 => &["two_factor_code_wrong"],
+        409 => &["two_factor_required_by_school", "two_factor_off"],
+        429 => &["rate_limited"],
     }
 }
 

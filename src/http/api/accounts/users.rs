@@ -7,8 +7,8 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi, param::Path, param::Query, payload::Json, types::Example,
 };
 
+use crate::http::error::{AdminLookup, AdminOnly, ApiError, error_sets};
 use crate::{
-    app::error::AppError,
     entities::users::{AccountState, Role},
     features::accounts::{self, NewUser, User, rules, two_factor},
     http::types::{EmailText, Name, NamePrefix},
@@ -131,7 +131,7 @@ impl UsersApi {
         auth: Auth,
         /// Only accounts of this role.
         role: Query<Option<RoleDto>>,
-    ) -> Result<Json<Vec<UserResponse>>, AppError> {
+    ) -> Result<Json<Vec<UserResponse>>, ApiError<AdminOnly>> {
         let users = accounts::list(&state, &auth.user().actor(), role.0.map(Role::from)).await?;
         Ok(Json(users.into_iter().map(Into::into).collect()))
     }
@@ -143,7 +143,7 @@ impl UsersApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<UserResponse>, AppError> {
+    ) -> Result<Json<UserResponse>, ApiError<AdminLookup>> {
         let user = accounts::find(&state, &auth.user().actor(), id.0).await?;
         Ok(Json(user.into()))
     }
@@ -159,7 +159,7 @@ impl UsersApi {
         state: Data<&HttpState>,
         auth: Auth,
         body: Json<CreateUserRequest>,
-    ) -> Result<CreateUserResponse, AppError> {
+    ) -> Result<CreateUserResponse, ApiError<CreateUserErrors>> {
         let caller = auth.user().actor();
         caller.require_admin()?;
         let body = body.0;
@@ -200,7 +200,7 @@ impl UsersApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<ActivationLinkResponse>, AppError> {
+    ) -> Result<Json<ActivationLinkResponse>, ApiError<ActivationLinkErrors>> {
         let activation_url =
             accounts::new_activation_link(&state, &auth.user().actor(), id.0).await?;
         Ok(Json(ActivationLinkResponse { activation_url }))
@@ -216,7 +216,7 @@ impl UsersApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<UserResponse>, AppError> {
+    ) -> Result<Json<UserResponse>, ApiError<DisableUserErrors>> {
         let user = accounts::disable(&state, &auth.user().actor(), id.0).await?;
         // Its cached sessions go too: the account stops working at once in this process.
         state.sessions.forget_user(user.id);
@@ -238,7 +238,7 @@ impl UsersApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<UserResponse>, AppError> {
+    ) -> Result<Json<UserResponse>, ApiError<AdminLookup>> {
         let user = accounts::log_out_everywhere(&state, &auth.user().actor(), id.0).await?;
         state.sessions.forget_user(user.id);
         Ok(Json(user.into()))
@@ -259,7 +259,7 @@ impl UsersApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<AdminLookup>> {
         two_factor::reset(&state, &auth.user().actor(), id.0).await?;
         state.sessions.forget_user(id.0);
         Ok(Done::Done)
@@ -274,9 +274,27 @@ impl UsersApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<UserResponse>, AppError> {
+    ) -> Result<Json<UserResponse>, ApiError<AdminLookup>> {
         let user = accounts::enable(&state, &auth.user().actor(), id.0).await?;
         state.sessions.forget_user(user.id);
         Ok(Json(user.into()))
+    }
+}
+
+error_sets! {
+    CreateUserErrors {
+        400 => &["invalid_email", "invalid_name"],
+        403 => &["forbidden_role"],
+        409 => &["email_taken"],
+    }
+    ActivationLinkErrors {
+        403 => &["forbidden_role"],
+        404 => &["not_found"],
+        409 => &["already_activated"],
+    }
+    DisableUserErrors {
+        403 => &["forbidden_role"],
+        404 => &["not_found"],
+        409 => &["cannot_disable_self"],
     }
 }

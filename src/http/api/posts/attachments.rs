@@ -9,8 +9,8 @@ use poem_openapi::{
     types::multipart::Upload,
 };
 
+use crate::http::error::{ApiError, Lookup, error_sets};
 use crate::{
-    app::error::AppError,
     features::posts::{self, AttachmentInfo},
     http::{ApiTags, security::Auth, state::HttpState},
 };
@@ -77,7 +77,7 @@ impl AttachmentsApi {
         auth: Auth,
         id: Path<i32>,
         upload: AttachmentUpload,
-    ) -> Result<CreateAttachmentResponse, AppError> {
+    ) -> Result<CreateAttachmentResponse, ApiError<AttachErrors>> {
         let file_name = upload.file.file_name().unwrap_or("attachment").to_string();
         // poem-openapi spooled the upload to a temporary file; it streams on from there.
         let body = upload.file.into_async_read();
@@ -97,7 +97,7 @@ impl AttachmentsApi {
         auth: Auth,
         id: Path<i32>,
         attachment_id: Path<i32>,
-    ) -> Result<AttachmentDownload, AppError> {
+    ) -> Result<AttachmentDownload, ApiError<Lookup>> {
         let file = posts::download(&state, &auth.user().actor(), id.0, attachment_id.0).await?;
         let disposition = format!(
             "attachment; filename=\"{}\"",
@@ -110,5 +110,15 @@ impl AttachmentsApi {
             disposition,
             file.size,
         ))
+    }
+}
+
+error_sets! {
+    AttachErrors {
+        400 => &["empty_file", "unreadable_upload"],
+        403 => &["forbidden"],
+        404 => &["not_found"],
+        413 => &["file_too_large"],
+        415 => &["file_type_not_allowed", "pdf_with_javascript"],
     }
 }

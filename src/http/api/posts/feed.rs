@@ -11,8 +11,8 @@ use poem_openapi::{
 use sea_orm::ActiveEnum;
 
 use super::attachments::AttachmentResponse;
+use crate::http::error::{ApiError, Lookup, NoErrors, error_sets};
 use crate::{
-    app::error::AppError,
     entities::posts::PostKind,
     features::posts::{self, PostRequest, PostView},
     http::types::{PostBodyText, TitleText},
@@ -129,7 +129,7 @@ impl PostsApi {
         state: Data<&HttpState>,
         auth: Auth,
         body: Json<CreatePostRequest>,
-    ) -> Result<CreatePostResponse, AppError> {
+    ) -> Result<CreatePostResponse, ApiError<CreatePostErrors>> {
         let body = body.0;
         let request = PostRequest {
             kind: body.kind.into(),
@@ -163,7 +163,7 @@ impl PostsApi {
             validator(minimum(value = "1"), maximum(value = "200"))
         )]
         limit: Query<u64>,
-    ) -> Result<Json<Vec<PostResponse>>, AppError> {
+    ) -> Result<Json<Vec<PostResponse>>, ApiError<NoErrors>> {
         let feed = posts::feed(&state, &auth.user().actor(), limit.0).await?;
         Ok(Json(
             feed.into_iter()
@@ -187,7 +187,7 @@ impl PostsApi {
         /// Sent by the app with every request.
         #[oai(name = "X-Schoolgate-App")]
         app: Header<Option<String>>,
-    ) -> Result<Json<PostResponse>, AppError> {
+    ) -> Result<Json<PostResponse>, ApiError<Lookup>> {
         let mark_read = matches!(auth, Auth::Bearer(_)) || app.0.is_some();
         let post = posts::open(&state, &auth.user().actor(), id.0, mark_read).await?;
         Ok(Json(response(&state, post)))
@@ -200,7 +200,7 @@ impl PostsApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<Lookup>> {
         posts::open(&state, &auth.user().actor(), id.0, true).await?;
         Ok(Done::Done)
     }
@@ -214,9 +214,29 @@ impl PostsApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<ConfirmErrors>> {
         posts::confirm(&state, &auth.user().actor(), id.0).await?;
         Ok(Done::Done)
+    }
+}
+
+error_sets! {
+    CreatePostErrors {
+        400 => &[
+            "invalid_title",
+            "invalid_body_text",
+            "no_audience",
+            "unknown_group",
+            "pinned_not_urgent",
+            "pinned_in_past",
+            "pinned_too_long",
+        ],
+        403 => &["forbidden_role", "school_audience_needs_admin", "not_own_group"],
+    }
+    ConfirmErrors {
+        403 => &["forbidden_role"],
+        404 => &["not_found"],
+        409 => &["confirmation_not_requested"],
     }
 }
 

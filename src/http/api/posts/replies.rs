@@ -9,8 +9,9 @@ use poem_openapi::{
     types::Example,
 };
 
+use super::ManagedPostErrors;
+use crate::http::error::{ApiError, error_sets};
 use crate::{
-    app::error::AppError,
     features::posts::{self, ReplyView},
     http::types::ReplyText,
     http::{ApiTags, security::Auth, state::HttpState},
@@ -70,7 +71,7 @@ impl RepliesApi {
         auth: Auth,
         id: Path<i32>,
         parent_id: Query<Option<i32>>,
-    ) -> Result<Json<Vec<ReplyResponse>>, AppError> {
+    ) -> Result<Json<Vec<ReplyResponse>>, ApiError<ManagedPostErrors>> {
         let replies = posts::replies(&state, &auth.user().actor(), id.0, parent_id.0).await?;
         Ok(Json(replies.into_iter().map(Into::into).collect()))
     }
@@ -86,7 +87,7 @@ impl RepliesApi {
         auth: Auth,
         id: Path<i32>,
         body: Json<ReplyRequest>,
-    ) -> Result<CreateReplyResponse, AppError> {
+    ) -> Result<CreateReplyResponse, ApiError<ReplyErrors>> {
         let caller = auth.user();
         let reply = posts::reply(&state, &caller.actor(), id.0, &body.body, body.parent_id).await?;
         let user = &caller.session.user;
@@ -95,6 +96,15 @@ impl RepliesApi {
             author_name: Some(user.full_name()),
         };
         Ok(CreateReplyResponse::Created(Json(view.into())))
+    }
+}
+
+error_sets! {
+    ReplyErrors {
+        400 => &["invalid_body_text", "parent_required", "not_a_parent", "not_addressed"],
+        403 => &["forbidden"],
+        404 => &["not_found"],
+        409 => &["replies_not_allowed"],
     }
 }
 

@@ -7,8 +7,9 @@ use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use sea_orm::ActiveEnum;
 
+use super::ManagedPostErrors;
+use crate::http::error::{AdminLookup, ApiError};
 use crate::{
-    app::error::AppError,
     entities::outbox::DeliveryStatus,
     features::posts,
     http::{ApiTags, security::Auth, state::HttpState},
@@ -89,7 +90,7 @@ impl StatusApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<PostStatusResponse>, AppError> {
+    ) -> Result<Json<PostStatusResponse>, ApiError<ManagedPostErrors>> {
         let status = posts::status(&state, &auth.user().actor(), id.0).await?;
         let receipts = &status.receipts;
         let replied = &status.replied;
@@ -140,7 +141,7 @@ impl StatusApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<DeliveryStatusResponse>, AppError> {
+    ) -> Result<Json<DeliveryStatusResponse>, ApiError<AdminLookup>> {
         let rows = posts::deliveries(&state, &auth.user().actor(), id.0).await?;
         let count =
             |status: DeliveryStatus| rows.iter().filter(|row| row.status == status).count() as u64;

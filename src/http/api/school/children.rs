@@ -4,8 +4,8 @@
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
 
+use crate::http::error::{AdminLookup, ApiError, Lookup, NoErrors, error_sets};
 use crate::{
-    app::error::AppError,
     features::school::{
         self, ChildUpdate, ChildView, NewChild,
         rules::{ChildAccess, EmergencyContact},
@@ -168,7 +168,7 @@ impl ChildrenApi {
         &self,
         state: Data<&HttpState>,
         auth: Auth,
-    ) -> Result<Json<Vec<ChildResponse>>, AppError> {
+    ) -> Result<Json<Vec<ChildResponse>>, ApiError<NoErrors>> {
         let children = school::list_children(&state, &auth.user().actor()).await?;
         Ok(Json(children.into_iter().map(Into::into).collect()))
     }
@@ -180,7 +180,7 @@ impl ChildrenApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<ChildResponse>, AppError> {
+    ) -> Result<Json<ChildResponse>, ApiError<Lookup>> {
         let child = school::get_child(&state, &auth.user().actor(), id.0).await?;
         Ok(Json(child.into()))
     }
@@ -196,7 +196,7 @@ impl ChildrenApi {
         auth: Auth,
         id: Path<i32>,
         body: Json<UpdateChildRequest>,
-    ) -> Result<Json<ChildResponse>, AppError> {
+    ) -> Result<Json<ChildResponse>, ApiError<UpdateChildErrors>> {
         let body = body.0;
         let update = ChildUpdate {
             emergency_contacts: body
@@ -218,7 +218,7 @@ impl ChildrenApi {
         state: Data<&HttpState>,
         auth: Auth,
         body: Json<CreateChildRequest>,
-    ) -> Result<CreateChildResponse, AppError> {
+    ) -> Result<CreateChildResponse, ApiError<CreateChildErrors>> {
         let body = body.0;
         let new = NewChild {
             external_id: body.external_id.into(),
@@ -238,7 +238,7 @@ impl ChildrenApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<AdminLookup>> {
         school::delete_child(&state, &auth.user().actor(), id.0).await?;
         Ok(Done::Done)
     }
@@ -250,7 +250,7 @@ impl ChildrenApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<Vec<ParentLinkResponse>>, AppError> {
+    ) -> Result<Json<Vec<ParentLinkResponse>>, ApiError<AdminLookup>> {
         let parents = school::list_parents(&state, &auth.user().actor(), id.0).await?;
         Ok(Json(
             parents
@@ -281,7 +281,7 @@ impl ChildrenApi {
         id: Path<i32>,
         parent_id: Path<i32>,
         body: Json<LinkParentRequest>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<LinkParentErrors>> {
         let actor = auth.user().actor();
         school::link_parent(&state, &actor, id.0, parent_id.0, body.read_only).await?;
         Ok(Done::Done)
@@ -299,9 +299,27 @@ impl ChildrenApi {
         auth: Auth,
         id: Path<i32>,
         parent_id: Path<i32>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<AdminLookup>> {
         school::unlink_parent(&state, &auth.user().actor(), id.0, parent_id.0).await?;
         Ok(Done::Done)
+    }
+}
+
+error_sets! {
+    UpdateChildErrors {
+        400 => &["invalid_name", "invalid_emergency_contact", "unknown_group"],
+        403 => &["read_only", "admin_only_field"],
+        404 => &["not_found"],
+    }
+    CreateChildErrors {
+        400 => &["invalid_child_id", "invalid_name", "unknown_group"],
+        403 => &["forbidden_role"],
+        409 => &["child_id_taken"],
+    }
+    LinkParentErrors {
+        400 => &["not_a_parent"],
+        403 => &["forbidden_role"],
+        404 => &["not_found"],
     }
 }
 

@@ -3,8 +3,8 @@
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
 
+use crate::http::error::{AdminLookup, ApiError, NoErrors, error_sets};
 use crate::{
-    app::error::AppError,
     features::school::{self, GroupView},
     http::types::Name,
     http::{ApiTags, security::Auth, state::HttpState, types::Done},
@@ -49,7 +49,7 @@ impl GroupsApi {
         &self,
         state: Data<&HttpState>,
         _auth: Auth,
-    ) -> Result<Json<Vec<GroupResponse>>, AppError> {
+    ) -> Result<Json<Vec<GroupResponse>>, ApiError<NoErrors>> {
         let groups = school::list_groups(&state).await?;
         Ok(Json(groups.into_iter().map(Into::into).collect()))
     }
@@ -61,7 +61,7 @@ impl GroupsApi {
         state: Data<&HttpState>,
         auth: Auth,
         body: Json<GroupRequest>,
-    ) -> Result<CreateGroupResponse, AppError> {
+    ) -> Result<CreateGroupResponse, ApiError<CreateGroupErrors>> {
         let group = school::create_group(&state, &auth.user().actor(), &body.name).await?;
         Ok(CreateGroupResponse::Created(Json(group.into())))
     }
@@ -74,7 +74,7 @@ impl GroupsApi {
         auth: Auth,
         id: Path<i32>,
         body: Json<GroupRequest>,
-    ) -> Result<Json<GroupResponse>, AppError> {
+    ) -> Result<Json<GroupResponse>, ApiError<RenameGroupErrors>> {
         let group = school::rename_group(&state, &auth.user().actor(), id.0, &body.name).await?;
         Ok(Json(group.into()))
     }
@@ -88,7 +88,7 @@ impl GroupsApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<AdminLookup>> {
         school::delete_group(&state, &auth.user().actor(), id.0).await?;
         Ok(Done::Done)
     }
@@ -105,7 +105,7 @@ impl GroupsApi {
         auth: Auth,
         id: Path<i32>,
         teacher_id: Path<i32>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<AddTeacherErrors>> {
         school::add_teacher(&state, &auth.user().actor(), id.0, teacher_id.0).await?;
         Ok(Done::Done)
     }
@@ -122,9 +122,28 @@ impl GroupsApi {
         auth: Auth,
         id: Path<i32>,
         teacher_id: Path<i32>,
-    ) -> Result<Done, AppError> {
+    ) -> Result<Done, ApiError<AdminLookup>> {
         school::remove_teacher(&state, &auth.user().actor(), id.0, teacher_id.0).await?;
         Ok(Done::Done)
+    }
+}
+
+error_sets! {
+    CreateGroupErrors {
+        400 => &["invalid_name"],
+        403 => &["forbidden_role"],
+        409 => &["group_name_taken"],
+    }
+    RenameGroupErrors {
+        400 => &["invalid_name"],
+        403 => &["forbidden_role"],
+        404 => &["not_found"],
+        409 => &["group_name_taken"],
+    }
+    AddTeacherErrors {
+        400 => &["not_a_teacher"],
+        403 => &["forbidden_role"],
+        404 => &["not_found"],
     }
 }
 
