@@ -215,7 +215,7 @@ mod tests {
     fn every_kind_renders_in_every_language() {
         let templates = MailTemplates::load().unwrap();
         let values = serde_json::json!({
-            "first_name": "Anna", "email": "anna@example.nl", "minutes": 60, "days": 30,
+            "first_name": "Anna", "full_name": "Anna de Vries", "email": "anna@example.nl", "minutes": 60, "days": 30,
             "school": "De Regenboog"
         });
         for language in Language::ALL {
