@@ -164,7 +164,7 @@ async fn demo_loads_a_school_once_and_prints_working_logins() {
         .json()
         .await
         .unwrap();
-    assert_eq!(children.as_array().unwrap().len(), 4);
+    assert_eq!(children.as_array().unwrap().len(), 5);
     // The library message carries a PDF from the file store.
     let token = login["token"].as_str().unwrap();
     let feed: serde_json::Value = client

@@ -169,6 +169,7 @@ pub struct BodyLimits {
 
 /// Bytes beyond the limit still read before a 413 is sent.
 const DRAIN_AT_MOST: u64 = 4 * 1024 * 1024;
+const DRAIN_SECONDS: Duration = Duration::from_secs(5);
 
 /// Refuses bodies over the limit with 413: by `Content-Length` when given, otherwise while a
 /// chunked body streams through (it is never held in memory here, so uploads stay streamed).
@@ -260,13 +261,24 @@ fn guarded(body: Body, max_bytes: usize, stall: Duration, trouble: Trouble) -> B
                     Ok(Some(piece)) => piece,
                 };
                 let seen = seen + piece.as_ref().map_or(0, |bytes| bytes.len());
-                let piece = piece.and_then(|bytes| {
-                    if seen > max_bytes {
-                        trouble.too_large.store(true, Ordering::Relaxed);
-                        return Err(std::io::Error::other("the request body is too large"));
-                    }
-                    Ok(bytes)
-                });
+                if piece.is_ok() && seen > max_bytes {
+                    trouble.too_large.store(true, Ordering::Relaxed);
+                    // As for a declared length: drop what follows before the 413, so the
+                    // client reads the answer instead of a broken pipe.
+                    // A trickling client gets at most DRAIN_SECONDS of that.
+                    let drain = async {
+                        let mut dropped = 0u64;
+                        while dropped <= DRAIN_AT_MOST {
+                            match pieces.next().await {
+                                Some(Ok(bytes)) => dropped += bytes.len() as u64,
+                                _ => break,
+                            }
+                        }
+                    };
+                    let _ = tokio::time::timeout(DRAIN_SECONDS, drain).await;
+                    let too_large = std::io::Error::other("the request body is too large");
+                    return Some((Err(too_large), (pieces, seen, true)));
+                }
                 let failed = piece.is_err();
                 Some((piece, (pieces, seen, failed)))
             }

@@ -3,6 +3,8 @@
 //! children (unless read-only), teachers see their groups' children, admins manage all.
 
 pub mod rules;
+/// The import checks child IDs by the same rule.
+pub use rules::MAX_CHILD_ID;
 pub mod store;
 
 use std::collections::HashMap;

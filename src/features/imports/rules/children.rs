@@ -9,7 +9,7 @@ use super::{
     FieldChange, Problem, Severity,
     table::{Column, Table, lost_letter_warning, missing_cell},
 };
-use crate::{features::school::rules::MAX_CHILD_ID, platform::text::clean_name};
+use crate::{features::school::MAX_CHILD_ID, platform::text::clean_name};
 
 pub const REQUIRED_COLUMNS: &[Column] = &[
     Column::ChildId,
