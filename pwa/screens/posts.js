@@ -42,6 +42,8 @@ function Replies({ id, allowReplies }) {
     form.reset();
     setVersion((v) => v + 1);
   });
+  // Nothing to show on a post without replies that takes none.
+  if (!allowReplies && !(data && data.length)) return null;
   return html`<section aria-labelledby="replies">
     <h2 id="replies">${t("replies")}</h2>
     ${(data || []).map((reply) => html`<div key=${reply.id} class=${`reply ${reply.from_staff ? "staff" : ""}`}>

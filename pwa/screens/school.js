@@ -12,7 +12,7 @@ export function Children() {
     ${data.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
     ${data.map((child) => html`<a class="card" key=${child.id} href=${`/children/${child.id}`}>
       <h2>${child.full_name}</h2>
-      <p class="meta">${child.group_name ? `${t("group")} ${child.group_name}` : ""}</p></a>`)}`;
+      <p class="meta">${child.group_name || ""}</p></a>`)}`;
 }
 
 export function ChildPage({ id }) {
@@ -29,7 +29,7 @@ export function ChildPage({ id }) {
   const change = (index, field, value) => setContacts(contacts.map((c, i) => (i === index ? { ...c, [field]: value } : c)));
   const editable = child.can_edit;
   return html`<h1>${child.full_name}</h1>
-    <p class="meta">${child.group_name ? `${t("group")} ${child.group_name}` : ""}</p>
+    <p class="meta">${child.group_name || ""}</p>
     <section class="card" aria-labelledby="emergency">
       <h2 id="emergency">${t("emergency")}</h2>
       ${!editable && html`<p class="meta">${t("read_only")}</p>`}

@@ -239,6 +239,21 @@ async fn health_and_readiness_answer(backend: Backend) {
         (status, body["status"].as_str()),
         (StatusCode::OK, Some("ready"))
     );
+    // The portal is private: search engines are asked to stay out (not given the app shell).
+    let robots = app
+        .request(Method::GET, "/robots.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(robots.status(), StatusCode::OK);
+    assert!(
+        robots.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = robots.text().await.unwrap();
+    assert!(text.contains("User-agent: *\nDisallow: /"), "{text}");
 }
 
 async fn the_openapi_spec_documents_every_operation(backend: Backend) {

@@ -185,6 +185,8 @@ test("a parent logs in, sees the urgent notice pinned on top and confirms it; th
   await atPath(page, `/posts/${URGENT_ID}`);
   await page.getByRole("button", { name: "Confirm receipt" }).click();
   await page.getByText("You confirmed receipt.").waitFor();
+  // The notice takes no replies: no empty "Replies" section.
+  assert.equal(await page.getByRole("heading", { name: "Replies" }).count(), 0);
   await shot(page, "post");
   assert.deepEqual(await seriousViolations(page), [], "post accessibility");
 
@@ -206,6 +208,8 @@ test("a parent logs in, sees the urgent notice pinned on top and confirms it; th
   await page.locator("main a.card").first().click();
   await page.getByRole("heading", { name: "Emergency numbers" }).waitFor();
   await page.getByRole("heading", { name: "Kim van der Kind", level: 1 }).waitFor();
+  // The group's name as the school wrote it, not "Class Groep 3a".
+  assert.equal(await page.locator("main p.meta").first().innerText(), "Groep 3a");
   await shot(page, "child");
   assert.deepEqual(errors, []);
   await context.close();
