@@ -57,12 +57,18 @@ function Banners({ offline, waiting }) {
     </div>`}`;
 }
 
+// The tab a post was opened from: a post (or its status page) belongs to News when opened
+// from News, to New post right after posting, and to Home otherwise (e.g. from a notification).
+let postsTab = "/";
+
 function Tabs({ user, path }) {
   const tabs = [["/", t("home")], ["/news", t("news")]];
   if (user.role === "parent") tabs.push(["/children", t("children")]);
   else tabs.push(["/compose", t("compose")]);
   tabs.push(["/account", t("account")]);
-  const current = (href) => (href === "/" ? path === "/" || path.startsWith("/posts") : path.startsWith(href));
+  const onPost = path.startsWith("/posts");
+  if (!onPost) postsTab = tabs.some(([href]) => href === path) ? path : "/";
+  const current = (href) => (onPost ? href === postsTab : href === "/" ? path === "/" : path.startsWith(href));
   return html`<nav class="tabs" aria-label=${t("menu")}>
     ${tabs.map(([href, label]) => html`<a href=${href} aria-current=${current(href) ? "page" : undefined}>${label}</a>`)}
   </nav>`;

@@ -237,7 +237,13 @@ test("offline, a reload shows the app shell and the feed loaded before, with an 
   await controlledBySw(page);
   await page.locator("main a.card").first().waitFor();
   await page.getByRole("link", { name: "News" }).click();
-  await page.getByText("Sports day was a success").waitFor();
+  await page.getByText("Sports day was a success").click();
+  await page.getByText("Thank you to all parents who helped.").waitFor();
+  // A news item opened from News keeps News highlighted, not Home.
+  assert.equal(await page.locator('nav.tabs a[aria-current="page"]').innerText(), "News");
+  await page.getByRole("link", { name: "Home" }).click();
+  await page.locator("main a.card").first().click();
+  assert.equal(await page.locator('nav.tabs a[aria-current="page"]').innerText(), "Home");
   await page.getByRole("link", { name: "Home" }).click();
   await context.setOffline(true);
   await page.reload();
