@@ -61,6 +61,16 @@ function Banners({ offline, waiting }) {
 // from News, to New post right after posting, and to Home otherwise (e.g. from a notification).
 let postsTab = "/";
 
+// The tab title: the screen heading's own text, without its badges ("Urgent", "New").
+function setTitleFrom(heading) {
+  const name = [...heading.childNodes]
+    .filter((node) => !node.classList?.contains("badge"))
+    .map((node) => node.textContent)
+    .join("")
+    .trim();
+  document.title = `${name} – ${t("app")}`;
+}
+
 function Tabs({ user, path }) {
   const tabs = [["/", t("home")], ["/news", t("news")]];
   if (user.role === "parent") tabs.push(["/children", t("children")]);
@@ -171,16 +181,15 @@ function App() {
       if (!heading) return;
       heading.setAttribute("tabindex", "-1");
       heading.focus({ preventScroll: true });
-      // The heading's own text, without its badges ("Urgent", "New").
-      const name = [...heading.childNodes]
-        .filter((node) => !node.classList?.contains("badge"))
-        .map((node) => node.textContent)
-        .join("")
-        .trim();
-      document.title = `${name} – ${t("app")}`;
+      setTitleFrom(heading);
     }, 75);
     return () => clearInterval(timer);
   }, [path]);
+  // A new language renames the screen's heading: the tab title follows.
+  useEffect(() => {
+    const heading = document.querySelector("main h1");
+    if (heading) setTitleFrom(heading);
+  }, [user?.language]);
 
   // Nothing until the session is known: a placeholder would only jump away (layout shift).
   if (user === undefined) return null;

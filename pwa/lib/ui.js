@@ -40,12 +40,13 @@ export function useSubmit(action, okText = "") {
     setOutcome({});
     try {
       await action(new FormData(event.target), event.target);
-      setOutcome({ ok: okText });
+      setOutcome({ ok: true });
     } catch (failure) {
       setOutcome({ error: failure.message || t("login_failed") });
     } finally {
       setBusy(false);
     }
   };
-  return { busy, ...outcome, submit };
+  // The "saved" text of this render: in the new language right after a language change.
+  return { busy, ok: outcome.ok ? okText : undefined, error: outcome.error, submit };
 }

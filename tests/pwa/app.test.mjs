@@ -399,11 +399,19 @@ test("a parent adds an emergency number and switches the app to Dutch", async ()
   assert.equal(await page.getByLabel("Name").last().inputValue(), "Grandma Jansen");
 
   await page.getByRole("link", { name: "Account" }).click();
-  await page.getByLabel("Language").selectOption("nl");
+  await page.getByLabel("Language").selectOption("de");
   await page.getByRole("button", { name: "Save" }).first().click();
-  await page.getByRole("link", { name: "Kinderen" }).waitFor();
+  await page.getByRole("link", { name: "Kinder" }).waitFor();
+  // The confirmation and the tab title speak the new language at once.
+  await page.getByText("Gespeichert.").waitFor();
+  assert.equal(await page.getByText("Saved.").count(), 0);
+  await until(page, () => document.title.startsWith("Konto"), undefined, "the German tab title");
   await page.reload();
-  await page.getByRole("heading", { name: "Mijn gegevens" }).waitFor();
+  await page.getByRole("heading", { name: "Meine Daten" }).waitFor();
+  await page.getByLabel("Sprache").selectOption("nl");
+  await page.getByRole("button", { name: "Speichern" }).first().click();
+  await page.getByRole("link", { name: "Kinderen" }).waitFor();
+  await page.getByText("Opgeslagen.").waitFor();
   await page.getByLabel("Taal").selectOption("en");
   await page.getByRole("button", { name: "Opslaan" }).first().click();
   await page.getByRole("link", { name: "Children" }).waitFor();
