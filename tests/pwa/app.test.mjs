@@ -243,6 +243,7 @@ test("offline, a reload shows the app shell and the feed loaded before, with an 
   assert.equal(await page.locator('nav.tabs a[aria-current="page"]').innerText(), "News");
   await page.getByRole("link", { name: "Home" }).click();
   await page.locator("main a.card").first().click();
+  await page.getByRole("heading", { level: 1, name: URGENT_TITLE }).waitFor();
   assert.equal(await page.locator('nav.tabs a[aria-current="page"]').innerText(), "Home");
   await page.getByRole("link", { name: "Home" }).click();
   await context.setOffline(true);
