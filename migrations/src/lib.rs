@@ -14,6 +14,7 @@ mod m20261201_000008_attachments_in_file_store;
 mod m20261201_000009_session_last_seen;
 mod m20261201_000010_create_two_factor;
 mod m20261203_000011_name_prefix;
+mod m20261203_000012_create_thread_reads;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_session_last_seen::Migration),
             Box::new(m20261201_000010_create_two_factor::Migration),
             Box::new(m20261203_000011_name_prefix::Migration),
+            Box::new(m20261203_000012_create_thread_reads::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ pub mod scheduled_runs;
 pub mod server_keys;
 pub mod sessions;
 pub mod teacher_groups;
+pub mod thread_reads;
 pub mod two_factor;
 pub mod users;
 

@@ -21,6 +21,8 @@ use crate::{
 crate::on_both_databases!(
     an_urgent_notice_reaches_every_device_and_parent_of_the_class_and_nobody_else,
     parents_read_confirm_and_reply_and_the_teacher_sees_who_did,
+    a_conversation_counts_unread_both_ways_and_an_answer_is_pushed_to_the_parent,
+    conversations_are_private_to_the_family_and_the_staff_of_its_class,
     teachers_post_only_to_their_own_groups,
     a_gone_subscription_is_pruned,
     a_429_is_retried_after_retry_after,
@@ -864,4 +866,189 @@ async fn upgrading_moves_attachments_from_the_database_into_the_file_store(backe
     );
     let (_, feed) = send(app.authed(Method::GET, "/api/posts", &admin)).await;
     assert_eq!(feed[0]["attachments"][0]["file_name"], "old.pdf");
+}
+
+async fn conversations_of(app: &TestApp, who: &Session) -> Value {
+    let (status, body) = send(app.authed(Method::GET, "/api/conversations", who)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+async fn a_conversation_counts_unread_both_ways_and_an_answer_is_pushed_to_the_parent(
+    backend: Backend,
+) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let anna_phone = app.push.device("anna-phone");
+    app.subscribe(&s.anna, &anna_phone).await;
+    let post = app
+        .post(
+            &s.teacher,
+            json!({ "kind": "news", "group_ids": [s.class_3a], "title": "Excursion",
+            "body": "Who can drive on Friday?", "allow_replies": true }),
+        )
+        .await;
+    let id = post["id"].as_i64().unwrap();
+    let replies = format!("/api/posts/{id}/replies");
+    assert_eq!(
+        conversations_of(app, &s.teacher).await,
+        json!({ "unread": 0, "threads": [] })
+    );
+
+    for body in ["Yes, I can drive.", "Four seats."] {
+        send(
+            app.authed(Method::POST, &replies, &s.anna)
+                .json(&json!({ "body": body })),
+        )
+        .await;
+    }
+    send(
+        app.authed(Method::POST, &replies, &s.bob)
+            .json(&json!({ "body": "Not this time." })),
+    )
+    .await;
+    // Two threads, both unread; the newest first.
+    let listed = conversations_of(app, &s.teacher).await;
+    assert_eq!(listed["unread"], 3, "{listed}");
+    let threads = listed["threads"].as_array().unwrap();
+    assert_eq!(threads.len(), 2);
+    assert_eq!(threads[0]["parent_id"], s.bob.user_id);
+    assert_eq!(
+        (
+            &threads[1]["last_message"],
+            &threads[1]["unread"],
+            &threads[1]["messages"]
+        ),
+        (&json!("Four seats."), &json!(2), &json!(2))
+    );
+    assert_eq!(threads[1]["post_title"], "Excursion");
+    assert_eq!(threads[1]["child_names"].as_array().unwrap().len(), 1);
+    // Reading Anna's thread leaves Bob's unread, and puts it first.
+    send(app.authed(
+        Method::GET,
+        &format!("{replies}?parent_id={}", s.anna.user_id),
+        &s.teacher,
+    ))
+    .await;
+    let listed = conversations_of(app, &s.teacher).await;
+    assert_eq!(listed["unread"], 1);
+    assert_eq!(listed["threads"][0]["parent_id"], s.bob.user_id);
+    // The parent's own messages are never new to them.
+    assert_eq!(conversations_of(app, &s.anna).await["unread"], 0);
+
+    // The answer: new for Anna, pushed to her phone, not new for the teacher who wrote it.
+    let (status, _) = send(
+        app.authed(Method::POST, &replies, &s.teacher)
+            .json(&json!({ "body": "Thank you, Anna!", "parent_id": s.anna.user_id })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let pushes = app.push.wait_for(1).await;
+    assert_eq!(pushes[0].device, "anna-phone");
+    let notice = &pushes[0].notice;
+    assert_eq!(notice["kind"], "answer");
+    assert_eq!(notice["title"], "Excursion");
+    assert!(
+        notice["body"]
+            .as_str()
+            .unwrap()
+            .ends_with(": Thank you, Anna!"),
+        "{notice}"
+    );
+    assert_eq!(notice["url"], format!("/posts/{id}#replies"));
+    assert_eq!(pushes[0].urgency.as_deref(), Some("normal"));
+    let anna = conversations_of(app, &s.anna).await;
+    assert_eq!(anna["unread"], 1, "{anna}");
+    assert_eq!(anna["threads"][0]["last_from_staff"], true);
+    assert_eq!(conversations_of(app, &s.teacher).await["unread"], 1);
+    // Opened in the app, the answer is read.
+    send(app.authed(Method::GET, &replies, &s.anna)).await;
+    assert_eq!(conversations_of(app, &s.anna).await["unread"], 0);
+    // Bob was not answered: nothing new for him, and no push.
+    assert_eq!(conversations_of(app, &s.bob).await["unread"], 0);
+    app.wait_for_outbox().await;
+    assert_eq!(app.push.received_by("anna-phone").len(), 1);
+}
+
+async fn conversations_are_private_to_the_family_and_the_staff_of_its_class(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let other_teacher = app
+        .active_user(&s.admin, "teacher", "piet@school.test")
+        .await;
+    let (_, groups) = send(app.authed(Method::GET, "/api/groups", &s.admin)).await;
+    let class_5b = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Groep 5b")
+        .unwrap()["id"]
+        .clone();
+    let post = app
+        .post(
+            &s.admin,
+            json!({ "kind": "message", "group_ids": [s.class_3a, class_5b], "title": "Survey",
+            "body": "Tell us what you think.", "allow_replies": true }),
+        )
+        .await;
+    let id = post["id"].as_i64().unwrap();
+    let replies = format!("/api/posts/{id}/replies");
+    for parent in [&s.anna, &s.carl] {
+        send(
+            app.authed(Method::POST, &replies, parent)
+                .json(&json!({ "body": "Fine." })),
+        )
+        .await;
+    }
+    // The admin who wrote it sees both threads; Anna's class teacher only hers (Carl's child
+    // is in another class); a teacher without a class none; each parent only their own.
+    let threads = |listed: Value| -> Vec<i64> {
+        listed["threads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["parent_id"].as_i64().unwrap())
+            .collect()
+    };
+    let mut admin_sees = threads(conversations_of(app, &s.admin).await);
+    admin_sees.sort();
+    assert_eq!(admin_sees, [s.anna.user_id, s.carl.user_id]);
+    assert_eq!(
+        threads(conversations_of(app, &s.teacher).await),
+        [s.anna.user_id]
+    );
+    assert!(threads(conversations_of(app, &other_teacher).await).is_empty());
+    assert_eq!(
+        threads(conversations_of(app, &s.anna).await),
+        [s.anna.user_id]
+    );
+    assert!(threads(conversations_of(app, &s.bob).await).is_empty());
+    // One post's threads: for a teacher without a class of it, the post is not there.
+    let (status, body) = send(app.authed(
+        Method::GET,
+        &format!("/api/conversations?post_id={id}"),
+        &other_teacher,
+    ))
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    // A post a parent cannot see is not found, not empty.
+    let private = app
+        .post(
+            &s.teacher,
+            json!({ "kind": "message", "group_ids": [s.class_3a], "title": "3a only",
+            "body": "For 3a.", "allow_replies": true }),
+        )
+        .await;
+    let (status, _) = send(app.authed(
+        Method::GET,
+        &format!("/api/conversations?post_id={}", private["id"]),
+        &s.carl,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = send(app.request(Method::GET, "/api/conversations")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -3,6 +3,7 @@
 //! who has read, confirmed and replied, and admins how delivery went. Publishing writes the
 //! post and its fan-out job in one transaction; the outbox does the rest (`notify`).
 
+pub mod conversations;
 pub mod notify;
 pub mod rules;
 pub mod store;
@@ -30,6 +31,7 @@ use crate::{
         outbox::{self, OutboxRow},
     },
 };
+pub use conversations::{Thread, conversations};
 use rules::attachments::{self as attachment_rules, ActiveContentScan};
 pub use store::{AttachmentInfo, NewAttachment, NewPost, Post, Receipt, Reply};
 
@@ -166,27 +168,37 @@ impl ReplyView {
 }
 
 /// The replies to a post: a parent sees their own thread; staff who manage the post see the
-/// threads of the families in their care (`in_care_of`), all or one parent's.
+/// threads of the families in their care (`in_care_of`), all or one parent's. With
+/// `mark_read` (read in the app), one thread shown is marked read for the reader.
 pub async fn replies(
     services: &Services,
     actor: &Actor,
     id: i32,
     parent_id: Option<i32>,
+    mark_read: bool,
 ) -> Result<Vec<ReplyView>, AppError> {
     let post = visible_post(services, actor, id).await?;
     let replies = if actor.role == Role::Parent {
-        store::replies(&services.db, post.id, Some(actor.id)).await?
+        let own = store::replies(&services.db, post.id, Some(actor.id)).await?;
+        if mark_read {
+            conversations::mark_seen(services, actor, post.id, actor.id, &own).await?;
+        }
+        own
     } else {
         let in_care: HashSet<i32> = in_care_of(services, actor, &post)
             .await?
             .into_iter()
             .map(|reached| reached.parent.id)
             .collect();
-        store::replies(&services.db, post.id, parent_id)
+        let thread = store::replies(&services.db, post.id, parent_id)
             .await?
             .into_iter()
             .filter(|reply| in_care.contains(&reply.parent_id))
-            .collect()
+            .collect::<Vec<_>>();
+        if let (Some(parent_id), true) = (parent_id, mark_read) {
+            conversations::mark_seen(services, actor, post.id, parent_id, &thread).await?;
+        }
+        thread
     };
     let authors: HashSet<i32> = replies.iter().filter_map(|r| r.author_id).collect();
     let names = store::names_of(&services.db, authors.into_iter().collect()).await?;
@@ -248,15 +260,19 @@ pub async fn reply(
         }
         parent_id
     };
-    Ok(store::add_reply(
-        &services.db,
-        post.id,
-        thread,
-        actor.id,
-        text,
-        services.clock.now(),
-    )
-    .await?)
+    // The message, that its writer has seen the thread so far, and for an answer from staff
+    // the parent's push messages: together or not at all.
+    let now = services.clock.now();
+    let txn = db::begin_write(&services.db).await?;
+    let reply = store::add_reply(&txn, post.id, thread, actor.id, text, now).await?;
+    store::mark_thread_read(&txn, actor.id, post.id, thread, reply.id).await?;
+    if actor.role != Role::Parent {
+        let answers = notify::answer_pushes(&txn, &reply).await?;
+        outbox::enqueue(&txn, answers, now).await?;
+    }
+    txn.commit().await?;
+    services.outbox.wake();
+    Ok(reply)
 }
 
 /// Attaches a file to a post (its author and admins): streamed into the file store, its

@@ -7,7 +7,11 @@ use std::collections::BTreeSet;
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
 
-use super::{rules::PushNotice, store};
+use super::{
+    Reply,
+    rules::{AnswerNotice, PushNotice},
+    store,
+};
 use crate::platform::services::Services;
 use crate::{
     entities::{outbox::Channel, posts::PostKind},
@@ -24,12 +28,14 @@ use crate::{
 const FANOUT: &str = "post_fanout";
 const PUSH: &str = "post_push";
 const URGENT_MAIL: &str = "urgent_notice";
+const ANSWER_PUSH: &str = "answer_push";
 
 /// Registers the post deliveries with the outbox.
 pub fn register(handlers: &mut Handlers) {
     handlers.register(FANOUT, Handler::Fanout(fan_out));
     handlers.register(PUSH, Handler::Push(push_message));
     handlers.register(URGENT_MAIL, Handler::Mail(urgent_mail));
+    handlers.register(ANSWER_PUSH, Handler::Push(answer_message));
 }
 
 /// Every delivery of a post has a dedupe key starting with this.
@@ -46,6 +52,58 @@ pub fn fan_out_job(post_id: i32) -> NewDelivery {
         dedupe_key: format!("{}fanout", dedupe_prefix(post_id)),
         payload: serde_json::json!({ "post_id": post_id }),
     }
+}
+
+/// A push message to every device of the parent whose thread a member of staff answered.
+pub async fn answer_pushes(
+    conn: &impl sea_orm::ConnectionTrait,
+    answer: &Reply,
+) -> Result<Vec<NewDelivery>, sea_orm::DbErr> {
+    let prefix = dedupe_prefix(answer.post_id);
+    Ok(devices::of_users(conn, vec![answer.parent_id])
+        .await?
+        .into_iter()
+        .map(|device| NewDelivery {
+            channel: Channel::Push,
+            kind: ANSWER_PUSH,
+            user_id: Some(device.user_id),
+            dedupe_key: format!("{prefix}answer:{}:push:{}", answer.id, device.id),
+            payload: serde_json::json!({ "reply_id": answer.id, "subscription_id": device.id }),
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct AnswerPayload {
+    reply_id: i32,
+    subscription_id: i32,
+}
+
+fn answer_message<'a>(
+    services: &'a Services,
+    row: &'a OutboxRow,
+) -> BoxFuture<'a, anyhow::Result<Option<PushMessage>>> {
+    Box::pin(async move {
+        let payload: AnswerPayload = serde_json::from_value(row.payload.clone())?;
+        let Some(answer) = store::find_reply(&services.db, payload.reply_id).await? else {
+            return Ok(None);
+        };
+        let Some(post) = store::find(&services.db, answer.post_id).await? else {
+            return Ok(None);
+        };
+        let author = answer.author_id.unwrap_or_default();
+        let names = store::names_of(&services.db, vec![author]).await?;
+        let author_name = names.get(&author).map(String::as_str).unwrap_or_default();
+        let notice = AnswerNotice::new(post.id, &post.title, author_name, &answer.body);
+        Ok(Some(PushMessage {
+            subscription_id: payload.subscription_id,
+            payload: notice.to_payload(),
+            minimal_payload: notice.minimal().to_payload(),
+            topic: Some(format!("answer-{}", post.id)),
+            urgency: Urgency::Normal,
+            ttl_seconds: services.settings.push.ttl_seconds,
+        }))
+    })
 }
 
 #[derive(Deserialize)]

@@ -14,7 +14,7 @@ use crate::{
     entities::{
         attachment_blobs, attachments, full_name, post_groups, post_receipts, post_replies,
         posts::{self, PostKind},
-        teacher_groups, users,
+        teacher_groups, thread_reads, users,
         users::Role,
     },
     platform::audience::{Addressing, Audience},
@@ -295,6 +295,84 @@ pub async fn replies(
         query = query.filter(post_replies::Column::ParentId.eq(parent_id));
     }
     query.order_by_asc(post_replies::Column::Id).all(conn).await
+}
+
+pub async fn find_reply(conn: &impl ConnectionTrait, id: i32) -> Result<Option<Reply>, DbErr> {
+    post_replies::Entity::find_by_id(id).one(conn).await
+}
+
+/// Every reply in the threads of one parent (a parent's conversations), oldest first.
+pub async fn replies_in_threads_of(
+    conn: &impl ConnectionTrait,
+    parent_id: i32,
+) -> Result<Vec<Reply>, DbErr> {
+    post_replies::Entity::find()
+        .filter(post_replies::Column::ParentId.eq(parent_id))
+        .order_by_asc(post_replies::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// The replies of the threads active since `since` (staff conversations), oldest first.
+pub async fn replies_since(
+    conn: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<Vec<Reply>, DbErr> {
+    let active: Vec<i32> = post_replies::Entity::find()
+        .select_only()
+        .column(post_replies::Column::PostId)
+        .filter(post_replies::Column::CreatedAt.gte(since))
+        .distinct()
+        .into_tuple()
+        .all(conn)
+        .await?;
+    post_replies::Entity::find()
+        .filter(post_replies::Column::PostId.is_in(active))
+        .order_by_asc(post_replies::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// How far `user_id` has read each thread: (post, parent) to the newest reply seen.
+pub async fn threads_read_by(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+) -> Result<HashMap<(i32, i32), i32>, DbErr> {
+    Ok(thread_reads::Entity::find()
+        .filter(thread_reads::Column::UserId.eq(user_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|read| ((read.post_id, read.parent_id), read.read_up_to))
+        .collect())
+}
+
+/// Records that `user_id` has seen the thread up to reply `up_to` (never moves back).
+pub async fn mark_thread_read(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    post_id: i32,
+    parent_id: i32,
+    up_to: i32,
+) -> Result<(), DbErr> {
+    thread_reads::Entity::insert(thread_reads::ActiveModel {
+        user_id: Set(user_id),
+        post_id: Set(post_id),
+        parent_id: Set(parent_id),
+        read_up_to: Set(up_to),
+    })
+    .on_conflict_do_nothing()
+    .exec(conn)
+    .await?;
+    thread_reads::Entity::update_many()
+        .col_expr(thread_reads::Column::ReadUpTo, Expr::value(up_to))
+        .filter(thread_reads::Column::UserId.eq(user_id))
+        .filter(thread_reads::Column::PostId.eq(post_id))
+        .filter(thread_reads::Column::ParentId.eq(parent_id))
+        .filter(thread_reads::Column::ReadUpTo.lt(up_to))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Whether a teacher teaches any of the post's groups.

@@ -26,6 +26,7 @@ pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
         (
             posts::feed::PostsApi,
             posts::replies::RepliesApi,
+            posts::replies::ConversationsApi,
             posts::attachments::AttachmentsApi,
             posts::status::StatusApi,
         ),

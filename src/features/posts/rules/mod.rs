@@ -187,6 +187,45 @@ impl PushNotice {
     }
 }
 
+/// A push message telling a parent that staff answered in their thread on a post.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AnswerNotice {
+    pub post_id: i32,
+    /// Tells the app's service worker this is an answer, not a new post.
+    pub kind: &'static str,
+    pub title: String,
+    pub body: String,
+    pub url: String,
+    /// One notification per conversation: a second answer replaces the first.
+    pub tag: String,
+}
+
+impl AnswerNotice {
+    pub fn new(post_id: i32, post_title: &str, author_name: &str, body: &str) -> Self {
+        Self {
+            post_id,
+            kind: "answer",
+            title: shorten(post_title, 100),
+            body: shorten(&format!("{author_name}: {body}"), 160),
+            url: format!("/posts/{post_id}#replies"),
+            tag: format!("answer-{post_id}"),
+        }
+    }
+
+    pub fn to_payload(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("notice serializes")
+    }
+
+    /// A smaller payload for a push service that answered 413.
+    pub fn minimal(&self) -> Self {
+        Self {
+            body: String::new(),
+            title: shorten(&self.title, 40),
+            ..self.clone()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

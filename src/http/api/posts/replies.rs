@@ -1,10 +1,11 @@
-//! Reply threads: a parent's private thread with the staff, per post.
+//! Reply threads: a parent's private thread with the staff, per post, and the list of a
+//! reader's conversations with what is new in them.
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
     types::Example,
 };
@@ -12,9 +13,10 @@ use poem_openapi::{
 use super::ManagedPostErrors;
 use crate::http::error::{ApiError, error_sets};
 use crate::{
-    features::posts::{self, ReplyView},
+    features::posts::{self, ReplyView, Thread},
     http::types::ReplyText,
     http::{ApiTags, security::Auth, state::HttpState},
+    platform::text::shorten,
 };
 
 pub struct RepliesApi;
@@ -63,7 +65,8 @@ impl RepliesApi {
     /// Replies
     ///
     /// Parents see their own thread; staff who may manage the post see all threads, or one
-    /// with `parent_id`.
+    /// with `parent_id`. Read by an API client (Bearer) or the app (`X-Schoolgate-App`), the
+    /// one thread shown counts as read for the caller.
     #[oai(path = "/:id/replies", method = "get", operation_id = "list_replies")]
     async fn list_replies(
         &self,
@@ -71,8 +74,13 @@ impl RepliesApi {
         auth: Auth,
         id: Path<i32>,
         parent_id: Query<Option<i32>>,
+        /// Sent by the app with every request.
+        #[oai(name = "X-Schoolgate-App")]
+        app: Header<Option<String>>,
     ) -> Result<Json<Vec<ReplyResponse>>, ApiError<ManagedPostErrors>> {
-        let replies = posts::replies(&state, &auth.user().actor(), id.0, parent_id.0).await?;
+        let mark_read = matches!(auth, Auth::Bearer(_)) || app.0.is_some();
+        let actor = auth.user().actor();
+        let replies = posts::replies(&state, &actor, id.0, parent_id.0, mark_read).await?;
         Ok(Json(replies.into_iter().map(Into::into).collect()))
     }
 
@@ -96,6 +104,86 @@ impl RepliesApi {
             author_name: Some(user.full_name()),
         };
         Ok(CreateReplyResponse::Created(Json(view.into())))
+    }
+}
+
+/// The caller's conversations.
+pub struct ConversationsApi;
+
+#[derive(Debug, Object)]
+pub struct ConversationsResponse {
+    /// Messages from the other side the caller has not read yet, over all conversations.
+    pub unread: u32,
+    /// Unread first, then the most recent first.
+    pub threads: Vec<ThreadResponse>,
+}
+
+/// One parent's thread on one post.
+#[derive(Debug, Object)]
+pub struct ThreadResponse {
+    pub post_id: i32,
+    pub post_title: String,
+    /// The parent whose thread this is (answer with this `parent_id`).
+    pub parent_id: i32,
+    pub parent_name: String,
+    /// For staff: the parent's children the post reaches.
+    pub child_names: Vec<String>,
+    /// The newest message, shortened to one line.
+    pub last_message: String,
+    pub last_from_staff: bool,
+    #[oai(nullable)]
+    pub last_author_name: Option<String>,
+    pub last_at: DateTime<Utc>,
+    pub messages: u32,
+    pub unread: u32,
+}
+
+#[OpenApi(tag = "ApiTags::Posts")]
+impl ConversationsApi {
+    /// Conversations
+    ///
+    /// A parent's threads with the staff, or, for staff, the threads of the families in their
+    /// care on the posts they manage (active in the last 120 days; with `post_id`, all threads
+    /// of that post). Unread first.
+    #[oai(
+        path = "/conversations",
+        method = "get",
+        operation_id = "list_conversations"
+    )]
+    async fn list_conversations(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        post_id: Query<Option<i32>>,
+    ) -> Result<Json<ConversationsResponse>, ApiError<ManagedPostErrors>> {
+        let threads = posts::conversations(&state, &auth.user().actor(), post_id.0).await?;
+        let unread = threads.iter().map(|thread| thread.unread).sum::<usize>();
+        Ok(Json(ConversationsResponse {
+            unread: count(unread),
+            threads: threads.into_iter().map(Into::into).collect(),
+        }))
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl From<Thread> for ThreadResponse {
+    fn from(thread: Thread) -> Self {
+        Self {
+            post_id: thread.post_id,
+            post_title: thread.post_title,
+            parent_id: thread.parent_id,
+            parent_name: thread.parent_name,
+            child_names: thread.child_names,
+            last_message: shorten(&thread.last.body, 140),
+            last_from_staff: thread.last.author_id != Some(thread.last.parent_id),
+            last_author_name: thread.last_author_name,
+            last_at: thread.last.created_at,
+            messages: count(thread.messages),
+            unread: count(thread.unread),
+        }
     }
 }
 
