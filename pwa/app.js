@@ -1,11 +1,12 @@
 // The parents' and teachers' app: shell, session and routes. Plain ES modules, no build step.
 import { html, render, useEffect, useRef, useState } from "./vendor/htm-preact-3.1.1.mjs";
-import { forgetCachedData, get, hasCachedData, onOfflineChange, onUnauthenticated, post, setCsrfToken } from "./lib/api.js";
+import { forgetCachedData, get, hasCachedData, onNotKeptChange, onOfflineChange, onUnauthenticated, post, setCsrfToken } from "./lib/api.js";
+import { Icon } from "./lib/icons.js";
 import { disablePush } from "./lib/push.js";
 import { setLanguage, t } from "./lib/i18n.js";
 import { interceptLinks, navigate, useLocation } from "./lib/router.js";
 import { Account, Activate, ForgotPassword, Login, ResetPassword } from "./screens/accounts.js";
-import { Compose, Feed, PostDetail, PostStatus } from "./screens/posts.js";
+import { Compose, Conversation, Conversations, Feed, PostDetail, PostStatus } from "./screens/posts.js";
 import { ChildPage, Children } from "./screens/school.js";
 
 const PUBLIC_PATHS = ["/login", "/activate", "/forgot-password", "/reset-password"];
@@ -48,9 +49,9 @@ function reloadWithNewVersion(worker) {
   worker.postMessage("skip-waiting");
 }
 
-function Banners({ offline, waiting }) {
+function Banners({ offline, notKept, waiting }) {
   return html`
-    ${offline && html`<div class="banner offline" role="status">${t("offline")}</div>`}
+    ${offline && html`<div class="banner offline" role="status">${notKept ? t("offline_not_kept") : t("offline")}</div>`}
     ${waiting && html`<div class="banner update" role="status">
       <span>${t("update")}</span>
       <button class="secondary" onClick=${() => reloadWithNewVersion(waiting)}>${t("reload")}</button>
@@ -71,16 +72,45 @@ function setTitleFrom(heading) {
   document.title = `${name} – ${t("app")}`;
 }
 
-function Tabs({ user, path }) {
-  const tabs = [["/", t("home")], ["/news", t("news")]];
-  if (user.role === "parent") tabs.push(["/children", t("children")]);
-  else tabs.push(["/compose", t("compose")]);
-  tabs.push(["/account", t("account")]);
-  const onPost = path.startsWith("/posts");
+/** Messages in conversations the user has not read: reloaded on every screen change, when a
+ * thread was read or written in, and every minute while the app is in view. */
+function useUnreadConversations(user, path) {
+  const [unread, setUnread] = useState(0);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const reload = () => setVersion((v) => v + 1);
+    window.addEventListener("conversations-changed", reload);
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") reload();
+    }, 60000);
+    return () => {
+      window.removeEventListener("conversations-changed", reload);
+      clearInterval(timer);
+    };
+  }, []);
+  useEffect(() => {
+    if (!user || user.two_factor_setup_required) return;
+    let live = true;
+    get("/conversations").then((data) => live && setUnread(data.unread), () => {});
+    return () => { live = false; };
+  }, [user, path, version]);
+  return unread;
+}
+
+function Tabs({ user, path, unread }) {
+  const tabs = [["/", t("home"), "home"], ["/news", t("news"), "news"]];
+  if (user.role === "parent") tabs.push(["/children", t("children"), "children"]);
+  else tabs.push(["/compose", t("compose"), "compose"]);
+  tabs.push(["/account", t("account"), "account"]);
+  // The conversations list belongs to Home, and so does a post opened from it.
+  if (path === "/conversations") postsTab = "/";
+  const onPost = path.startsWith("/posts") || path === "/conversations";
   if (!onPost) postsTab = tabs.some(([href]) => href === path) ? path : "/";
   const current = (href) => (onPost ? href === postsTab : href === "/" ? path === "/" : path.startsWith(href));
   return html`<nav class="tabs" aria-label=${t("menu")}>
-    ${tabs.map(([href, label]) => html`<a href=${href} aria-current=${current(href) ? "page" : undefined}>${label}</a>`)}
+    ${tabs.map(([href, label, icon]) => html`<a href=${href} aria-current=${current(href) ? "page" : undefined}>
+      <span class="tab-icon"><${Icon} name=${icon} />${href === "/" && unread > 0 && html`<span class="count" aria-hidden="true">${unread}</span>`}</span>
+      <span class="tab-label">${label}</span>${href === "/" && unread > 0 && html`<span class="visually-hidden">, ${t("unread_messages", { count: unread })}</span>`}</a>`)}
   </nav>`;
 }
 
@@ -88,12 +118,15 @@ function Screen({ user, path, onUser, onLogout }) {
   // Until staff set up the two-step login the school requires, only their account works.
   if (user.two_factor_setup_required) return html`<${Account} user=${user} onUser=${onUser} onLogout=${onLogout} />`;
   const post = path.match(/^\/posts\/(\d+)(\/status)?$/);
+  const thread = path.match(/^\/posts\/(\d+)\/replies\/(\d+)$/);
   const child = path.match(/^\/children\/(\d+)$/);
+  if (thread && user.role !== "parent") return html`<${Conversation} id=${thread[1]} parentId=${thread[2]} />`;
   if (post && post[2]) return html`<${PostStatus} id=${post[1]} />`;
   if (post) return html`<${PostDetail} id=${post[1]} user=${user} />`;
   if (child) return html`<${ChildPage} id=${child[1]} />`;
   switch (path) {
     case "/news": return html`<${Feed} user=${user} kind="news" />`;
+    case "/conversations": return html`<${Conversations} user=${user} />`;
     case "/children": return html`<${Children} />`;
     case "/compose": return html`<${Compose} user=${user} />`;
     case "/account": return html`<${Account} user=${user} onUser=${onUser} onLogout=${onLogout} />`;
@@ -105,9 +138,12 @@ function App() {
   const { path, hash } = useLocation();
   const [user, setUser] = useState(undefined);
   const [offline, setOffline] = useState(!navigator.onLine);
+  const [notKept, setNotKept] = useState(false);
   const waiting = useServiceWorkerUpdate();
+  const unread = useUnreadConversations(user, path);
 
   useEffect(() => onOfflineChange(setOffline), []);
+  useEffect(() => onNotKeptChange(setNotKept), []);
   useEffect(() => {
     const update = () => setOffline(!navigator.onLine);
     window.addEventListener("online", update);
@@ -132,6 +168,11 @@ function App() {
       // Not logged in, or offline without a saved session: the login screen.
       .catch(() => setUser(null));
   }, []);
+
+  // What a parent may need offline is kept from the start, even before its screen is opened.
+  useEffect(() => {
+    if (user?.role === "parent" && !user.two_factor_setup_required) get("/children").catch(() => {});
+  }, [user?.id]);
 
   useEffect(() => onUnauthenticated(async () => {
     // Data kept from a session means one was open on this device: the login screen says why
@@ -196,13 +237,13 @@ function App() {
   if (isPublic || !user) {
     const screens = { "/activate": Activate, "/forgot-password": ForgotPassword, "/reset-password": ResetPassword };
     const Public = screens[path] || Login;
-    return html`<${Banners} offline=${offline} waiting=${waiting} />
+    return html`<${Banners} offline=${offline} notKept=${notKept} waiting=${waiting} />
       <main><${Public} hash=${hash} onUser=${acceptUser} /></main>`;
   }
   return html`
     <header class="bar"><span class="name">${t("app")}</span></header>
-    <${Banners} offline=${offline} waiting=${waiting} />
-    <${Tabs} user=${user} path=${path} />
+    <${Banners} offline=${offline} notKept=${notKept} waiting=${waiting} />
+    <${Tabs} user=${user} path=${path} unread=${unread} />
     <main>
       <${Screen} user=${user} path=${path} onUser=${acceptUser} onLogout=${logout} />
     </main>`;

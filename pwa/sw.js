@@ -83,7 +83,8 @@ self.addEventListener("push", (event) => {
     body: notice.body || "",
     icon: "/icons/icon-192.png",
     badge: "/icons/favicon-48.png",
-    tag: notice.post_id ? `post-${notice.post_id}` : undefined,
+    // An answer in a conversation has its own tag: it does not replace the post's notice.
+    tag: notice.tag || (notice.post_id ? `post-${notice.post_id}` : undefined),
     renotify: Boolean(notice.post_id) && notice.kind === "urgent",
     requireInteraction: notice.kind === "urgent",
     data: { url },

@@ -258,6 +258,34 @@ async fn load(state: &Services) -> anyhow::Result<()> {
         file_key: object.key,
     };
     posts::store::add_attachment(&txn, created[1].id, attachment, now).await?;
+    // Conversations on the library message: one answered (the answer new for Anna), one new
+    // for the teacher.
+    let library = created[1].id;
+    let (anna, lisa, teacher) = (
+        ids["anna.jansen@example.nl"],
+        ids["lisa.bakker@example.com"],
+        ids["j.devries@demo.school"],
+    );
+    for (parent, author, minutes_ago, text) in [
+        (
+            anna,
+            anna,
+            95,
+            "Emma heeft haar boek thuis laten liggen. Mag ze het donderdag meenemen?",
+        ),
+        (anna, teacher, 80, "Dat is goed, donderdag is prima."),
+        (
+            lisa,
+            lisa,
+            20,
+            "Daan is dinsdag bij de tandarts. Kan hij woensdag ruilen?",
+        ),
+    ] {
+        let at = now - chrono::Duration::minutes(minutes_ago);
+        let reply = posts::store::add_reply(&txn, library, parent, author, text.into(), at).await?;
+        // Writers have read their thread so far, as in the app.
+        posts::store::mark_thread_read(&txn, author, library, parent, reply.id).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

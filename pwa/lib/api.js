@@ -26,6 +26,18 @@ function reportOffline(offline) {
   for (const listener of offlineListeners) listener(offline);
 }
 
+const notKeptListeners = new Set();
+
+/** Whether the screen shown offline has nothing kept to show. */
+export function onNotKeptChange(listener) {
+  notKeptListeners.add(listener);
+  return () => notKeptListeners.delete(listener);
+}
+
+export function reportNotKept(missing) {
+  for (const listener of notKeptListeners) listener(missing);
+}
+
 class ApiError extends Error {
   constructor(status, code, message) {
     super(errorText({ code, message }));

@@ -1,24 +1,46 @@
 // What every screen uses: loading data, showing that it loads or failed, sending forms.
 import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
-import { get } from "./api.js";
+import { get, reportNotKept } from "./api.js";
 import { t } from "./i18n.js";
 
-/** Loads `path`; re-loads when `path` or `version` changes. */
-export function useResource(path, version = 0) {
+/** Loads `path`; re-loads when `path` or `version` changes, and when the connection is back
+ * after it failed offline. Offline with nothing kept for `path`, `offlineFallback()` may
+ * find the data in another kept answer (a post in the cached feed). */
+export function useResource(path, version = 0, offlineFallback = null) {
   const [state, setState] = useState({ data: undefined, error: null });
+  const [retry, setRetry] = useState(0);
   useEffect(() => {
     let live = true;
     get(path).then(
       (data) => live && setState({ data, error: null }),
-      (error) => live && setState({ data: null, error }),
+      async (error) => {
+        const found = error.code === "offline" && offlineFallback ? await offlineFallback().catch(() => undefined) : undefined;
+        if (live) setState(found === undefined ? { data: null, error } : { data: found, error: null });
+      },
     );
     return () => { live = false; };
-  }, [path, version]);
+  }, [path, version, retry]);
+  useEffect(() => {
+    if (state.error?.code !== "offline") return;
+    const again = () => setRetry((n) => n + 1);
+    window.addEventListener("online", again);
+    return () => window.removeEventListener("online", again);
+  }, [state.error]);
   return state;
 }
 
-/** Loading, or why the data is not there (offline with nothing loaded before included). */
+/** Offline with nothing kept for this screen: the offline banner says so (one message). */
+function NotKeptOffline() {
+  useEffect(() => {
+    reportNotKept(true);
+    return () => reportNotKept(false);
+  }, []);
+  return null;
+}
+
+/** Loading, or why the data is not there. */
 export function Status({ error }) {
+  if (error?.code === "offline") return html`<${NotKeptOffline} />`;
   if (error) return html`<p class="error" role="alert">${error.message}</p>`;
   return html`<p class="meta" role="status">${t("loading")}</p>`;
 }

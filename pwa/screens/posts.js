@@ -1,7 +1,7 @@
 // The feed with pinned urgent notices, a post with confirm and reply, and for teachers:
 // composing a post and following who read and confirmed it.
 import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
-import { post } from "../lib/api.js";
+import { get, post } from "../lib/api.js";
 import { formatDate, t } from "../lib/i18n.js";
 import { navigate } from "../lib/router.js";
 import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
@@ -25,42 +25,126 @@ function PostCard({ item, showUnread }) {
   </a>`;
 }
 
+/** The feed as the app loads it: also what a post opens from when offline. */
+export const FEED_PATH = "/posts?limit=100";
+
 export function Feed({ user, kind }) {
-  const { data, error } = useResource("/posts?limit=100");
+  const { data, error } = useResource(FEED_PATH);
   if (!data) return html`<${Status} error=${error} />`;
   const shown = data.filter((item) => (kind === "news" ? item.kind === "news" : item.kind !== "news"));
   return html`<h1 class="visually-hidden">${kind === "news" ? t("news") : t("home")}</h1>
+    ${kind !== "news" && html`<${NewInConversations} isParent=${user.role === "parent"} />`}
     ${shown.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
     ${shown.map((item) => html`<${PostCard} key=${item.id} item=${item} showUnread=${user.role === "parent"} />`)}`;
 }
 
-function Replies({ id, allowReplies }) {
+/** Tells the app that what is unread in conversations may have changed (its tab count). */
+function conversationsChanged() {
+  window.dispatchEvent(new Event("conversations-changed"));
+}
+
+/** Conversation summaries: for a parent by post, for staff by parent (with the children). */
+function ThreadCards({ threads, isParent, showPost = true }) {
+  return html`<ul class="threads">${threads.map((thread) => html`<li key=${`${thread.post_id}-${thread.parent_id}`}>
+    <a class=${`card thread ${thread.unread ? "unread" : ""}`}
+      href=${isParent ? `/posts/${thread.post_id}#replies` : `/posts/${thread.post_id}/replies/${thread.parent_id}`}>
+      <h3>${thread.unread > 0 && html`<span class="badge unread">${t("new_count", { count: thread.unread })}</span>`}${isParent ? thread.post_title : thread.parent_name}</h3>
+      <p class="meta">${isParent ? "" : `${thread.child_names.join(", ")}${showPost ? ` · ${thread.post_title}` : ""} · `}${formatDate(thread.last_at)}</p>
+      <p>${thread.last_from_staff && html`<strong>${isParent ? thread.last_author_name || t("staff") : t("you")}: </strong>`}${thread.last_message}</p>
+    </a></li>`)}</ul>`;
+}
+
+/** On Home: the conversations with something new, and the way to all of them. */
+function NewInConversations({ isParent }) {
+  const { data } = useResource("/conversations");
+  if (!data || data.threads.length === 0) return null;
+  const fresh = data.threads.filter((thread) => thread.unread > 0).slice(0, 3);
+  return html`<section aria-labelledby="conversations" class="conversations">
+    <h2 id="conversations">${t("conversations")}</h2>
+    ${fresh.length > 0 && html`<${ThreadCards} threads=${fresh} isParent=${isParent} />`}
+    <p><a href="/conversations">${t("all_conversations")} (${data.threads.length})</a></p>
+  </section>`;
+}
+
+/** Every conversation of the reader, unread first. */
+export function Conversations({ user }) {
+  const { data, error } = useResource("/conversations");
+  if (!data) return html`<${Status} error=${error} />`;
+  return html`<h1>${t("conversations")}</h1>
+    ${data.threads.length === 0
+      ? html`<p class="meta">${t("no_conversations")}</p>`
+      : html`<${ThreadCards} threads=${data.threads} isParent=${user.role === "parent"} />`}`;
+}
+
+/** One parent's thread on a post: the messages as a chat, and the form to write in it. */
+function Thread({ postId, parentId, isParent, canWrite }) {
   const [version, setVersion] = useState(0);
-  const { data } = useResource(`/posts/${id}/replies`, version);
+  const query = parentId ? `?parent_id=${parentId}` : "";
+  const { data } = useResource(`/posts/${postId}/replies${query}`, version);
+  useEffect(() => {
+    if (!data) return;
+    // Reading the thread marked it read.
+    conversationsChanged();
+    // Opened from an answer's notification or a conversation: the thread is what to see.
+    if (window.location.hash === "#replies") document.getElementById("replies")?.scrollIntoView();
+  }, [data]);
   const { busy, error, submit } = useSubmit(async (fields, form) => {
-    await post(`/posts/${id}/replies`, { body: fields.get("body") });
+    const body = { body: fields.get("body") };
+    if (parentId) body.parent_id = Number(parentId);
+    await post(`/posts/${postId}/replies`, body);
     form.reset();
     setVersion((v) => v + 1);
   });
-  // Nothing to show on a post without replies that takes none.
-  if (!allowReplies && !(data && data.length)) return null;
-  return html`<section aria-labelledby="replies">
-    <h2 id="replies">${t("replies")}</h2>
-    ${(data || []).map((reply) => html`<div key=${reply.id} class=${`reply ${reply.from_staff ? "staff" : ""}`}>
-      <p class="meta">${reply.from_staff ? t("staff") : reply.author_name} · ${formatDate(reply.created_at)}</p>
-      <p class="body">${reply.body}</p></div>`)}
-    ${allowReplies && html`<form onSubmit=${submit}>
-      <label>${t("your_reply")}<textarea name="body" required maxlength="5000"></textarea></label>
+  // A parent's empty thread on a post that takes no replies: nothing at all.
+  if (!data || (!canWrite && data.length === 0)) return null;
+  const chat = html`${data.length === 0 && !isParent && html`<p class="meta">${t("no_replies_yet")}</p>`}
+    <ol class="chat">${data.map((reply) => {
+      const own = isParent ? !reply.from_staff : reply.from_staff;
+      const who = own ? t("you") : reply.from_staff ? reply.author_name || t("staff") : reply.author_name;
+      return html`<li key=${reply.id} class=${`bubble ${own ? "own" : "theirs"}`}>
+        <p class="meta">${who} · ${formatDate(reply.created_at)}</p>
+        <p class="body">${reply.body}</p></li>`;
+    })}</ol>
+    ${canWrite && html`<form onSubmit=${submit}>
+      <label>${isParent ? t("your_reply") : t("your_answer")}<textarea name="body" required maxlength="5000"></textarea></label>
       <${Feedback} error=${error} />
       <button type="submit" disabled=${busy}>${t("send")}</button>
-    </form>`}
+    </form>`}`;
+  if (!isParent) return chat;
+  return html`<section aria-labelledby="replies-heading" id="replies">
+    <h2 id="replies-heading">${t("replies")}</h2>${chat}</section>`;
+}
+
+/** For staff under the post: the threads of the families in their care. */
+function PostConversations({ id, allowReplies }) {
+  const { data } = useResource(`/conversations?post_id=${id}`);
+  if (!data || (!allowReplies && data.threads.length === 0)) return null;
+  return html`<section aria-labelledby="replies-heading" id="replies">
+    <h2 id="replies-heading">${t("conversations")}</h2>
+    ${data.threads.length === 0
+      ? html`<p class="meta">${t("no_replies_yet")}</p>`
+      : html`<${ThreadCards} threads=${data.threads} isParent=${false} showPost=${false} />`}
   </section>`;
+}
+
+/** Staff: one parent's thread on a post, to read and answer. */
+export function Conversation({ id, parentId }) {
+  const { data, error } = useResource(`/conversations?post_id=${id}`);
+  if (!data) return html`<${Status} error=${error} />`;
+  const thread = data.threads.find((one) => String(one.parent_id) === String(parentId));
+  if (!thread) return html`<p class="error" role="alert">${t("errors.not_found")}</p>`;
+  return html`<h1>${t("conversation_with", { name: thread.parent_name })}</h1>
+    <p class="meta">${thread.child_names.join(", ")}</p>
+    <p><a href=${`/posts/${id}`}>${t("about_post", { title: thread.post_title })}</a></p>
+    <${Thread} postId=${id} parentId=${parentId} isParent=${false} canWrite=${true} />`;
 }
 
 export function PostDetail({ id, user }) {
   const [version, setVersion] = useState(0);
   const [confirmError, setConfirmError] = useState("");
-  const { data: item, error } = useResource(`/posts/${id}`, version);
+  // Offline, a post not opened before opens from the feed kept on the device.
+  const fromFeed = async () => (await get(FEED_PATH)).find((one) => String(one.id) === String(id));
+  const { data: item, error } = useResource(`/posts/${id}`, version, fromFeed);
   if (!item) return html`<${Status} error=${error} />`;
   const isParent = user.role === "parent";
   const confirm = async () => {
@@ -85,7 +169,9 @@ export function PostDetail({ id, user }) {
       <${Feedback} error=${confirmError} />
       ${!isParent && html`<p><a class="button" href=${`/posts/${id}/status`}>${t("status")}</a></p>`}
     </article>
-    ${isParent && html`<${Replies} id=${id} allowReplies=${item.allow_replies} />`}`;
+    ${isParent
+      ? html`<${Thread} postId=${id} isParent=${true} canWrite=${item.allow_replies} />`
+      : html`<${PostConversations} id=${id} allowReplies=${item.allow_replies} />`}`;
 }
 
 export function PostStatus({ id }) {

@@ -1,7 +1,7 @@
 // My children (parents) or my groups' children (teachers), and a child's page with its
 // emergency numbers.
 import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
-import { patch } from "../lib/api.js";
+import { get, patch } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
 
@@ -16,7 +16,9 @@ export function Children() {
 }
 
 export function ChildPage({ id }) {
-  const { data: child, error } = useResource(`/children/${id}`);
+  // Offline, a child page not opened before opens from the list kept on the device.
+  const fromList = async () => (await get("/children")).find((one) => String(one.id) === String(id));
+  const { data: child, error } = useResource(`/children/${id}`, 0, fromList);
   const [contacts, setContacts] = useState(null);
   useEffect(() => { if (child) setContacts(child.emergency_contacts); }, [child]);
   const save = useSubmit(async () => {

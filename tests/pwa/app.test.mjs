@@ -240,18 +240,35 @@ test("offline, a reload shows the app shell and the feed loaded before, with an 
   await page.getByText("Sports day was a success").click();
   await page.getByText("Thank you to all parents who helped.").waitFor();
   // A news item opened from News keeps News highlighted, not Home.
-  assert.equal(await page.locator('nav.tabs a[aria-current="page"]').innerText(), "News");
+  assert.equal(await page.locator('nav.tabs a[aria-current="page"] .tab-label').innerText(), "News");
   await page.getByRole("link", { name: "Home" }).click();
   await page.locator("main a.card").first().click();
   await page.getByRole("heading", { level: 1, name: URGENT_TITLE }).waitFor();
-  assert.equal(await page.locator('nav.tabs a[aria-current="page"]').innerText(), "Home");
+  assert.equal(await page.locator('nav.tabs a[aria-current="page"] .tab-label').innerText(), "Home");
   await page.getByRole("link", { name: "Home" }).click();
   await context.setOffline(true);
   await page.reload();
-  await page.getByText("You are offline.").waitFor();
+  await page.getByText("You are offline. You see what was loaded before.").waitFor();
   await page.getByText(URGENT_TITLE).waitFor();
   await shot(page, "offline");
+  // A message never opened on this phone opens from the feed kept on it.
+  await page.getByText("Library on Tuesday").click();
+  await page.getByRole("heading", { level: 1, name: "Library on Tuesday" }).waitFor();
+  await page.getByText("Please bring the library books back on Tuesday.").waitFor();
+  // The children were kept at login, before their screen was ever opened; a child's page
+  // opens from that list.
+  await page.getByRole("link", { name: "Children" }).click();
+  await page.locator("main a.card").first().click();
+  await page.getByRole("heading", { name: "Emergency numbers" }).waitFor();
+  // What was never loaded: one message that says so, no red error beside it.
+  await page.goto("/children/999999");
+  await page.getByText("You are offline, and this screen was not loaded before.").waitFor();
+  assert.equal(await page.getByRole("alert").count(), 0);
+  assert.equal(await page.locator(".banner").count(), 1);
+  await shot(page, "offline-not-kept");
   await context.setOffline(false);
+  // Online again, the screen loads by itself (here: the child does not exist).
+  await page.getByRole("alert").waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -329,14 +346,50 @@ test("a Dutch browser gets the login in Dutch, and a wrong password says so in D
   await context.close();
 });
 
-test("a parent answers a message, and a teacher posts an urgent notice in a few taps", async () => {
+test("a parent replies, the teacher sees it as new and answers in the conversation, the parent reads the answer", async () => {
   const parent = await phone();
   await login(parent.page, PARENT);
   await parent.page.getByText("Library on Tuesday").click();
   await parent.page.getByLabel("Your reply").fill("Tom's book is at his grandmother's, he brings it Wednesday.");
   await parent.page.getByRole("button", { name: "Send" }).click();
-  await parent.page.locator(".reply").getByText("Tom's book is at his grandmother's").waitFor();
+  await parent.page.locator(".bubble.own").getByText("Tom's book is at his grandmother's").waitFor();
 
+  const teacher = await phone();
+  await login(teacher.page, TEACHER);
+  // Home counts the new message on its tab and lists the conversation on top.
+  await teacher.page.getByRole("link", { name: /Home\s*, 1 unread/ }).waitFor();
+  const conversation = teacher.page.locator(".conversations a.card").first();
+  await conversation.getByText("Tom's book is at his grandmother's").waitFor();
+  await conversation.getByText("1 new").waitFor();
+  await shot(teacher.page, "conversations-home");
+  await conversation.click();
+  await teacher.page.getByRole("heading", { level: 1, name: /^Conversation with / }).waitFor();
+  await teacher.page.locator(".bubble.theirs").getByText("Tom's book is at his grandmother's").waitFor();
+  // Read now: the count is gone; the conversation belongs to Home.
+  await teacher.page.locator("nav.tabs .count").waitFor({ state: "detached" });
+  assert.equal(await teacher.page.locator('nav.tabs a[aria-current="page"] .tab-label').innerText(), "Home");
+  await teacher.page.getByLabel("Your answer").fill("No problem, Wednesday is fine.");
+  await teacher.page.getByRole("button", { name: "Send" }).click();
+  await teacher.page.locator(".bubble.own").getByText("No problem, Wednesday is fine.").waitFor();
+  await shot(teacher.page, "conversation");
+  assert.deepEqual(await seriousViolations(teacher.page), [], "conversation accessibility");
+  // On the post, the teacher finds the conversations of its families.
+  await teacher.page.getByRole("link", { name: "About: Library on Tuesday" }).click();
+  await teacher.page.getByRole("heading", { level: 2, name: "Conversations" }).waitFor();
+
+  // The parent: the answer is new on Home, and read once the thread is open.
+  await parent.page.goto("/");
+  await parent.page.getByRole("link", { name: /Home\s*, 1 unread/ }).waitFor();
+  await parent.page.locator(".conversations a.card").first().click();
+  await parent.page.locator(".bubble.theirs").getByText("No problem, Wednesday is fine.").waitFor();
+  await parent.page.locator("nav.tabs .count").waitFor({ state: "detached" });
+  await parent.context.close();
+  await teacher.context.close();
+});
+
+test("a teacher posts an urgent notice in a few taps, and it is on top of the parent's home", async () => {
+  const parent = await phone();
+  await login(parent.page, PARENT);
   const teacher = await phone();
   await login(teacher.page, TEACHER);
   await teacher.page.getByRole("link", { name: "New post" }).click();
