@@ -7,6 +7,7 @@ import { setLanguage, t } from "./lib/i18n.js";
 import { interceptLinks, navigate, useLocation } from "./lib/router.js";
 import { Account, Activate, ForgotPassword, Login, ResetPassword } from "./screens/accounts.js";
 import { Compose, Conversation, Conversations, Feed, PostDetail, PostStatus } from "./screens/posts.js";
+import { InstallGuide } from "./screens/notifications.js";
 import { ChildPage, Children } from "./screens/school.js";
 
 const PUBLIC_PATHS = ["/login", "/activate", "/forgot-password", "/reset-password"];
@@ -106,7 +107,9 @@ function Tabs({ user, path, unread }) {
   if (path === "/conversations") postsTab = "/";
   const onPost = path.startsWith("/posts") || path === "/conversations";
   if (!onPost) postsTab = tabs.some(([href]) => href === path) ? path : "/";
-  const current = (href) => (onPost ? href === postsTab : href === "/" ? path === "/" : path.startsWith(href));
+  // The install guide is reached from Account.
+  const tabPath = path === "/install" ? "/account" : path;
+  const current = (href) => (onPost ? href === postsTab : href === "/" ? tabPath === "/" : tabPath.startsWith(href));
   return html`<nav class="tabs" aria-label=${t("menu")}>
     ${tabs.map(([href, label, icon]) => html`<a href=${href} aria-current=${current(href) ? "page" : undefined}>
       <span class="tab-icon"><${Icon} name=${icon} />${href === "/" && unread > 0 && html`<span class="count" aria-hidden="true">${unread}</span>`}</span>
@@ -127,6 +130,7 @@ function Screen({ user, path, onUser, onLogout }) {
   switch (path) {
     case "/news": return html`<${Feed} user=${user} kind="news" />`;
     case "/conversations": return html`<${Conversations} user=${user} />`;
+    case "/install": return html`<${InstallGuide} loggedIn=${true} />`;
     case "/children": return html`<${Children} />`;
     case "/compose": return html`<${Compose} user=${user} />`;
     case "/account": return html`<${Account} user=${user} onUser=${onUser} onLogout=${onLogout} />`;
@@ -196,7 +200,8 @@ function App() {
 
   const isPublic = PUBLIC_PATHS.includes(path);
   useEffect(() => {
-    if (user === null && !isPublic) {
+    // The install guide is for everyone: a registration letter may point at it.
+    if (user === null && !isPublic && path !== "/install") {
       // A link from an e-mail or a notification opens after logging in.
       if (path !== "/") sessionStorage.setItem("return-to", path);
       navigate("/login", { replace: true });
@@ -235,7 +240,7 @@ function App() {
   // Nothing until the session is known: a placeholder would only jump away (layout shift).
   if (user === undefined) return null;
   if (isPublic || !user) {
-    const screens = { "/activate": Activate, "/forgot-password": ForgotPassword, "/reset-password": ResetPassword };
+    const screens = { "/activate": Activate, "/forgot-password": ForgotPassword, "/reset-password": ResetPassword, "/install": InstallGuide };
     const Public = screens[path] || Login;
     return html`<${Banners} offline=${offline} notKept=${notKept} waiting=${waiting} />
       <main><${Public} hash=${hash} onUser=${acceptUser} /></main>`;

@@ -17,10 +17,37 @@ export async function currentSubscription() {
   return registration.pushManager.getSubscription();
 }
 
-/** Asks for permission, subscribes and tells the server. Returns the permission state. */
+/** How long the browser's push service and our server get to answer, once allowed. */
+export const PUSH_TIMEOUT_MS = 8000;
+
+/** An iPhone or iPad: there, web apps get notifications only from the home screen. */
+export function isIos() {
+  return /iPhone|iPad|iPod/.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+}
+
+/** Opened from the home screen (installed), not in a browser tab. */
+export function isInstalled() {
+  return window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
+}
+
+/** Asks for permission, subscribes and tells the server. Returns the permission state;
+ * fails with `code` "push_timeout" when the push service or server does not answer. */
 export async function enablePush() {
   const permission = await Notification.requestPermission();
   if (permission !== "granted") return permission;
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error("push_timeout"), { code: "push_timeout" })), PUSH_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([subscribe(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return "granted";
+}
+
+async function subscribe() {
   const registration = await navigator.serviceWorker.ready;
   const { public_key } = await get("/push/public-key");
   let subscription = await registration.pushManager.getSubscription();
@@ -32,7 +59,6 @@ export async function enablePush() {
   }
   const json = subscription.toJSON();
   await post("/push/subscriptions", { endpoint: json.endpoint, keys: json.keys });
-  return "granted";
 }
 
 /** Stops notifications on this device. Unless `serverMustKnow`, also when the server cannot

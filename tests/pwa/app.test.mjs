@@ -43,18 +43,21 @@ after(async () => {
   await browser?.close();
 });
 
-async function phone(locale = "en-GB") {
-  const context = await browser.newContext({ ...PHONE, locale, baseURL: BASE });
+const ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
+const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+async function phone(locale = "en-GB", userAgent = undefined) {
+  const context = await browser.newContext({ ...PHONE, locale, baseURL: BASE, userAgent });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));
   return { context, page, errors };
 }
 
-async function login(page, email) {
+async function login(page, email, password = PASSWORD) {
   await page.goto("/login");
   await page.getByLabel(/e-mail/i).fill(email);
-  await page.getByLabel(/password|wachtwoord|passwort/i).fill(PASSWORD);
+  await page.getByLabel(/password|wachtwoord|passwort/i).fill(password);
   await page.getByRole("button", { name: /log in|inloggen|anmelden/i }).click();
   await atPath(page, "/");
 }
@@ -605,4 +608,64 @@ test("a teacher turns on two-step login, keeps the recovery codes, and logs in w
   await page.getByRole("button", { name: "Set up two-step login" }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test("switching on notifications shows progress, says when the push service does not answer, and helps when blocked", async () => {
+  const { context, page, errors } = await phone();
+  await context.grantPermissions(["notifications"], { origin: BASE });
+  // A push service that never answers.
+  await context.addInitScript(() => {
+    PushManager.prototype.subscribe = () => new Promise(() => {});
+    PushManager.prototype.getSubscription = async () => null;
+  });
+  await login(page, PARENT);
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByRole("button", { name: "Get notifications on this device" }).click();
+  const busy = page.getByRole("button", { name: "Switching on…" });
+  await busy.waitFor();
+  assert.equal(await busy.isDisabled(), true);
+  await page.getByText("Waiting for the browser's notification service…").waitFor();
+  await shot(page, "push-busy");
+  await page.getByRole("alert").getByText("did not answer within 8 seconds").waitFor({ timeout: 15000 });
+  // The button is back for another try.
+  await page.getByRole("button", { name: "Get notifications on this device" }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // Blocked on an Android phone of the German parent who activated above: the steps to
+  // allow them again.
+  const android = await phone("de-DE", ANDROID);
+  await android.context.addInitScript(() => {
+    Object.defineProperty(Notification, "permission", { get: () => "denied" });
+  });
+  await login(android.page, "jonas@example.de", "Herbst-Ferien-2026");
+  await android.page.getByRole("link", { name: "Konto" }).click();
+  await android.page.getByText("So erlauben Sie Benachrichtigungen wieder").waitFor();
+  await android.page.getByText("Tippen Sie auf Berechtigungen oder Benachrichtigungen.").waitFor();
+  await shot(android.page, "push-blocked-de");
+  await android.context.close();
+
+  // An iPhone in Safari: first add the app to the home screen, with the guide one tap away.
+  const iphone = await phone("en-GB", IPHONE);
+  await login(iphone.page, PARENT);
+  await iphone.page.getByRole("link", { name: "Account" }).click();
+  await iphone.page.getByText("notifications work only in the app on your home screen").waitFor();
+  assert.equal(await iphone.page.getByRole("button", { name: "Get notifications on this device" }).count(), 0);
+  await iphone.page.getByRole("link", { name: "Install the app" }).click();
+  await iphone.page.getByRole("heading", { level: 1, name: "Install the app" }).waitFor();
+  await iphone.page.getByText("Choose Add to Home Screen, then Add.").waitFor();
+  assert.equal(await iphone.page.locator('nav.tabs a[aria-current="page"] .tab-label').innerText(), "Account");
+  await iphone.context.close();
+
+  // The guide in Dutch, for both kinds of phone, also before logging in (a letter may link it).
+  const dutch = await phone("nl-NL");
+  await dutch.page.goto("/install");
+  await dutch.page.getByRole("heading", { level: 1, name: "De app installeren" }).waitFor();
+  await dutch.page.getByRole("heading", { name: "iPhone en iPad (Safari)" }).waitFor();
+  await dutch.page.getByRole("heading", { name: "Android (Chrome)" }).waitFor();
+  await shot(dutch.page, "install-guide-nl");
+  assert.deepEqual(await seriousViolations(dutch.page), [], "install guide accessibility");
+  await dutch.page.getByRole("link", { name: "Inloggen" }).click();
+  await atPath(dutch.page, "/login");
+  await dutch.context.close();
 });
