@@ -166,10 +166,19 @@ function App() {
     setUser(me);
   };
 
+  const sessionEnded = async () => {
+    // Data kept from a session means one was open on this device: the login screen says why
+    // it is back (idle too long, logged out on all devices, disabled).
+    if (await hasCachedData()) sessionStorage.setItem("session-ended", "1");
+    await forgetCachedData();
+    setUser(null);
+  };
+
   useEffect(() => {
-    get("/me")
-      .then(acceptUser)
-      // Not logged in, or offline without a saved session: the login screen.
+    // Answers 200 with `user: null` when nobody is logged in: no failed request on the start.
+    get("/auth/session")
+      .then(({ user: me }) => (me ? acceptUser(me) : sessionEnded()))
+      // Offline without a saved session: the login screen.
       .catch(() => setUser(null));
   }, []);
 
@@ -178,13 +187,7 @@ function App() {
     if (user?.role === "parent" && !user.two_factor_setup_required) get("/children").catch(() => {});
   }, [user?.id]);
 
-  useEffect(() => onUnauthenticated(async () => {
-    // Data kept from a session means one was open on this device: the login screen says why
-    // it is back (idle too long, logged out on all devices, disabled).
-    if (await hasCachedData()) sessionStorage.setItem("session-ended", "1");
-    await forgetCachedData();
-    setUser(null);
-  }), []);
+  useEffect(() => onUnauthenticated(sessionEnded), []);
 
   const logout = async ({ everywhere = false } = {}) => {
     // This device stops getting this account's notices, whoever uses it next. Offline the

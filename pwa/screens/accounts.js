@@ -40,8 +40,8 @@ export function Login({ onUser }) {
     }
     sessionStorage.removeItem("session-ended");
     await forgetCachedData();
-    // Read back through the service worker, so the account is also there offline.
-    onUser(await get("/me"));
+    // Read back through the service worker, so the session is also known offline.
+    onUser((await get("/auth/session")).user);
     navigate(takeReturnPath(), { replace: true });
   });
   return html`<div class="center">
@@ -125,7 +125,9 @@ export function Activate({ hash, onUser }) {
       consent_version: account.consent_version,
     });
     await forgetCachedData();
-    onUser({ ...session.user, csrf_token: session.csrf_token });
+    // Read back through the service worker, so the session is also known offline.
+    const known = await get("/auth/session").catch(() => null);
+    onUser(known?.user || { ...session.user, csrf_token: session.csrf_token });
     navigate("/", { replace: true });
   });
   if (account === undefined) return html`<${Status} />`;
@@ -249,7 +251,7 @@ function TwoStepLogin({ user, onUser }) {
     setRecoveryCodes(null);
     await load();
     // The rest of the app opens once the school's requirement is met.
-    onUser(await get("/me"));
+    onUser((await get("/auth/session")).user);
   };
 
   let body;

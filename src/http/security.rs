@@ -150,16 +150,7 @@ pub async fn require_two_factor_setup<E: Endpoint>(
         && let Some(state) = req.data::<HttpState>()
         && state.settings.security.two_factor_required_for_staff
     {
-        let bearer = req
-            .header(header::AUTHORIZATION)
-            .and_then(|value| value.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        let cookie = req.cookie().get(SESSION_COOKIE);
-        let token = bearer
-            .map(str::to_string)
-            .or(cookie.map(|c| c.value_str().to_string()));
-        if let Some(token) = token
+        if let Some(token) = session_token(&req)
             && let Ok(user) = current_user(&req, &token).await
             && two_factor::must_set_up(state, user.role, user.session.two_factor_on)
         {
@@ -171,6 +162,33 @@ pub async fn require_two_factor_setup<E: Endpoint>(
         }
     }
     next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// The session token a request carries: its Bearer token, else its session cookie.
+fn session_token(req: &Request) -> Option<String> {
+    let bearer = req
+        .header(header::AUTHORIZATION)
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string());
+    bearer.or_else(|| {
+        req.cookie()
+            .get(SESSION_COOKIE)
+            .map(|cookie| cookie.value_str().to_string())
+    })
+}
+
+/// The logged-in user of a request, or `None` for a visitor without a valid session (no
+/// 401: for the app's start, which asks before anyone has logged in).
+pub async fn optional_user(req: &Request) -> Result<Option<CurrentUser>, AppError> {
+    let Some(token) = session_token(req) else {
+        return Ok(None);
+    };
+    match current_user(req, &token).await {
+        Ok(user) => Ok(Some(user)),
+        Err(AppError::Unauthenticated) => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// What staff may still do while the school waits for them to set up two-step login.

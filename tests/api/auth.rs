@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::helpers::{Backend, PASSWORD, send, spawn_app, spawn_app_with};
 
 crate::on_both_databases!(
+    the_session_probe_answers_200_with_or_without_a_session,
     login_with_the_right_password_opens_a_session_usable_by_bearer_and_cookie,
     wrong_password_and_unknown_address_get_the_same_answer,
     login_ignores_the_case_of_the_email_address,
@@ -454,4 +455,36 @@ async fn a_transient_smtp_failure_is_retried_later(backend: Backend) {
     let mail = app.smtp.wait_for_mail_to("anna@example.nl").await;
     assert_eq!(mail.subject(), "Choose a new password");
     assert_eq!(app.smtp.data_commands(), 2);
+}
+
+async fn the_session_probe_answers_200_with_or_without_a_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin().await;
+    let parent = app.active_user(&admin, "parent", "anna@example.nl").await;
+    let (status, body) = send(app.request(Method::GET, "/api/auth/session")).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({ "user": null })));
+    let (status, body) = send(app.authed(Method::GET, "/api/auth/session", &parent)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["user"]["email"], "anna@example.nl");
+    assert!(
+        body["user"]["csrf_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+    // An unknown token is nobody, not an error.
+    let (status, body) = send(
+        app.request(Method::GET, "/api/auth/session")
+            .header("Cookie", "sg_session=not-a-session"),
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::OK, json!({ "user": null })));
+    // A disabled account's session is over at once.
+    send(app.authed(
+        Method::POST,
+        &format!("/api/users/{}/disable", parent.user_id),
+        &admin,
+    ))
+    .await;
+    let (_, body) = send(app.authed(Method::GET, "/api/auth/session", &parent)).await;
+    assert_eq!(body, json!({ "user": null }));
 }

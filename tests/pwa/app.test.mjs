@@ -340,8 +340,13 @@ test("an invited parent activates the account from the letter's link, in German"
 
 test("a Dutch browser gets the login in Dutch, and a wrong password says so in Dutch", async () => {
   const { context, page } = await phone("nl-NL");
-  await page.goto("/login");
+  const consoleErrors = [];
+  page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
+  await page.goto("/");
+  await atPath(page, "/login");
   await page.getByRole("heading", { name: "Inloggen" }).waitFor();
+  // The start asks who is logged in without a failed request in the console.
+  assert.deepEqual(consoleErrors, []);
   await page.getByLabel("E-mailadres").fill(PARENT);
   await page.getByLabel("Wachtwoord").fill("not-the-password");
   await page.getByRole("button", { name: "Inloggen" }).click();

@@ -1,7 +1,10 @@
 //! Login, logout, forgotten passwords and account activation.
 
 use chrono::{DateTime, Utc};
-use poem::web::{Data, cookie::CookieJar};
+use poem::{
+    Request,
+    web::{Data, cookie::CookieJar},
+};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 
 use super::me::MeResponse;
@@ -13,7 +16,7 @@ use crate::{
     http::{
         ApiTags,
         client::ClientIp,
-        security::{Auth, expired_session_cookie, session_cookie},
+        security::{Auth, expired_session_cookie, optional_user, session_cookie},
         state::HttpState,
         types::Done,
     },
@@ -53,6 +56,14 @@ pub struct LoginResponse {
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
     pub user: MeResponse,
+}
+
+/// Who is logged in on this browser.
+#[derive(Debug, Object)]
+pub struct SessionResponse {
+    /// Null when nobody is logged in (or the session has ended).
+    #[oai(nullable)]
+    pub user: Option<MeResponse>,
 }
 
 #[derive(Debug, Object)]
@@ -175,6 +186,28 @@ impl AuthApi {
         let session =
             accounts::log_in(&state, &email, body.password.into(), body.code.as_deref()).await?;
         Ok(Json(session_answer(&state, jar, session)))
+    }
+
+    /// Current session
+    ///
+    /// Who is logged in with this request's session cookie or Bearer token, or `user: null`
+    /// for a visitor without a valid session: the app asks this on every start, before anyone
+    /// may have logged in, so the answer is 200 either way.
+    #[oai(path = "/session", method = "get", operation_id = "get_session")]
+    async fn session(
+        &self,
+        state: Data<&HttpState>,
+        req: &Request,
+    ) -> Result<Json<SessionResponse>, ApiError<NoErrors>> {
+        let user = optional_user(req).await?.map(|user| {
+            let session = &user.session;
+            MeResponse::new(
+                session.user.clone(),
+                session.csrf_token.clone(),
+                accounts::two_factor::must_set_up(&state, session.user.role, session.two_factor_on),
+            )
+        });
+        Ok(Json(SessionResponse { user }))
     }
 
     /// Log out
