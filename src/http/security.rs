@@ -149,17 +149,15 @@ pub async fn require_two_factor_setup<E: Endpoint>(
     if !open_before_two_factor_setup(req.original_uri().path())
         && let Some(state) = req.data::<HttpState>()
         && state.settings.security.two_factor_required_for_staff
+        && let Some(token) = session_token(&req)
+        && let Ok(user) = current_user(&req, &token).await
+        && two_factor::must_set_up(state, user.role, user.session.two_factor_on)
     {
-        if let Some(token) = session_token(&req)
-            && let Ok(user) = current_user(&req, &token).await
-            && two_factor::must_set_up(state, user.role, user.session.two_factor_on)
-        {
-            return Err(AppError::forbidden_with(
-                "two_factor_setup_required",
-                "The school requires two-step login: set it up under My account first.",
-            )
-            .into());
-        }
+        return Err(AppError::forbidden_with(
+            "two_factor_setup_required",
+            "The school requires two-step login: set it up under My account first.",
+        )
+        .into());
     }
     next.call(req).await.map(IntoResponse::into_response)
 }
