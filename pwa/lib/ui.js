@@ -10,6 +10,8 @@ export function useResource(path, version = 0, offlineFallback = null) {
   const [state, setState] = useState({ data: undefined, error: null });
   const [retry, setRetry] = useState(0);
   useEffect(() => {
+    // Nothing to load (`path` null): stays undefined.
+    if (path === null) return undefined;
     let live = true;
     get(path).then(
       (data) => live && setState({ data, error: null }),

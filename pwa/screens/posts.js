@@ -11,17 +11,28 @@ function KindBadge({ item }) {
   return html`<span class=${`badge ${item.kind}`}>${labels[item.kind] || item.kind}</span>`;
 }
 
-function PostCard({ item, showUnread }) {
-  const unread = showUnread && !item.read_at;
-  return html`<a class=${`card ${item.kind === "urgent" && item.pinned ? "urgent" : ""}`} href=${`/posts/${item.id}`}>
+/** The first names of the reader's children a post is for, when they are in different
+ * groups (with one group, every post is for all of them). */
+function childrenOf(item, children) {
+  if (!children || item.group_ids.length === 0) return "";
+  if (new Set(children.map((child) => child.group_id)).size < 2) return "";
+  return children.filter((child) => item.group_ids.includes(child.group_id)).map((child) => child.first_name).join(", ");
+}
+
+function PostCard({ item, isParent, children }) {
+  const unread = isParent && !item.read_at;
+  const forChildren = isParent ? childrenOf(item, children) : "";
+  return html`<a class=${`card ${item.kind === "urgent" && item.pinned ? "urgent" : ""} ${unread ? "unread" : ""}`} href=${`/posts/${item.id}`}>
     <h2>
-      ${item.pinned && html`<span class="badge urgent">${t("pinned")}</span>`}
-      ${!item.pinned && html`<${KindBadge} item=${item} />`}
-      ${unread && html`<span class="badge unread">${t("unread")}</span>`}
+      ${unread && html`<span class="dot" aria-hidden="true"></span><span class="visually-hidden">${t("unread")}: </span>`}
+      <${KindBadge} item=${item} />
       ${item.title}
     </h2>
-    <p class="meta">${item.author_name ? `${item.author_name} · ` : ""}${formatDate(item.created_at)}</p>
+    <p class="meta">${forChildren && html`<strong>${t("for_children", { names: forChildren })}</strong> · `}${item.author_name ? `${item.author_name} · ` : ""}${formatDate(item.created_at)}</p>
     <p>${item.body.length > 160 ? `${item.body.slice(0, 159)}…` : item.body}</p>
+    ${isParent && item.ask_confirmation && html`<p>${item.confirmed_at
+      ? html`<span class="badge confirmed">✓ ${t("confirmed_badge")}</span>`
+      : html`<span class="badge confirm">${t("please_confirm")}</span>`}</p>`}
   </a>`;
 }
 
@@ -30,12 +41,15 @@ export const FEED_PATH = "/posts?limit=100";
 
 export function Feed({ user, kind }) {
   const { data, error } = useResource(FEED_PATH);
+  const isParent = user.role === "parent";
+  // Kept offline from the login on; only parents' cards name children.
+  const { data: children } = useResource(isParent ? "/children" : null);
   if (!data) return html`<${Status} error=${error} />`;
   const shown = data.filter((item) => (kind === "news" ? item.kind === "news" : item.kind !== "news"));
   return html`<h1 class="visually-hidden">${kind === "news" ? t("news") : t("home")}</h1>
     ${kind !== "news" && html`<${NewInConversations} isParent=${user.role === "parent"} />`}
     ${shown.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
-    ${shown.map((item) => html`<${PostCard} key=${item.id} item=${item} showUnread=${user.role === "parent"} />`)}`;
+    ${shown.map((item) => html`<${PostCard} key=${item.id} item=${item} isParent=${isParent} children=${children} />`)}`;
 }
 
 /** Tells the app that what is unread in conversations may have changed (its tab count). */

@@ -53,6 +53,26 @@ async fn the_app_in_headless_chromium() {
     )
     .await;
     assert!(status.is_success());
+    // A second child in another class: cards say which child a post is for.
+    let class_5b = app.create_group(&admin, "Groep 5b").await;
+    let mia = app.create_child(&admin, "1003", class_5b).await;
+    let (status, _) = crate::helpers::send(
+        app.authed(
+            reqwest::Method::PATCH,
+            &format!("/api/children/{mia}"),
+            &admin,
+        )
+        .json(&json!({ "first_name": "Mia", "last_name": "Zeeman" })),
+    )
+    .await;
+    assert!(status.is_success());
+    app.link_parent(&admin, mia, parent.user_id, false).await;
+    app.post(
+        &admin,
+        json!({ "kind": "message", "group_ids": [class_5b], "title": "Swimming lessons",
+                "body": "Swimming lessons start next week: bring a towel." }),
+    )
+    .await;
     app.post(
         &teacher,
         json!({ "kind": "message", "group_ids": [class], "title": "Library on Tuesday",

@@ -180,7 +180,15 @@ test("a parent logs in, sees the urgent notice pinned on top and confirms it; th
   await first.waitFor();
   await assert.doesNotReject(first.getByText(URGENT_TITLE).waitFor({ timeout: 5000 }));
   assert.match(await first.getAttribute("class"), /urgent/);
-  assert.match(await first.innerText(), /Pinned/);
+  // Badges: what kind it is, that it waits for a confirmation, and (children in two
+  // classes) which child it is for; unread without a second "New" badge beside "News".
+  await first.locator(".badge.urgent", { hasText: "Urgent" }).waitFor();
+  await first.locator(".badge.confirm", { hasText: "Please confirm" }).waitFor();
+  await first.getByText("For Kim").waitFor();
+  assert.match(await first.innerText(), /^Unread:/);
+  const swimming = page.locator("main a.card", { hasText: "Swimming lessons" });
+  await swimming.getByText("For Mia").waitFor();
+  assert.equal(await page.locator("main a.card", { hasText: "Sports day" }).count(), 0, "news is under News");
   await shot(page, "home");
   assert.deepEqual(await seriousViolations(page), [], "home accessibility");
 
@@ -192,6 +200,10 @@ test("a parent logs in, sees the urgent notice pinned on top and confirms it; th
   assert.equal(await page.getByRole("heading", { name: "Replies" }).count(), 0);
   await shot(page, "post");
   assert.deepEqual(await seriousViolations(page), [], "post accessibility");
+  await page.getByRole("link", { name: "Home" }).click();
+  const confirmedCard = page.locator("main a.card").first();
+  await confirmedCard.locator(".badge.confirmed", { hasText: "Confirmed" }).waitFor();
+  assert.doesNotMatch(await confirmedCard.innerText(), /Unread/);
 
   await page.getByRole("link", { name: "Account" }).click();
   await page.getByRole("heading", { name: "My details" }).waitFor();
