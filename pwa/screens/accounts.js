@@ -90,6 +90,11 @@ function NewPasswordFields() {
 export function ResetPassword({ hash }) {
   const token = tokenFromHash(hash);
   const [done, setDone] = useState(false);
+  // Checked before anyone types: a used or expired link says so at once. "ok", or the reason.
+  const [link, setLink] = useState(token ? undefined : { message: t("reset_no_token") });
+  useEffect(() => {
+    if (token) post("/auth/reset-password/status", { token }).then(() => setLink("ok"), setLink);
+  }, [token]);
   const { busy, error, submit } = useSubmit(async (form) => {
     await post("/auth/reset-password", {
       token,
@@ -98,6 +103,15 @@ export function ResetPassword({ hash }) {
     });
     setDone(true);
   });
+  if (link !== "ok") {
+    return html`<div class="center">
+      <${Brand} title=${t("reset_title")} />
+      ${link === undefined
+        ? html`<p class="meta" role="status">${t("loading")}</p>`
+        : html`<p class=${token ? "error" : "meta"} role=${token ? "alert" : "status"}>${link.message}</p>
+          <p><a class="button" href="/forgot-password">${t("send_new_link")}</a></p>`}
+    </div>`;
+  }
   return html`<div class="center">
     <${Brand} title=${t("reset_title")} />
     ${done

@@ -276,6 +276,13 @@ async fn a_reset_link_works_only_once(backend: Backend) {
     app.active_user(&admin, "parent", "anna@example.nl").await;
     let token = request_reset_token(&app, "anna@example.nl", 1).await;
     let body = json!({ "token": token, "new_password": "Herfst-Wandeling8", "new_password_repeat": "Herfst-Wandeling8" });
+    // Checked before typing: usable, and checking does not use it up.
+    for _ in 0..2 {
+        let (status, _) = app
+            .post_json("/api/auth/reset-password/status", json!({ "token": token }))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
 
     assert_eq!(
         app.post_json("/api/auth/reset-password", body.clone())
@@ -286,6 +293,23 @@ async fn a_reset_link_works_only_once(backend: Backend) {
     let (status, again) = app.post_json("/api/auth/reset-password", body).await;
     assert_eq!(status, StatusCode::GONE);
     assert_eq!(again["code"], "token_used");
+    let (status, checked) = app
+        .post_json("/api/auth/reset-password/status", json!({ "token": token }))
+        .await;
+    assert_eq!(
+        (status, checked["code"].as_str()),
+        (StatusCode::GONE, Some("token_used"))
+    );
+    let (status, checked) = app
+        .post_json(
+            "/api/auth/reset-password/status",
+            json!({ "token": "made-up" }),
+        )
+        .await;
+    assert_eq!(
+        (status, checked["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("token_invalid"))
+    );
 
     let (status, invalid) = app
         .post_json("/api/auth/reset-password", json!({ "token": "made-up", "new_password": "Herfst-Wandeling8", "new_password_repeat": "Herfst-Wandeling8" }))
@@ -306,6 +330,13 @@ async fn a_reset_link_expires_after_an_hour(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::GONE);
     assert_eq!(body["code"], "token_expired");
+    let (status, checked) = app
+        .post_json("/api/auth/reset-password/status", json!({ "token": token }))
+        .await;
+    assert_eq!(
+        (status, checked["code"].as_str()),
+        (StatusCode::GONE, Some("token_expired"))
+    );
     app.login_ok("anna@example.nl", PASSWORD).await;
 }
 

@@ -519,6 +519,23 @@ test("forgot password: the request is confirmed, and the e-mail's link sets a ne
   await atPath(page, "/");
   assert.deepEqual(errors, []);
   await context.close();
+
+  // The used link says so before anyone types, and offers a new one; so does the page
+  // without a link. In German and Dutch browsers (not logged in: the browser's language).
+  const german = await phone("de-DE");
+  await german.page.goto(`/reset-password#token=${RESET_TOKEN}`);
+  await german.page.getByRole("alert").getByText("Dieser Link wurde schon benutzt.").waitFor();
+  assert.equal(await german.page.getByLabel("Neues Passwort", { exact: true }).count(), 0);
+  await shot(german.page, "reset-link-used-de");
+  await german.page.getByRole("link", { name: "Neuen Link zusenden" }).click();
+  await atPath(german.page, "/forgot-password");
+  await german.context.close();
+  const dutch = await phone("nl-NL");
+  await dutch.page.goto("/reset-password");
+  await dutch.page.getByText("Open de link uit de e-mail om een nieuw wachtwoord te kiezen.").waitFor();
+  assert.equal(await dutch.page.getByLabel("Nieuw wachtwoord", { exact: true }).count(), 0);
+  await dutch.page.getByRole("link", { name: "Stuur mij een nieuwe link" }).waitFor();
+  await dutch.context.close();
 });
 
 test("a link to a post opened while logged out shows that post after logging in", async () => {

@@ -272,6 +272,17 @@ pub async fn forgot_password(services: &Services, email: &EmailAddress) -> Resul
 
 /// Sets a new password with the token from a reset link; every session of the account ends.
 /// Returns the account's id.
+/// Whether a password-reset link still works (before the user types a new password):
+/// `token_invalid`, `token_used` or `token_expired` otherwise.
+pub async fn check_reset_link(services: &Services, raw_token: &str) -> Result<(), AppError> {
+    let token = usable_token(services, raw_token, TokenPurpose::PasswordReset).await?;
+    store::users::find_by_id(&services.db, token.user_id)
+        .await?
+        .filter(|user| user.state == AccountState::Active)
+        .ok_or_else(token_invalid)?;
+    Ok(())
+}
+
 pub async fn reset_password(
     services: &Services,
     raw_token: &str,

@@ -115,7 +115,7 @@ impl Example for ResetPasswordRequest {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct ActivationTokenRequest {
-    /// The token from the activation link or letter.
+    /// The token from the link (activation letter or e-mail, password-reset e-mail).
     #[oai(validator(max_length = 200))]
     pub token: Text,
 }
@@ -303,6 +303,27 @@ impl AuthApi {
         Ok(Done::Done)
     }
 
+    /// Check a password-reset link
+    ///
+    /// Whether the link from the e-mail still works, so the app can say so before the user
+    /// types a new password: 204 if it does; a used link 410 `token_used`, an old one (or one
+    /// replaced by a newer link) 410 `token_expired`, an unknown one 404 `token_invalid`.
+    #[oai(
+        path = "/reset-password/status",
+        method = "post",
+        operation_id = "reset_link_status"
+    )]
+    async fn reset_link_status(
+        &self,
+        state: Data<&HttpState>,
+        client: ClientIp,
+        body: Json<ActivationTokenRequest>,
+    ) -> Result<Done, ApiError<ResetLinkErrors>> {
+        state.rate_limits.check_client(client.0)?;
+        accounts::check_reset_link(&state, &body.token).await?;
+        Ok(Done::Done)
+    }
+
     /// Check an activation link
     ///
     /// Tells whom an activation link is for. A link that was used answers 410
@@ -370,6 +391,11 @@ error_sets! {
     ResetPasswordErrors {
         400 => &PasswordRule::CODES,
         400 => &["password_mismatch"],
+        404 => &["token_invalid"],
+        410 => &["token_used", "token_expired"],
+        429 => &["rate_limited"],
+    }
+    ResetLinkErrors {
         404 => &["token_invalid"],
         410 => &["token_used", "token_expired"],
         429 => &["rate_limited"],
