@@ -196,7 +196,9 @@ export function Account({ user, onUser, onLogout }) {
   return html`<h1>${t("account")}</h1>
     ${user.two_factor_setup_required ? html`<p class="notice" role="alert">${t("two_factor_required_notice")}</p>` : null}
     ${user.role !== "parent" ? html`<${TwoStepLogin} user=${user} onUser=${onUser} />` : null}
-    ${user.two_factor_setup_required ? null : html`<${PushSetting} />`}
+    ${user.role === "parent" && html`<${PushSetting} />`}
+    ${user.role !== "parent" && !user.two_factor_setup_required && html`<section class="card" aria-labelledby="staff-notices">
+      <h2 id="staff-notices">${t("staff_notices_title")}</h2><p>${t("staff_notices")}</p></section>`}
     <section class="card" aria-labelledby="profile">
       <h2 id="profile">${t("profile")}</h2>
       <form onSubmit=${profile.submit}>
@@ -212,7 +214,7 @@ export function Account({ user, onUser, onLogout }) {
         <button type="submit" disabled=${profile.busy}>${t("save")}</button>
       </form>
     </section>
-    <${EmailSettings} />
+    ${user.role === "parent" && html`<${EmailSettings} />`}
     <section class="card" aria-labelledby="password">
       <h2 id="password">${t("change_password")}</h2>
       <form onSubmit=${password.submit}>

@@ -83,12 +83,16 @@ export function EmailSettings() {
   // After a change: the settings as the server answered.
   const [changed, setSettings] = useState(null);
   const [error, setError] = useState("");
+  // The setting just saved: its "saved" text shows until the next change.
+  const [saved, setSaved] = useState("");
   const settings = changed || data;
-  if (!settings) return null;
+  if (!settings || settings.length === 0) return null;
   const toggle = async (kind, enabled) => {
     setError("");
+    setSaved("");
     try {
       setSettings(await put(`/me/notifications/${kind}`, { enabled }));
+      setSaved(kind);
     } catch (failure) {
       // Show the setting as it still is.
       setSettings([...settings]);
@@ -101,7 +105,7 @@ export function EmailSettings() {
       <input type="checkbox" checked=${setting.enabled} disabled=${!setting.can_change}
         onChange=${(event) => toggle(setting.kind, event.target.checked)} />
       ${t(`email_kind.${setting.kind}`)}</label>`)}
-    <${Feedback} error=${error} />
+    <${Feedback} error=${error} ok=${saved && t("saved")} />
   </section>`;
 }
 

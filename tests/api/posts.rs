@@ -541,6 +541,15 @@ async fn urgent_emails_cannot_be_switched_off_but_others_can(backend: Backend) {
     );
     app.post(&s.teacher, urgent(s.class_3a)).await;
     app.smtp.wait_for_mail_to("anna@example.nl").await;
+    // Notice e-mails go to parents: staff have no such settings, and cannot make any.
+    let (status, staff) = send(app.authed(Method::GET, "/api/me/notifications", &s.teacher)).await;
+    assert_eq!((status, staff), (StatusCode::OK, json!([])));
+    let (status, _) = send(
+        app.authed(Method::PUT, "/api/me/notifications/news", &s.teacher)
+            .json(&json!({ "enabled": false })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 async fn attachments_are_checked_by_content_and_shown_only_to_the_audience(backend: Backend) {

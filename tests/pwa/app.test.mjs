@@ -216,6 +216,13 @@ test("a parent logs in, sees the urgent notice pinned on top and confirms it; th
   await page.reload();
   await page.getByRole("heading", { name: "My details" }).waitFor();
   assert.equal(await page.getByLabel("Name prefix (van, de, von)").inputValue(), "de");
+  // An e-mail setting saves with a visible "saved", and stays after a reload.
+  const emails = page.locator("section", { has: page.getByRole("heading", { name: "E-mails" }) });
+  await emails.getByLabel("News").uncheck();
+  await emails.getByText("Saved.").waitFor();
+  await page.reload();
+  assert.equal(await page.locator("section", { has: page.getByRole("heading", { name: "E-mails" }) }).getByLabel("News").isChecked(), false);
+  await page.locator("section", { has: page.getByRole("heading", { name: "E-mails" }) }).getByLabel("News").check();
   await shot(page, "account");
   assert.deepEqual(await seriousViolations(page), [], "account accessibility");
   await page.getByRole("link", { name: "Children" }).click();
@@ -239,6 +246,11 @@ test("a parent logs in, sees the urgent notice pinned on top and confirms it; th
   assert.equal(await teacher.page.locator('[data-count="parents"] strong').innerText(), "2");
   await shot(teacher.page, "status");
   assert.deepEqual(await seriousViolations(teacher.page), [], "status accessibility");
+  // A teacher's account: only what applies to staff (no parents' notice e-mails or push).
+  await teacher.page.getByRole("link", { name: "Account" }).click();
+  await teacher.page.getByRole("heading", { name: "Notices" }).waitFor();
+  assert.equal(await teacher.page.getByRole("heading", { name: "E-mails" }).count(), 0);
+  assert.equal(await teacher.page.getByRole("button", { name: "Get notifications on this device" }).count(), 0);
   await teacher.page.getByRole("link", { name: "New post" }).click();
   await teacher.page.getByRole("heading", { name: "New post" }).waitFor();
   await shot(teacher.page, "compose");

@@ -7,6 +7,7 @@ pub mod store;
 
 use crate::{
     app::{actor::Actor, error::AppError},
+    entities::users::Role,
     platform::{
         db::{self, AuditedWrite},
         outbox::{
@@ -66,12 +67,16 @@ pub struct EmailSetting {
     pub can_change: bool,
 }
 
-/// The user's e-mail settings, one per kind.
+/// The user's e-mail settings, one per kind. Notice e-mails go to parents only: staff have
+/// none to set (their e-mails are about their account).
 pub async fn email_settings(
     services: &Services,
-    user_id: i32,
+    actor: &Actor,
 ) -> Result<Vec<EmailSetting>, AppError> {
-    let opted_out = store::opt_outs(&services.db, user_id).await?;
+    if actor.role != Role::Parent {
+        return Ok(Vec::new());
+    }
+    let opted_out = store::opt_outs(&services.db, actor.id).await?;
     Ok(EMAIL_KINDS
         .iter()
         .map(|&(kind, can_change)| EmailSetting {
@@ -82,15 +87,17 @@ pub async fn email_settings(
         .collect())
 }
 
-/// Switches a kind of e-mail on or off for the user. Urgent notices cannot be switched off
-/// (409 `urgent_always_on`); an unknown kind is 404.
+/// Switches a kind of e-mail on or off for a parent. Urgent notices cannot be switched off
+/// (409 `urgent_always_on`); an unknown kind, or any kind for staff, is 404.
 pub async fn set_email_setting(
     services: &Services,
-    user_id: i32,
+    actor: &Actor,
     kind: &str,
     enabled: bool,
 ) -> Result<Vec<EmailSetting>, AppError> {
-    match EMAIL_KINDS.iter().find(|(known, _)| *known == kind) {
+    let user_id = actor.id;
+    let known = EMAIL_KINDS.iter().find(|(known, _)| *known == kind);
+    match known.filter(|_| actor.role == Role::Parent) {
         None => return Err(AppError::not_found("notification kind")),
         Some((_, false)) if !enabled => {
             return Err(AppError::conflict(
@@ -103,7 +110,7 @@ pub async fn set_email_setting(
             store::set_opt_out(&services.db, user_id, kind, !enabled, services.clock.now()).await?
         }
     }
-    email_settings(services, user_id).await
+    email_settings(services, actor).await
 }
 
 /// Switches off the kind of e-mail an unsubscribe link names, for the parent it names.

@@ -173,6 +173,7 @@ impl EmailSettingsApi {
     /// My notification e-mails
     ///
     /// Which kinds of e-mail I get. Switching one off means staying informed in the app.
+    /// Notice e-mails go to parents: for staff the list is empty.
     #[oai(
         path = "/notifications",
         method = "get",
@@ -183,7 +184,7 @@ impl EmailSettingsApi {
         state: Data<&HttpState>,
         auth: Auth,
     ) -> Result<Json<Vec<NotificationSetting>>, ApiError<NoErrors>> {
-        let settings = notifications::email_settings(&state, auth.user().id).await?;
+        let settings = notifications::email_settings(&state, &auth.user().actor()).await?;
         Ok(Json(settings.into_iter().map(Into::into).collect()))
     }
 
@@ -203,7 +204,8 @@ impl EmailSettingsApi {
         body: Json<NotificationChange>,
     ) -> Result<Json<Vec<NotificationSetting>>, ApiError<EmailSettingErrors>> {
         let settings =
-            notifications::set_email_setting(&state, auth.user().id, &kind.0, body.enabled).await?;
+            notifications::set_email_setting(&state, &auth.user().actor(), &kind.0, body.enabled)
+                .await?;
         Ok(Json(settings.into_iter().map(Into::into).collect()))
     }
 }
