@@ -23,6 +23,7 @@ crate::on_both_databases!(
     parents_read_confirm_and_reply_and_the_teacher_sees_who_did,
     a_conversation_counts_unread_both_ways_and_an_answer_is_pushed_to_the_parent,
     conversations_are_private_to_the_family_and_the_staff_of_its_class,
+    the_status_shows_deliveries_and_phones_and_a_reminder_reaches_only_those_who_have_not_confirmed,
     teachers_post_only_to_their_own_groups,
     a_gone_subscription_is_pruned,
     a_429_is_retried_after_retry_after,
@@ -1060,4 +1061,95 @@ async fn conversations_are_private_to_the_family_and_the_staff_of_its_class(back
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = send(app.request(Method::GET, "/api/conversations")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+async fn the_status_shows_deliveries_and_phones_and_a_reminder_reaches_only_those_who_have_not_confirmed(
+    backend: Backend,
+) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let (anna_phone, bob_phone) = (app.push.device("anna-phone"), app.push.device("bob-phone"));
+    app.subscribe(&s.anna, &anna_phone).await;
+    app.subscribe(&s.bob, &bob_phone).await;
+    let (status, _) = send(
+        app.authed(Method::PATCH, "/api/me", &s.bob)
+            .json(&json!({ "phone": "+31 6 12345678" })),
+    )
+    .await;
+    assert!(status.is_success());
+    let post = app.post(&s.teacher, urgent(s.class_3a)).await;
+    let id = post["id"].as_i64().unwrap();
+    app.push.wait_for(2).await;
+    app.wait_for_outbox().await;
+    send(app.authed(Method::POST, &format!("/api/posts/{id}/confirm"), &s.anna)).await;
+
+    let (_, status) =
+        send(app.authed(Method::GET, &format!("/api/posts/{id}/status"), &s.teacher)).await;
+    assert_eq!(status["title"], "School closes at 12:00");
+    assert_eq!(
+        status["delivery"],
+        json!({ "push_sent": 2, "push_pending": 0, "push_failed": 0,
+                "email_sent": 2, "email_pending": 0, "email_failed": 0 })
+    );
+    let row = |who: i64| {
+        status["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["parent_id"] == who)
+            .unwrap()
+            .clone()
+    };
+    // The phone number of who has not confirmed, to call; none for who has.
+    assert_eq!(row(s.bob.user_id)["parent_phone"], "+31 6 12345678");
+    assert!(row(s.anna.user_id)["parent_phone"].is_null());
+    assert!(status["reminded_at"].is_null());
+
+    // A parent cannot remind anyone.
+    let remind = format!("/api/posts/{id}/remind");
+    let (code, _) = send(app.authed(Method::POST, &remind, &s.anna)).await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    let (code, sent) = send(app.authed(Method::POST, &remind, &s.teacher)).await;
+    assert_eq!(code, StatusCode::ACCEPTED, "{sent}");
+    assert_eq!(
+        sent,
+        json!({ "parents": 1, "push_messages": 1, "emails": 1 })
+    );
+    app.wait_for_outbox().await;
+    assert_eq!(app.push.received_by("bob-phone").len(), 2);
+    assert_eq!(app.push.received_by("anna-phone").len(), 1);
+    let mails = app.smtp.wait_for_mails_to("bob@example.nl", 2).await;
+    assert_eq!(mails[1].subject(), "Please confirm: School closes at 12:00");
+    assert_eq!(
+        app.smtp.mails_to("anna@example.nl").len(),
+        1,
+        "no reminder for who confirmed"
+    );
+    // Not again right away; after a quarter of an hour it may.
+    let (code, body) = send(app.authed(Method::POST, &remind, &s.teacher)).await;
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("reminded_recently"))
+    );
+    app.clock.advance(Duration::minutes(16));
+    let (code, _) = send(app.authed(Method::POST, &remind, &s.teacher)).await;
+    assert_eq!(code, StatusCode::ACCEPTED);
+    let (_, status) =
+        send(app.authed(Method::GET, &format!("/api/posts/{id}/status"), &s.teacher)).await;
+    assert!(status["reminded_at"].is_string());
+
+    // A message that asks for no confirmation has nobody to remind.
+    let message = app
+        .post(&s.teacher, json!({ "kind": "message", "group_ids": [s.class_3a], "title": "Trip", "body": "Tomorrow." }))
+        .await;
+    let (code, body) = send(app.authed(
+        Method::POST,
+        &format!("/api/posts/{}/remind", message["id"]),
+        &s.teacher,
+    ))
+    .await;
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("no_confirmation_asked"))
+    );
 }

@@ -23,7 +23,7 @@ use tokio_util::io::InspectReader;
 use crate::platform::services::Services;
 use crate::{
     app::{actor::Actor, error::AppError},
-    entities::{attachments, groups, posts::PostKind, users::Role},
+    entities::{attachments, groups, outbox::Channel, posts::PostKind, users::Role},
     platform::{
         audience::{self, Audience, ReachedParent},
         db,
@@ -427,6 +427,10 @@ pub struct PostStatus {
     pub receipts: std::collections::HashMap<i32, Receipt>,
     /// Parents who wrote in their thread.
     pub replied: HashSet<i32>,
+    /// The post's push messages and e-mails to the parents in `reached` (reminders too).
+    pub deliveries: Vec<OutboxRow>,
+    /// When the last reminder to confirm went out.
+    pub reminded_at: Option<DateTime<Utc>>,
 }
 
 /// Who has read, confirmed and replied: for the author and admins, every family the post
@@ -441,12 +445,89 @@ pub async fn status(services: &Services, actor: &Actor, id: i32) -> Result<PostS
         .filter(|reply| reply.author_id == Some(reply.parent_id))
         .map(|reply| reply.parent_id)
         .collect();
+    let in_care: HashSet<i32> = reached.iter().map(|pair| pair.parent.id).collect();
+    let all = deliveries_of(&services.db, post.id).await?;
+    let reminded_at = last_reminder(&all, post.id);
+    let deliveries = all
+        .into_iter()
+        .filter(|row| row.user_id.is_some_and(|id| in_care.contains(&id)))
+        .collect();
     Ok(PostStatus {
         post,
         reached,
         receipts,
         replied,
+        deliveries,
+        reminded_at,
     })
+}
+
+/// How long after a reminder the next one may go out: parents are asked, not pestered.
+const REMIND_AGAIN_AFTER_MINUTES: i64 = 15;
+
+/// Who a reminder reached.
+pub struct Reminder {
+    pub parents: usize,
+    pub push_messages: usize,
+    pub emails: usize,
+}
+
+/// Asks the parents in the actor's care who have not confirmed a post to confirm it: a push
+/// message to each of their devices and an e-mail each, through the outbox. Only for posts
+/// that ask for confirmation, and at most once per 15 minutes.
+pub async fn remind(services: &Services, actor: &Actor, id: i32) -> Result<Reminder, AppError> {
+    let post = visible_post(services, actor, id).await?;
+    let reached = in_care_of(services, actor, &post).await?;
+    if !post.ask_confirmation {
+        return Err(AppError::conflict(
+            "no_confirmation_asked",
+            "This post does not ask for confirmation, so there is nobody to remind.",
+        ));
+    }
+    let now = services.clock.now();
+    let previous = deliveries_of(&services.db, post.id).await?;
+    if let Some(last) = last_reminder(&previous, post.id)
+        && now < last + chrono::Duration::minutes(REMIND_AGAIN_AFTER_MINUTES)
+    {
+        return Err(AppError::conflict(
+            "reminded_recently",
+            format!(
+                "A reminder went out less than {REMIND_AGAIN_AFTER_MINUTES} minutes ago; wait a little."
+            ),
+        ));
+    }
+    let receipts = store::receipts_of_post(&services.db, post.id).await?;
+    let waiting: Vec<i32> = reached
+        .iter()
+        .map(|pair| pair.parent.id)
+        .filter(|id| receipts.get(id).is_none_or(|r| r.confirmed_at.is_none()))
+        .collect::<std::collections::BTreeSet<i32>>()
+        .into_iter()
+        .collect();
+    let deliveries = notify::reminders(&services.db, &post, &waiting, now).await?;
+    let reminder = Reminder {
+        parents: waiting.len(),
+        push_messages: deliveries
+            .iter()
+            .filter(|d| d.channel == Channel::Push)
+            .count(),
+        emails: deliveries
+            .iter()
+            .filter(|d| d.channel == Channel::Email)
+            .count(),
+    };
+    outbox::enqueue(&services.db, deliveries, now).await?;
+    services.outbox.wake();
+    Ok(reminder)
+}
+
+fn last_reminder(deliveries: &[OutboxRow], post_id: i32) -> Option<DateTime<Utc>> {
+    let prefix = notify::reminder_prefix(post_id);
+    deliveries
+        .iter()
+        .filter(|row| row.dedupe_key.starts_with(&prefix))
+        .map(|row| row.created_at)
+        .max()
 }
 
 /// Every e-mail and push message of a post with attempts and last error (admins).

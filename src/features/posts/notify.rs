@@ -29,6 +29,7 @@ const FANOUT: &str = "post_fanout";
 const PUSH: &str = "post_push";
 const URGENT_MAIL: &str = "urgent_notice";
 const ANSWER_PUSH: &str = "answer_push";
+const REMINDER_MAIL: &str = "confirmation_reminder";
 
 /// Registers the post deliveries with the outbox.
 pub fn register(handlers: &mut Handlers) {
@@ -36,6 +37,7 @@ pub fn register(handlers: &mut Handlers) {
     handlers.register(PUSH, Handler::Push(push_message));
     handlers.register(URGENT_MAIL, Handler::Mail(urgent_mail));
     handlers.register(ANSWER_PUSH, Handler::Push(answer_message));
+    handlers.register(REMINDER_MAIL, Handler::Mail(reminder_mail));
 }
 
 /// Every delivery of a post has a dedupe key starting with this.
@@ -52,6 +54,72 @@ pub fn fan_out_job(post_id: i32) -> NewDelivery {
         dedupe_key: format!("{}fanout", dedupe_prefix(post_id)),
         payload: serde_json::json!({ "post_id": post_id }),
     }
+}
+
+/// Every delivery of a reminder to confirm a post starts with this.
+pub fn reminder_prefix(post_id: i32) -> String {
+    format!("{}reminder:", dedupe_prefix(post_id))
+}
+
+/// A reminder to confirm `post`: its push message again to every device of `parents`, and
+/// an e-mail to each. `now` tells this reminder's deliveries from earlier ones.
+pub async fn reminders(
+    conn: &impl sea_orm::ConnectionTrait,
+    post: &super::Post,
+    parents: &[i32],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<NewDelivery>, sea_orm::DbErr> {
+    let prefix = format!("{}{}:", reminder_prefix(post.id), now.timestamp_millis());
+    let devices = devices::of_users(conn, parents.to_vec()).await?;
+    let pushes = devices.into_iter().map(|device| NewDelivery {
+        channel: Channel::Push,
+        kind: PUSH,
+        user_id: Some(device.user_id),
+        dedupe_key: format!("{prefix}push:{}", device.id),
+        payload: serde_json::json!({ "post_id": post.id, "subscription_id": device.id }),
+    });
+    let mails = parents.iter().map(|&user_id| NewDelivery {
+        channel: Channel::Email,
+        kind: REMINDER_MAIL,
+        user_id: Some(user_id),
+        dedupe_key: format!("{prefix}email:{user_id}"),
+        payload: serde_json::json!({ "post_id": post.id }),
+    });
+    Ok(pushes.chain(mails).collect())
+}
+
+fn reminder_mail<'a>(
+    services: &'a Services,
+    row: &'a OutboxRow,
+) -> BoxFuture<'a, anyhow::Result<Option<OutgoingMail>>> {
+    Box::pin(async move {
+        let Some(user) = recipient(&services.db, row).await? else {
+            return Ok(None);
+        };
+        let payload: PostPayload = serde_json::from_value(row.payload.clone())?;
+        let Some(post) = store::find(&services.db, payload.post_id).await? else {
+            return Ok(None);
+        };
+        // Confirmed since the reminder was queued: nothing to ask any more.
+        let receipts = store::receipts_of_post(&services.db, post.id).await?;
+        if receipts
+            .get(&user.id)
+            .is_some_and(|r| r.confirmed_at.is_some())
+        {
+            return Ok(None);
+        }
+        let settings = &services.settings;
+        let link = format!("{}/posts/{}", settings.public_url(), post.id);
+        let values = serde_json::json!({ "title": post.title, "body": post.body });
+        let mail = services.templates.action_mail(
+            &settings.school.name,
+            &user,
+            REMINDER_MAIL,
+            values,
+            &link,
+        )?;
+        Ok(Some(mail))
+    })
 }
 
 /// A push message to every device of the parent whose thread a member of staff answered.

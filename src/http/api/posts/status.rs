@@ -4,18 +4,42 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use sea_orm::ActiveEnum;
 
 use super::ManagedPostErrors;
-use crate::http::error::{AdminLookup, ApiError};
+use crate::http::error::{AdminLookup, ApiError, error_sets};
 use crate::{
-    entities::outbox::DeliveryStatus,
+    entities::outbox::{Channel, DeliveryStatus},
     features::posts,
     http::{ApiTags, security::Auth, state::HttpState},
 };
 
 pub struct StatusApi;
+
+/// Who a reminder goes to.
+#[derive(Debug, Object)]
+pub struct RemindAnswer {
+    /// Parents who had not confirmed.
+    pub parents: u64,
+    pub push_messages: u64,
+    pub emails: u64,
+}
+
+#[derive(ApiResponse)]
+pub enum RemindResponse {
+    /// Queued: the outbox sends it.
+    #[oai(status = 202)]
+    Accepted(Json<RemindAnswer>),
+}
+
+error_sets! {
+    RemindErrors {
+        403 => &["forbidden"],
+        404 => &["not_found"],
+        409 => &["no_confirmation_asked", "reminded_recently"],
+    }
+}
 
 /// One addressed parent of one child.
 #[derive(Debug, Object)]
@@ -31,6 +55,20 @@ pub struct ReceiptRow {
     #[oai(nullable)]
     pub confirmed_at: Option<DateTime<Utc>>,
     pub replied: bool,
+    /// The parent's phone number, only while a requested confirmation is missing (to call).
+    #[oai(nullable)]
+    pub parent_phone: Option<String>,
+}
+
+/// How the post's push messages and e-mails to these parents went (reminders included).
+#[derive(Debug, Object)]
+pub struct DeliveryCounts {
+    pub push_sent: u64,
+    pub push_pending: u64,
+    pub push_failed: u64,
+    pub email_sent: u64,
+    pub email_pending: u64,
+    pub email_failed: u64,
 }
 
 #[derive(Debug, Object)]
@@ -48,8 +86,17 @@ pub struct ReceiptCounts {
 #[derive(Debug, Object)]
 pub struct PostStatusResponse {
     pub post_id: i32,
+    pub title: String,
+    /// `urgent`, `message` or `news`.
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
     pub ask_confirmation: bool,
+    pub allow_replies: bool,
     pub counts: ReceiptCounts,
+    pub delivery: DeliveryCounts,
+    /// When the last reminder to confirm went out.
+    #[oai(nullable)]
+    pub reminded_at: Option<DateTime<Utc>>,
     /// By child, then parent.
     pub rows: Vec<ReceiptRow>,
 }
@@ -112,24 +159,70 @@ impl StatusApi {
             .iter()
             .map(|a| {
                 let receipt = receipts.get(&a.parent.id);
+                let confirmed_at = receipt.and_then(|r| r.confirmed_at);
+                let waiting = status.post.ask_confirmation && confirmed_at.is_none();
                 ReceiptRow {
+                    parent_phone: a.parent.phone.clone().filter(|_| waiting),
                     child_id: a.child.id,
                     child_name: a.child.full_name(),
                     group_id: a.child.group_id,
                     parent_id: a.parent.id,
                     parent_name: a.parent.full_name(),
                     read_at: receipt.map(|r| r.read_at),
-                    confirmed_at: receipt.and_then(|r| r.confirmed_at),
+                    confirmed_at,
                     replied: replied.contains(&a.parent.id),
                 }
             })
             .collect();
+        let delivered = |channel: Channel, state: DeliveryStatus| {
+            status
+                .deliveries
+                .iter()
+                .filter(|row| row.channel == channel && row.status == state)
+                .count() as u64
+        };
+        let delivery = DeliveryCounts {
+            push_sent: delivered(Channel::Push, DeliveryStatus::Sent),
+            push_pending: delivered(Channel::Push, DeliveryStatus::Pending),
+            push_failed: delivered(Channel::Push, DeliveryStatus::Failed),
+            email_sent: delivered(Channel::Email, DeliveryStatus::Sent),
+            email_pending: delivered(Channel::Email, DeliveryStatus::Pending),
+            email_failed: delivered(Channel::Email, DeliveryStatus::Failed),
+        };
+        let post = &status.post;
         Ok(Json(PostStatusResponse {
-            post_id: status.post.id,
-            ask_confirmation: status.post.ask_confirmation,
+            post_id: post.id,
+            title: post.title.clone(),
+            kind: post.kind.to_value(),
+            created_at: post.created_at,
+            ask_confirmation: post.ask_confirmation,
+            allow_replies: post.allow_replies,
             counts,
+            delivery,
+            reminded_at: status.reminded_at,
             rows,
         }))
+    }
+
+    /// Remind those who have not confirmed
+    ///
+    /// Sends the post's push message again to every device of the parents (in the caller's
+    /// care) who have not confirmed it, and an e-mail asking them to. Only for posts that ask
+    /// for confirmation (409 `no_confirmation_asked`), at most once per 15 minutes (409
+    /// `reminded_recently`).
+    #[oai(path = "/:id/remind", method = "post", operation_id = "remind")]
+    async fn remind(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+    ) -> Result<RemindResponse, ApiError<RemindErrors>> {
+        let reminder = posts::remind(&state, &auth.user().actor(), id.0).await?;
+        Ok(RemindResponse::Accepted(Json(RemindAnswer {
+            parents: reminder.parents as u64,
+            push_messages: reminder.push_messages as u64,
+            emails: reminder.emails as u64,
+        })))
     }
 
     /// Delivery status (admin)
