@@ -188,6 +188,39 @@ export function PostDetail({ id, user }) {
       : html`<${PostConversations} id=${id} allowReplies=${item.allow_replies} />`}`;
 }
 
+/** One parent of a child on the status page: read, confirmed, and a number to call. */
+function ParentStatus({ row, askConfirmation }) {
+  return html`<li>
+    <strong>${row.parent_name}</strong>
+    <span class="meta"> · ${row.read_at ? t("read_at", { time: formatDate(row.read_at) }) : t("not_read")}</span>
+    ${askConfirmation && html`<span class=${row.confirmed_at ? "meta" : "waiting"}> · ${row.confirmed_at ? t("confirmed_at", { time: formatDate(row.confirmed_at) }) : t("not_confirmed")}</span>`}
+    ${row.parent_phone && html` · <a href=${`tel:${row.parent_phone.replace(/\s/g, "")}`}>${t("call", { phone: row.parent_phone })}</a>`}
+  </li>`;
+}
+
+/** The teacher asks those who have not confirmed once more (push and e-mail). */
+function RemindButton({ id, waiting, remindedAt, onSent }) {
+  const [outcome, setOutcome] = useState({});
+  const [busy, setBusy] = useState(false);
+  const remind = async () => {
+    setBusy(true);
+    try {
+      const sent = await post(`/posts/${id}/remind`);
+      setOutcome({ ok: t("reminded", { count: sent.parents }) });
+      onSent();
+    } catch (failure) {
+      setOutcome({ error: failure.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div class="remind">
+    <button onClick=${remind} disabled=${busy}>${t("remind", { count: waiting })}</button>
+    ${remindedAt && html`<p class="meta">${t("last_reminder", { time: formatDate(remindedAt) })}</p>`}
+    <${Feedback} ok=${outcome.ok} error=${outcome.error} />
+  </div>`;
+}
+
 export function PostStatus({ id }) {
   const [version, setVersion] = useState(0);
   const { data, error } = useResource(`/posts/${id}/status`, version);
@@ -199,21 +232,33 @@ export function PostStatus({ id }) {
     return () => clearInterval(timer);
   }, []);
   if (!data) return html`<${Status} error=${error} />`;
-  const counts = data.counts;
-  const boxes = [["parents", t("parents")], ["read", t("read")], ["not_read", t("not_read")]];
-  if (data.ask_confirmation) boxes.push(["confirmed", t("confirmed_count")], ["not_confirmed", t("not_confirmed")]);
-  boxes.push(["replied", t("replied")]);
-  return html`<h1>${t("status")}</h1>
+  const { counts, delivery } = data;
+  const total = counts.parents;
+  const boxes = [["read", t("of_read", { total })]];
+  if (data.ask_confirmation) boxes.push(["confirmed", t("of_confirmed", { total })]);
+  if (data.allow_replies) boxes.push(["replied", t("replied")]);
+  // One card per child with its parents; children still waiting for a confirmation first.
+  const children = [];
+  for (const row of data.rows) {
+    let child = children.find((one) => one.id === row.child_id);
+    if (!child) children.push((child = { id: row.child_id, name: row.child_name, rows: [] }));
+    child.rows.push(row);
+  }
+  const waiting = (child) => data.ask_confirmation && child.rows.every((row) => !row.confirmed_at);
+  children.sort((a, b) => Number(waiting(b)) - Number(waiting(a)));
+  return html`<h1><${KindBadge} item=${data} />${data.title}</h1>
+    <p class="meta" data-count="parents">${t("sent_to", { count: counts.parents })} · ${formatDate(data.created_at)}</p>
     <div class="counts">${boxes.map(([key, label]) => html`<div key=${key} data-count=${key}><strong>${counts[key]}</strong>${label}</div>`)}</div>
-    <table>
-      <thead><tr><th scope="col">${t("child")}</th><th scope="col">${t("parent")}</th><th scope="col">${t("read")}</th>
-        ${data.ask_confirmation && html`<th scope="col">${t("confirmed_count")}</th>`}</tr></thead>
-      <tbody>${data.rows.map((row) => html`<tr key=${`${row.child_id}-${row.parent_id}`}>
-        <td>${row.child_name}</td><td>${row.parent_name}</td>
-        <td>${row.read_at ? t("yes") : t("no")}</td>
-        ${data.ask_confirmation && html`<td>${row.confirmed_at ? t("yes") : t("no")}</td>`}
-      </tr>`)}</tbody>
-    </table>
+    <p class="meta delivery">${t("push_delivery", { sent: delivery.push_sent, pending: delivery.push_pending, failed: delivery.push_failed })}<br />
+      ${t("email_delivery", { sent: delivery.email_sent, pending: delivery.email_pending, failed: delivery.email_failed })}</p>
+    ${data.ask_confirmation && (counts.not_confirmed > 0
+      ? html`<${RemindButton} id=${id} waiting=${counts.not_confirmed} remindedAt=${data.reminded_at} onSent=${() => setVersion((v) => v + 1)} />`
+      : html`<p class="ok">${t("all_confirmed")}</p>`)}
+    <h2>${t("by_child")}</h2>
+    <ul class="children-status">${children.map((child) => html`<li key=${child.id} class=${`card ${waiting(child) ? "needs-confirmation" : ""}`}>
+      <h3>${child.name}</h3>
+      <ul>${child.rows.map((row) => html`<${ParentStatus} key=${row.parent_id} row=${row} askConfirmation=${data.ask_confirmation} />`)}</ul>
+    </li>`)}</ul>
     <p><a href=${`/posts/${id}`}>${t("back")}</a></p>`;
 }
 

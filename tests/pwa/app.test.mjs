@@ -242,8 +242,19 @@ test("a parent logs in, sees the urgent notice pinned on top and confirms it; th
   const confirmed = teacher.page.locator('[data-count="confirmed"] strong');
   await confirmed.waitFor();
   assert.equal(await confirmed.innerText(), "1");
+  await teacher.page.getByRole("heading", { level: 1, name: URGENT_TITLE }).waitFor();
   // Anna, and the parent of the class who has not activated yet.
-  assert.equal(await teacher.page.locator('[data-count="parents"] strong').innerText(), "2");
+  assert.match(await teacher.page.locator('[data-count="parents"]').innerText(), /^Sent to 2 parents/);
+  await teacher.page.getByText(/^Push messages: \d+ delivered/).waitFor();
+  // A card per child with its parents; the child still waiting for a confirmation first.
+  const waitingChild = teacher.page.locator(".children-status > li").first();
+  await waitingChild.getByText("Not confirmed").waitFor();
+  await teacher.page.getByRole("button", { name: "Remind the 1 who have not confirmed" }).click();
+  await teacher.page.getByText("Reminder sent to those who have not confirmed (1)").waitFor();
+  await teacher.page.getByText(/^Last reminder: /).waitFor();
+  // Not twice in a row: the reason, in words.
+  await teacher.page.getByRole("button", { name: "Remind the 1 who have not confirmed" }).click();
+  await teacher.page.getByRole("alert").getByText("less than 15 minutes ago").waitFor();
   await shot(teacher.page, "status");
   assert.deepEqual(await seriousViolations(teacher.page), [], "status accessibility");
   // A teacher's account: only what applies to staff (no parents' notice e-mails or push).
@@ -430,8 +441,8 @@ test("a teacher posts an urgent notice in a few taps, and it is on top of the pa
   await teacher.page.getByLabel("Text").fill("Please pick up your child at 13:00.");
   await teacher.page.getByLabel("Ask parents to confirm receipt").check();
   await teacher.page.getByRole("button", { name: "Publish" }).click();
-  await teacher.page.getByRole("heading", { name: "Read and confirmations" }).waitFor();
-  assert.equal(await teacher.page.locator('[data-count="parents"] strong').innerText(), "2");
+  await teacher.page.getByRole("heading", { level: 1, name: "Heating broken: classes end at 13:00" }).waitFor();
+  assert.match(await teacher.page.locator('[data-count="parents"]').innerText(), /^Sent to 2 parents/);
   assert.equal(await teacher.page.locator('[data-count="confirmed"] strong').innerText(), "0");
 
   await parent.page.goto("/");
