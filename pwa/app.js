@@ -4,7 +4,9 @@ import { forgetCachedData, get, hasCachedData, onNotKeptChange, onOfflineChange,
 import { Icon } from "./lib/icons.js";
 import { disablePush } from "./lib/push.js";
 import { setLanguage, t } from "./lib/i18n.js";
+import { loadSchool, school } from "./lib/school.js";
 import { interceptLinks, navigate, useLocation } from "./lib/router.js";
+import { usePullToRefresh } from "./lib/ui.js";
 import { Account, Activate, ForgotPassword, Login, ResetPassword } from "./screens/accounts.js";
 import { Compose, Conversation, Conversations, Feed, PostDetail, PostStatus } from "./screens/posts.js";
 import { InstallGuide } from "./screens/notifications.js";
@@ -70,7 +72,7 @@ function setTitleFrom(heading) {
     .map((node) => node.textContent)
     .join("")
     .trim();
-  document.title = `${name} – ${t("app")}`;
+  document.title = `${name} – ${school.name || t("app")}`;
 }
 
 /** Messages in conversations the user has not read: reloaded on every screen change, when a
@@ -117,6 +119,12 @@ function Tabs({ user, path, unread }) {
   </nav>`;
 }
 
+function NotFound() {
+  return html`<h1>${t("not_found_title")}</h1>
+    <p>${t("not_found_text")}</p>
+    <p><a class="button" href="/">${t("to_home")}</a></p>`;
+}
+
 function Screen({ user, path, onUser, onLogout }) {
   // Until staff set up the two-step login the school requires, only their account works.
   if (user.two_factor_setup_required) return html`<${Account} user=${user} onUser=${onUser} onLogout=${onLogout} />`;
@@ -134,7 +142,8 @@ function Screen({ user, path, onUser, onLogout }) {
     case "/children": return html`<${Children} />`;
     case "/compose": return html`<${Compose} user=${user} />`;
     case "/account": return html`<${Account} user=${user} onUser=${onUser} onLogout=${onLogout} />`;
-    default: return html`<${Feed} user=${user} />`;
+    case "/": return html`<${Feed} user=${user} />`;
+    default: return html`<${NotFound} />`;
   }
 }
 
@@ -145,6 +154,7 @@ function App() {
   const [notKept, setNotKept] = useState(false);
   const waiting = useServiceWorkerUpdate();
   const unread = useUnreadConversations(user, path);
+  const pulling = usePullToRefresh();
 
   useEffect(() => onOfflineChange(setOffline), []);
   useEffect(() => onNotKeptChange(setNotKept), []);
@@ -176,8 +186,9 @@ function App() {
 
   useEffect(() => {
     // Answers 200 with `user: null` when nobody is logged in: no failed request on the start.
-    get("/auth/session")
-      .then(({ user: me }) => (me ? acceptUser(me) : sessionEnded()))
+    // The school's name comes with the session, so the first screen shows it at once.
+    Promise.all([get("/auth/session"), loadSchool()])
+      .then(([{ user: me }]) => (me ? acceptUser(me) : sessionEnded()))
       // Offline without a saved session: the login screen.
       .catch(() => setUser(null));
   }, []);
@@ -249,8 +260,11 @@ function App() {
       <main><${Public} hash=${hash} onUser=${acceptUser} /></main>`;
   }
   return html`
-    <header class="bar"><span class="name">${t("app")}</span></header>
+    <header class="bar">
+      ${school.logo_url && html`<img class="logo" src=${school.logo_url} alt="" width="32" height="32" />`}
+      <span class="name">${school.name || t("app")}</span></header>
     <${Banners} offline=${offline} notKept=${notKept} waiting=${waiting} />
+    ${pulling && html`<div class="pull" role="status">${t("release_to_refresh")}</div>`}
     <${Tabs} user=${user} path=${path} unread=${unread} />
     <main>
       <${Screen} user=${user} path=${path} onUser=${acceptUser} onLogout=${logout} />

@@ -76,6 +76,8 @@ export const TEXTS = {
     push_delivery: "Push messages: {sent} delivered, {pending} on the way, {failed} failed.", email_delivery: "E-mails: {sent} sent, {pending} on the way, {failed} failed.",
     remind: "Remind the {count} who have not confirmed", reminded: "Reminder sent to those who have not confirmed ({count}): push message and e-mail.",
     last_reminder: "Last reminder: {time}", all_confirmed: "Everyone has confirmed.", by_child: "By child",
+    not_found_title: "Page not found", not_found_text: "This page does not exist. Perhaps the link is old.", to_home: "To the home screen",
+    release_to_refresh: "Release to refresh",
     errors: {"reminded_recently": "A reminder went out less than 15 minutes ago. Please wait a little.", "no_confirmation_asked": "This post asks for no confirmation.", "no_audience": "Choose at least one class.", "not_own_group": "You can only post to your own classes.", "school_audience_needs_admin": "Only the school office can post to the whole school.", "invalid_title": "The title needs 1 to 200 characters.", "invalid_body_text": "The text is empty or too long.", "forbidden": "You may not do this.", "unauthenticated": "Your session has ended. Please log in again.", "account_disabled": "This account is switched off. Ask the school.", "not_found": "This does not exist (any more), or is not for you.", "invalid_emergency_contact": "Check the emergency numbers: each needs a name and a valid phone number.", "read_only": "The school keeps this data; ask the office to change it.", "consent_version_outdated": "The privacy statement has changed. Reload the page and agree again.", "csrf_token_invalid": "Your session has ended. Please log in again.", "wrong_credentials": "Wrong e-mail address or password.", "two_factor_code_wrong": "This code is not right, or was used already. Enter the code the app shows now.", "two_factor_required_by_school": "The school requires two-step login; it cannot be turned off.", "two_factor_setup_required": "The school requires two-step login: set it up under Account first.", "rate_limited": "Too many attempts. Please wait a minute and try again.", "password_mismatch": "The two passwords are not the same.", "wrong_current_password": "The current password is not right.", "password_too_short": "The password is too short (at least 8 characters).", "password_missing_lowercase": "The password needs a lower-case letter.", "password_missing_uppercase": "The password needs an upper-case letter.", "password_missing_digit": "The password needs a digit.", "password_missing_special": "The password needs a special character.", "password_too_common": "This password is too common; choose another one.", "consent_required": "Please agree to the privacy statement.", "token_expired": "This link has expired. Ask for a new one.", "token_invalid": "This link is not valid.", "token_used": "This link has been used already.", "already_activated": "This account is active already: log in.", "offline": "You are offline. Try again when you have a connection.", "internal_error": "Something went wrong on the server. Please try again later."},
   },
   nl: {
@@ -152,6 +154,8 @@ export const TEXTS = {
     push_delivery: "Meldingen: {sent} afgeleverd, {pending} onderweg, {failed} mislukt.", email_delivery: "E-mails: {sent} verstuurd, {pending} onderweg, {failed} mislukt.",
     remind: "Herinner de {count} die niet hebben bevestigd", reminded: "Herinnering verstuurd aan wie niet heeft bevestigd ({count}): melding en e-mail.",
     last_reminder: "Laatste herinnering: {time}", all_confirmed: "Iedereen heeft bevestigd.", by_child: "Per kind",
+    not_found_title: "Pagina niet gevonden", not_found_text: "Deze pagina bestaat niet. Misschien is de link oud.", to_home: "Naar het beginscherm",
+    release_to_refresh: "Loslaten om te vernieuwen",
     errors: {"reminded_recently": "Er ging minder dan 15 minuten geleden al een herinnering uit. Wacht even.", "no_confirmation_asked": "Dit bericht vraagt geen bevestiging.", "no_audience": "Kies minstens één groep.", "not_own_group": "U kunt alleen aan uw eigen groepen schrijven.", "school_audience_needs_admin": "Alleen de administratie kan aan de hele school schrijven.", "invalid_title": "De titel heeft 1 tot 200 tekens nodig.", "invalid_body_text": "De tekst is leeg of te lang.", "forbidden": "Dit mag u niet doen.", "unauthenticated": "Uw sessie is verlopen. Log opnieuw in.", "account_disabled": "Dit account staat uit. Vraag het de school.", "not_found": "Dit bestaat niet (meer), of is niet voor u.", "invalid_emergency_contact": "Controleer de noodnummers: elk nummer heeft een naam en een geldig telefoonnummer nodig.", "read_only": "De school beheert deze gegevens; vraag de administratie om ze te wijzigen.", "consent_version_outdated": "De privacyverklaring is gewijzigd. Laad de pagina opnieuw en ga opnieuw akkoord.", "csrf_token_invalid": "Uw sessie is verlopen. Log opnieuw in.", "wrong_credentials": "Verkeerd e-mailadres of wachtwoord.", "two_factor_code_wrong": "Deze code klopt niet of is al gebruikt. Voer de code in die de app nu toont.", "two_factor_required_by_school": "De school vereist inloggen in twee stappen; het kan niet uit.", "two_factor_setup_required": "De school vereist inloggen in twee stappen: stel het eerst in onder Account.", "rate_limited": "Te veel pogingen. Wacht een minuut en probeer het opnieuw.", "password_mismatch": "De twee wachtwoorden zijn niet gelijk.", "wrong_current_password": "Het huidige wachtwoord klopt niet.", "password_too_short": "Het wachtwoord is te kort (minstens 8 tekens).", "password_missing_lowercase": "Het wachtwoord heeft een kleine letter nodig.", "password_missing_uppercase": "Het wachtwoord heeft een hoofdletter nodig.", "password_missing_digit": "Het wachtwoord heeft een cijfer nodig.", "password_missing_special": "Het wachtwoord heeft een leesteken nodig.", "password_too_common": "Dit wachtwoord komt te vaak voor; kies een ander.", "consent_required": "Ga akkoord met de privacyverklaring.", "token_expired": "Deze link is verlopen. Vraag een nieuwe aan.", "token_invalid": "Deze link is niet geldig.", "token_used": "Deze link is al gebruikt.", "already_activated": "Dit account is al actief: log in.", "offline": "U bent offline. Probeer het opnieuw als u verbinding heeft.", "internal_error": "Er ging iets mis op de server. Probeer het later opnieuw."},
   },
   de: {
@@ -228,6 +232,8 @@ export const TEXTS = {
     push_delivery: "Push-Nachrichten: {sent} zugestellt, {pending} unterwegs, {failed} fehlgeschlagen.", email_delivery: "E-Mails: {sent} gesendet, {pending} unterwegs, {failed} fehlgeschlagen.",
     remind: "Die {count} erinnern, die nicht bestätigt haben", reminded: "Erinnerung an alle gesendet, die nicht bestätigt haben ({count}): Push-Nachricht und E-Mail.",
     last_reminder: "Letzte Erinnerung: {time}", all_confirmed: "Alle haben bestätigt.", by_child: "Nach Kind",
+    not_found_title: "Seite nicht gefunden", not_found_text: "Diese Seite gibt es nicht. Vielleicht ist der Link veraltet.", to_home: "Zur Startseite",
+    release_to_refresh: "Loslassen zum Aktualisieren",
     errors: {"reminded_recently": "Vor weniger als 15 Minuten ging schon eine Erinnerung hinaus. Bitte warten Sie etwas.", "no_confirmation_asked": "Dieser Beitrag bittet um keine Bestätigung.", "no_audience": "Wählen Sie mindestens eine Klasse.", "not_own_group": "Sie können nur an Ihre eigenen Klassen schreiben.", "school_audience_needs_admin": "Nur das Sekretariat kann an die ganze Schule schreiben.", "invalid_title": "Der Titel braucht 1 bis 200 Zeichen.", "invalid_body_text": "Der Text ist leer oder zu lang.", "forbidden": "Das dürfen Sie nicht.", "unauthenticated": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "account_disabled": "Dieses Konto ist gesperrt. Wenden Sie sich an die Schule.", "not_found": "Das gibt es nicht (mehr), oder es ist nicht für Sie.", "invalid_emergency_contact": "Prüfen Sie die Notfallnummern: Jede braucht einen Namen und eine gültige Telefonnummer.", "read_only": "Die Schule verwaltet diese Daten; bitten Sie das Sekretariat um Änderungen.", "consent_version_outdated": "Die Datenschutzerklärung wurde geändert. Laden Sie die Seite neu und stimmen Sie erneut zu.", "csrf_token_invalid": "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.", "wrong_credentials": "Falsche E-Mail-Adresse oder falsches Passwort.", "two_factor_code_wrong": "Dieser Code stimmt nicht oder wurde schon benutzt. Geben Sie den Code ein, den die App jetzt zeigt.", "two_factor_required_by_school": "Die Schule verlangt die Anmeldung in zwei Schritten; sie lässt sich nicht ausschalten.", "two_factor_setup_required": "Die Schule verlangt die Anmeldung in zwei Schritten: Richten Sie sie zuerst unter Konto ein.", "rate_limited": "Zu viele Versuche. Bitte warten Sie eine Minute.", "password_mismatch": "Die beiden Passwörter sind nicht gleich.", "wrong_current_password": "Das aktuelle Passwort stimmt nicht.", "password_too_short": "Das Passwort ist zu kurz (mindestens 8 Zeichen).", "password_missing_lowercase": "Das Passwort braucht einen Kleinbuchstaben.", "password_missing_uppercase": "Das Passwort braucht einen Großbuchstaben.", "password_missing_digit": "Das Passwort braucht eine Ziffer.", "password_missing_special": "Das Passwort braucht ein Sonderzeichen.", "password_too_common": "Dieses Passwort ist zu verbreitet; wählen Sie ein anderes.", "consent_required": "Bitte stimmen Sie der Datenschutzerklärung zu.", "token_expired": "Dieser Link ist abgelaufen. Fordern Sie einen neuen an.", "token_invalid": "Dieser Link ist ungültig.", "token_used": "Dieser Link wurde schon benutzt.", "already_activated": "Dieses Konto ist schon aktiv: Melden Sie sich an.", "offline": "Sie sind offline. Versuchen Sie es erneut, wenn Sie verbunden sind.", "internal_error": "Auf dem Server ist etwas schiefgegangen. Bitte versuchen Sie es später noch einmal."},
   },
 };
@@ -266,7 +272,29 @@ export function errorText(error) {
   return known || error?.message || TEXTS[current].errors.internal_error;
 }
 
-export function formatDate(iso) {
+/** The school's time zone: dates are shown as the school sees them (not the phone's). */
+let timeZone;
+
+export function setTimeZone(zone) {
+  timeZone = zone || undefined;
+}
+
+/** The calendar day of `date` in the school's time zone, as YYYY-MM-DD. */
+function dayOf(date) {
+  return date.toLocaleDateString("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+}
+
+/** "today, 09:12", "yesterday, 17:30", "Thu 3 Dec, 09:12", with the year when not this year. */
+export function formatDate(iso, now = new Date()) {
   const locale = { nl: "nl-NL", de: "de-DE", en: "en-GB" }[current];
-  return new Date(iso).toLocaleString(locale, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const date = new Date(iso);
+  const time = date.toLocaleTimeString(locale, { timeZone, hour: "2-digit", minute: "2-digit" });
+  const days = { [dayOf(now)]: 0, [dayOf(new Date(now.getTime() - 86400000))]: -1 };
+  const relative = days[dayOf(date)];
+  if (relative !== undefined) {
+    return `${new Intl.RelativeTimeFormat(locale, { numeric: "auto" }).format(relative, "day")}, ${time}`;
+  }
+  const sameYear = dayOf(date).slice(0, 4) === dayOf(now).slice(0, 4);
+  const day = date.toLocaleDateString(locale, { timeZone, weekday: "short", day: "numeric", month: "short", year: sameYear ? undefined : "numeric" });
+  return `${day}, ${time}`;
 }

@@ -22,6 +22,12 @@ export function useResource(path, version = 0, offlineFallback = null) {
     );
     return () => { live = false; };
   }, [path, version, retry]);
+  // Pulled down to refresh: every screen's data loads again.
+  useEffect(() => {
+    const again = () => setRetry((n) => n + 1);
+    window.addEventListener("app-refresh", again);
+    return () => window.removeEventListener("app-refresh", again);
+  }, []);
   useEffect(() => {
     if (state.error?.code !== "offline") return;
     const again = () => setRetry((n) => n + 1);
@@ -73,4 +79,45 @@ export function useSubmit(action, okText = "") {
   };
   // The "saved" text of this render: in the new language right after a language change.
   return { busy, ok: outcome.ok ? okText : undefined, error: outcome.error, submit };
+}
+
+/** How far a finger must pull down from the top before the screen reloads. */
+const PULL_DISTANCE = 80;
+
+/** Pull-to-refresh on touch screens: pulled down from the top of the page, the screen's data
+ * loads again (`app-refresh`). Returns whether a pull is under way, for its indicator. */
+export function usePullToRefresh() {
+  const [pulling, setPulling] = useState(false);
+  useEffect(() => {
+    let startY = null;
+    let far = false;
+    const start = (event) => {
+      startY = window.scrollY <= 0 && event.touches.length === 1 ? event.touches[0].clientY : null;
+      far = false;
+    };
+    const move = (event) => {
+      if (startY === null) return;
+      far = event.touches[0].clientY - startY > PULL_DISTANCE;
+      setPulling(far);
+    };
+    const end = () => {
+      if (far) {
+        window.dispatchEvent(new Event("app-refresh"));
+        // The conversations count and anything else listening reload too.
+        window.dispatchEvent(new Event("conversations-changed"));
+      }
+      startY = null;
+      far = false;
+      setPulling(false);
+    };
+    window.addEventListener("touchstart", start, { passive: true });
+    window.addEventListener("touchmove", move, { passive: true });
+    window.addEventListener("touchend", end);
+    return () => {
+      window.removeEventListener("touchstart", start);
+      window.removeEventListener("touchmove", move);
+      window.removeEventListener("touchend", end);
+    };
+  }, []);
+  return pulling;
 }

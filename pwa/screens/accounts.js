@@ -6,6 +6,7 @@ import { LANGUAGES, t } from "../lib/i18n.js";
 import { navigate, tokenFromHash } from "../lib/router.js";
 import { Feedback, Status, useSubmit } from "../lib/ui.js";
 import { EmailSettings, PushSetting } from "./notifications.js";
+import { school } from "../lib/school.js";
 
 /** Where to go after logging in: the page a link asked for, or home. */
 function takeReturnPath() {
@@ -16,7 +17,8 @@ function takeReturnPath() {
 
 function Brand({ title }) {
   return html`<div class="brand">
-    <img src="/icons/icon-192.png" alt="" width="72" height="72" />
+    <img src=${school.logo_url || "/icons/icon-192.png"} alt="" width="72" height="72" />
+    ${school.name && html`<p class="school-name">${school.name}</p>`}
     <h1>${title}</h1>
   </div>`;
 }

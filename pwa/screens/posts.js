@@ -73,10 +73,13 @@ function NewInConversations({ isParent }) {
   const { data } = useResource("/conversations");
   if (!data || data.threads.length === 0) return null;
   const fresh = data.threads.filter((thread) => thread.unread > 0).slice(0, 3);
+  const all = html`<p><a href="/conversations">${t("all_conversations")} (${data.threads.length})</a></p>`;
+  // Nothing new: only the way to the conversations, no section of its own.
+  if (fresh.length === 0) return html`<div class="conversations">${all}</div>`;
   return html`<section aria-labelledby="conversations" class="conversations">
     <h2 id="conversations">${t("conversations")}</h2>
-    ${fresh.length > 0 && html`<${ThreadCards} threads=${fresh} isParent=${isParent} />`}
-    <p><a href="/conversations">${t("all_conversations")} (${data.threads.length})</a></p>
+    <${ThreadCards} threads=${fresh} isParent=${isParent} />
+    ${all}
   </section>`;
 }
 

@@ -91,6 +91,50 @@ pub struct SchoolSettings {
     pub languages: Vec<String>,
     pub default_language: String,
     pub phone_region: String,
+    /// The school's logo for the app's header and login (PNG, JPEG or WebP, at most 1 MB).
+    #[serde(default)]
+    pub logo: Option<PathBuf>,
+}
+
+/// The largest logo the app serves: it is shown small, on every screen.
+pub const MAX_LOGO_BYTES: u64 = 1024 * 1024;
+
+impl SchoolSettings {
+    /// The logo's bytes and their content type, read and checked (None without a logo).
+    pub fn read_logo(&self) -> anyhow::Result<Option<(Vec<u8>, &'static str)>> {
+        let Some(path) = &self.logo else {
+            return Ok(None);
+        };
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("school.logo: cannot read {}", path.display()))?;
+        if bytes.len() as u64 > MAX_LOGO_BYTES {
+            bail!("school.logo: {} is larger than 1 MB", path.display());
+        }
+        let content_type = match bytes.as_slice() {
+            [0x89, b'P', b'N', b'G', ..] => "image/png",
+            [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+            [
+                b'R',
+                b'I',
+                b'F',
+                b'F',
+                _,
+                _,
+                _,
+                _,
+                b'W',
+                b'E',
+                b'B',
+                b'P',
+                ..,
+            ] => "image/webp",
+            _ => bail!(
+                "school.logo: {} is not a PNG, JPEG or WebP image",
+                path.display()
+            ),
+        };
+        Ok(Some((bytes, content_type)))
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -288,6 +332,7 @@ impl Settings {
             bail!("server.public_url: must start with http:// or https://");
         }
         self.time_zone()?;
+        self.school.read_logo()?;
         if self.school.languages.is_empty() {
             bail!("school.languages: name at least one of nl, de, en");
         }

@@ -64,6 +64,17 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui().around(console_security_policy);
     let pwa_dir = state.settings.server.pwa_dir.clone();
+    let school = &state.settings.school;
+    let brand = web_app::Brand {
+        school_name: school.name.clone(),
+        // Checked when the settings were read; a file changed since then is left out.
+        logo: school
+            .read_logo()
+            .inspect_err(|err| tracing::error!(error = %err, "the school's logo is not served"))
+            .ok()
+            .flatten()
+            .map(|(bytes, content_type)| (bytes.into(), content_type)),
+    };
     let https_only = state.settings.server.secure_cookies;
     let proxies = state.trusted_proxies.clone();
     // Uploads get room for the multipart framing around the largest allowed file.
@@ -80,7 +91,7 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
         .nest("/api", api.around(security::require_two_factor_setup))
         .at("/healthz", healthz.around(read_only))
         .at("/readyz", readyz.around(read_only))
-        .nest("/", web_app::routes(pwa_dir).around(read_only))
+        .nest("/", web_app::routes(pwa_dir, brand).around(read_only))
         .around(refuse_unknown_methods)
         .around(refuse_control_characters)
         .around(move |endpoint, req| limit_body(endpoint, req, limits))

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
 use poem::{
     Endpoint, EndpointExt, IntoResponse, Response, Route,
     endpoint::{StaticFileEndpoint, StaticFilesEndpoint},
@@ -23,10 +24,23 @@ const FILES_PLACEHOLDER: &str = "/*__APP_FILES__*/";
 #[derive(Clone)]
 struct AppDir(PathBuf);
 
+/// What makes the app the school's own: its name on the home screen and its logo.
+#[derive(Clone)]
+pub struct Brand {
+    pub school_name: String,
+    /// The logo's bytes and content type, checked when the settings were read.
+    pub logo: Option<(Bytes, &'static str)>,
+}
+
 /// The routes of the app under `/`.
-pub fn routes(dir: PathBuf) -> impl Endpoint {
+pub fn routes(dir: PathBuf, brand: Brand) -> impl Endpoint {
     Route::new()
         .at("/sw.js", service_worker.data(AppDir(dir.clone())))
+        .at(
+            "/manifest.webmanifest",
+            manifest.data(AppDir(dir.clone())).data(brand.clone()),
+        )
+        .at("/school-logo", school_logo.data(brand))
         // The page behind the unsubscribe link of digest and news e-mails.
         .at(
             "/unsubscribe",
@@ -65,6 +79,37 @@ async fn service_worker(Data(dir): Data<&AppDir>) -> Response {
     match stamped {
         Some(source) => source
             .with_content_type("text/javascript; charset=utf-8")
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The web app manifest with the school's name, so the app on the home screen is called
+/// after the school rather than after the software.
+#[handler]
+async fn manifest(Data(dir): Data<&AppDir>, Data(brand): Data<&Brand>) -> Response {
+    let Ok(source) = tokio::fs::read_to_string(dir.0.join("manifest.webmanifest")).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(mut manifest) = serde_json::from_str::<serde_json::Value>(&source) else {
+        tracing::error!("manifest.webmanifest is not JSON");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    manifest["name"] = brand.school_name.clone().into();
+    manifest["short_name"] = brand.school_name.clone().into();
+    manifest
+        .to_string()
+        .with_content_type("application/manifest+json")
+        .into_response()
+}
+
+/// The school's logo (`school.logo`), or 404 when none is configured.
+#[handler]
+fn school_logo(Data(brand): Data<&Brand>) -> Response {
+    match &brand.logo {
+        Some((bytes, content_type)) => bytes
+            .clone()
+            .with_content_type(*content_type)
             .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }

@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::helpers::{Backend, PASSWORD, spawn_app_with};
 
 const URGENT_TITLE: &str = "School closes at 12:00 today";
+const SCHOOL_NAME: &str = "Basisschool De Regenboog";
 
 /// Copies the app's files, so the update test can publish a new service worker.
 fn copy_dir(from: &Path, to: &Path) {
@@ -31,8 +32,12 @@ async fn the_app_in_headless_chromium() {
     let pwa = tempfile::tempdir().unwrap();
     copy_dir(&Path::new(root).join("pwa"), pwa.path());
     let pwa_dir = pwa.path().to_path_buf();
+    // The school's own name and logo (here: the app icon) brand the app.
+    let logo = Path::new(root).join("pwa/icons/icon-192.png");
     let app = spawn_app_with(Backend::Sqlite, |settings| {
-        settings.server.pwa_dir = pwa_dir
+        settings.server.pwa_dir = pwa_dir;
+        settings.school.name = SCHOOL_NAME.into();
+        settings.school.logo = Some(logo);
     })
     .await;
     let admin = app.admin().await;
@@ -138,6 +143,7 @@ async fn the_app_in_headless_chromium() {
             .env("TEACHER_EMAIL", "jan@school.test")
             .env("URGENT_POST_ID", urgent["id"].to_string())
             .env("URGENT_TITLE", URGENT_TITLE)
+            .env("SCHOOL_NAME", SCHOOL_NAME)
             .env("ACTIVATION_TOKEN", &activation_token)
             .env("PWA_DIR", pwa.path())
             .env("RESET_EMAIL", carla)

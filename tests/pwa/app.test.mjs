@@ -20,6 +20,7 @@ const PARENT = process.env.PARENT_EMAIL;
 const TEACHER = process.env.TEACHER_EMAIL;
 const URGENT_ID = process.env.URGENT_POST_ID;
 const URGENT_TITLE = process.env.URGENT_TITLE;
+const SCHOOL_NAME = process.env.SCHOOL_NAME;
 const ACTIVATION_TOKEN = process.env.ACTIVATION_TOKEN;
 const PWA_DIR = process.env.PWA_DIR;
 const RESET_EMAIL = process.env.RESET_EMAIL;
@@ -133,8 +134,9 @@ test("the manifest makes the app installable with 192, 512 and maskable icons", 
   const response = await fetch(`${BASE}/manifest.webmanifest`);
   assert.equal(response.status, 200);
   const manifest = await response.json();
-  assert.equal(manifest.short_name, "Schoolgate");
-  assert.ok(manifest.name.length > 0);
+  // Called after the school on the home screen, not after the software.
+  assert.equal(manifest.name, SCHOOL_NAME);
+  assert.equal(manifest.short_name, SCHOOL_NAME);
   assert.equal(manifest.display, "standalone");
   assert.equal(manifest.scope, "/");
   assert.ok(manifest.start_url.startsWith("/"));
@@ -725,4 +727,55 @@ test("switching on notifications shows progress, says when the push service does
   await dutch.page.getByRole("link", { name: "Inloggen" }).click();
   await atPath(dutch.page, "/login");
   await dutch.context.close();
+});
+
+test("the app carries the school's name and logo, says 'today', has a not-found screen, and reloads when pulled down", async () => {
+  const { context, page, errors } = await phone();
+  await page.goto("/login");
+  await page.locator(".brand .school-name", { hasText: SCHOOL_NAME }).waitFor();
+  const logo = await page.evaluate(async () => {
+    const image = document.querySelector(".brand img");
+    await image.decode();
+    return { src: new URL(image.src).pathname, width: image.naturalWidth };
+  });
+  assert.deepEqual(logo, { src: "/school-logo", width: 192 });
+  await login(page, PARENT);
+  await page.locator("header.bar .name", { hasText: SCHOOL_NAME }).waitFor();
+  await page.locator("header.bar img.logo").waitFor();
+  // Posts of today say so, in the school's time zone.
+  await page.locator("main a.card .meta").first().getByText(/today, \d\d:\d\d/).waitFor();
+  await page.getByRole("link", { name: "News" }).click();
+  await until(page, (name) => document.title === `News – ${name}`, SCHOOL_NAME, "the tab title with the school's name");
+
+  // An unknown path: a screen that says so, not the home screen.
+  await page.goto("/no-such-page");
+  await page.getByRole("heading", { name: "Page not found" }).waitFor();
+  assert.equal(await page.locator('nav.tabs a[aria-current="page"]').count(), 0);
+  await page.getByRole("link", { name: "To the home screen" }).click();
+  await atPath(page, "/");
+  await page.locator("main a.card").first().waitFor();
+
+  // A message posted meanwhile appears after pulling the list down.
+  const session = await (await fetch(`${BASE}/api/auth/login`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: TEACHER, password: PASSWORD }),
+  })).json();
+  const bearer = { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json" };
+  const groups = await (await fetch(`${BASE}/api/groups`, { headers: bearer })).json();
+  const created = await fetch(`${BASE}/api/posts`, {
+    method: "POST", headers: bearer,
+    body: JSON.stringify({ kind: "message", group_ids: [groups.find((g) => g.name === "Groep 3a").id], title: "Gym shoes on Friday", body: "Please bring gym shoes." }),
+  });
+  assert.equal(created.status, 201);
+  assert.equal(await page.getByText("Gym shoes on Friday").count(), 0);
+  const cdp = await context.newCDPSession(page);
+  const touch = (type, y) => cdp.send("Input.dispatchTouchEvent", { type, touchPoints: type === "touchEnd" ? [] : [{ x: 200, y }] });
+  await touch("touchStart", 150);
+  for (const y of [190, 230, 270, 310]) await touch("touchMove", y);
+  await page.getByText("Release to refresh").waitFor();
+  await touch("touchEnd", 310);
+  await page.getByText("Gym shoes on Friday").waitFor();
+  await shot(page, "home-branded");
+  assert.deepEqual(errors, []);
+  await context.close();
 });

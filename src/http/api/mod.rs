@@ -35,7 +35,11 @@ pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
             notifications::EmailSettingsApi,
             notifications::UnsubscribeApi,
         ),
-        (school::children::ChildrenApi, school::groups::GroupsApi),
+        (
+            school::children::ChildrenApi,
+            school::groups::GroupsApi,
+            school::profile::SchoolProfileApi,
+        ),
         imports::ImportsApi,
         audit::AuditApi,
         digest::ScheduleApi,

@@ -1,5 +1,6 @@
 //! The school API: children with their parents (`children`), groups with their teachers
-//! (`groups`).
+//! (`groups`), and the school's own name and logo (`profile`).
 
 pub mod children;
 pub mod groups;
+pub mod profile;
