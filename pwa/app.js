@@ -136,13 +136,13 @@ function Screen({ user, path, onUser, onLogout }) {
   if (post) return html`<${PostDetail} id=${post[1]} user=${user} />`;
   if (child) return html`<${ChildPage} id=${child[1]} />`;
   switch (path) {
-    case "/news": return html`<${Feed} user=${user} kind="news" />`;
+    case "/news": return html`<${Feed} key="news" user=${user} kind="news" />`;
     case "/conversations": return html`<${Conversations} user=${user} />`;
     case "/install": return html`<${InstallGuide} loggedIn=${true} />`;
     case "/children": return html`<${Children} />`;
     case "/compose": return html`<${Compose} user=${user} />`;
     case "/account": return html`<${Account} user=${user} onUser=${onUser} onLogout=${onLogout} />`;
-    case "/": return html`<${Feed} user=${user} />`;
+    case "/": return html`<${Feed} key="home" user=${user} kind="home" />`;
     default: return html`<${NotFound} />`;
   }
 }

@@ -1,6 +1,6 @@
 // The feed with pinned urgent notices, a post with confirm and reply, and for teachers:
 // composing a post and following who read and confirmed it.
-import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
+import { html, useEffect, useRef, useState } from "../vendor/htm-preact-3.1.1.mjs";
 import { get, post } from "../lib/api.js";
 import { formatDate, t } from "../lib/i18n.js";
 import { navigate } from "../lib/router.js";
@@ -36,20 +36,67 @@ function PostCard({ item, isParent, children }) {
   </a>`;
 }
 
-/** The feed as the app loads it: also what a post opens from when offline. */
-export const FEED_PATH = "/posts?limit=100";
+/** Posts per page of the feed (pinned notices come on top of the first page). */
+const PAGE = 30;
+
+/** The first page of Home (everything but news) or News, as the app loads it: also what a
+ * post opens from when offline. */
+export const feedPath = (kind) => `/posts?limit=${PAGE}&news=${kind === "news"}`;
+
+/** The older pages of a feed, loaded when the list's end comes into view (or on a tap). */
+function useOlderPages(firstPage, path) {
+  const [older, setOlder] = useState({ pages: [], busy: false, error: "" });
+  // Pulled to refresh: start again from the first page.
+  useEffect(() => {
+    const reset = () => setOlder({ pages: [], busy: false, error: "" });
+    window.addEventListener("app-refresh", reset);
+    return () => window.removeEventListener("app-refresh", reset);
+  }, []);
+  const last = older.pages.length ? older.pages[older.pages.length - 1] : firstPage;
+  const done = !last || last.filter((item) => !item.pinned).length < PAGE;
+  const loadMore = async () => {
+    if (done || older.busy) return;
+    const all = [firstPage, ...older.pages].flat();
+    setOlder({ ...older, busy: true, error: "" });
+    try {
+      const page = await get(`${path}&before=${all[all.length - 1].id}`);
+      setOlder((now) => ({ pages: [...now.pages, page], busy: false, error: "" }));
+    } catch (failure) {
+      setOlder((now) => ({ ...now, busy: false, error: failure.message }));
+    }
+  };
+  return { items: older.pages.flat(), done, busy: older.busy, error: older.error, loadMore };
+}
+
+/** Calls `onSeen` whenever the element comes into view (the end of a list). */
+function useSeen(onSeen) {
+  const ref = useRef(null);
+  useEffect(() => {
+    if (!ref.current || !("IntersectionObserver" in window)) return undefined;
+    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && onSeen());
+    observer.observe(ref.current);
+    return () => observer.disconnect();
+  });
+  return ref;
+}
 
 export function Feed({ user, kind }) {
-  const { data, error } = useResource(FEED_PATH);
+  const path = feedPath(kind);
+  const { data, error } = useResource(path);
   const isParent = user.role === "parent";
   // Kept offline from the login on; only parents' cards name children.
   const { data: children } = useResource(isParent ? "/children" : null);
+  const older = useOlderPages(data, path);
+  const end = useSeen(older.loadMore);
   if (!data) return html`<${Status} error=${error} />`;
-  const shown = data.filter((item) => (kind === "news" ? item.kind === "news" : item.kind !== "news"));
+  const shown = [...data, ...older.items];
   return html`<h1 class="visually-hidden">${kind === "news" ? t("news") : t("home")}</h1>
-    ${kind !== "news" && html`<${NewInConversations} isParent=${user.role === "parent"} />`}
+    ${kind !== "news" && html`<${NewInConversations} isParent=${isParent} />`}
     ${shown.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
-    ${shown.map((item) => html`<${PostCard} key=${item.id} item=${item} isParent=${isParent} children=${children} />`)}`;
+    ${shown.map((item) => html`<${PostCard} key=${item.id} item=${item} isParent=${isParent} children=${children} />`)}
+    ${!older.done && html`<div ref=${end} class="more">
+      <button class="secondary" onClick=${older.loadMore} disabled=${older.busy}>${older.busy ? t("loading") : t("load_older")}</button>
+      <${Feedback} error=${older.error} /></div>`}`;
 }
 
 /** Tells the app that what is unread in conversations may have changed (its tab count). */
@@ -160,7 +207,13 @@ export function PostDetail({ id, user }) {
   const [version, setVersion] = useState(0);
   const [confirmError, setConfirmError] = useState("");
   // Offline, a post not opened before opens from the feed kept on the device.
-  const fromFeed = async () => (await get(FEED_PATH)).find((one) => String(one.id) === String(id));
+  const fromFeed = async () => {
+    for (const kind of ["home", "news"]) {
+      const found = (await get(feedPath(kind)).catch(() => [])).find((one) => String(one.id) === String(id));
+      if (found) return found;
+    }
+    return undefined;
+  };
   const { data: item, error } = useResource(`/posts/${id}`, version, fromFeed);
   if (!item) return html`<${Status} error=${error} />`;
   const isParent = user.role === "parent";

@@ -23,6 +23,7 @@ crate::on_both_databases!(
     parents_read_confirm_and_reply_and_the_teacher_sees_who_did,
     a_conversation_counts_unread_both_ways_and_an_answer_is_pushed_to_the_parent,
     conversations_are_private_to_the_family_and_the_staff_of_its_class,
+    the_feed_pages_through_every_post_once_with_pinned_notices_on_the_first_page,
     the_status_shows_deliveries_and_phones_and_a_reminder_reaches_only_those_who_have_not_confirmed,
     teachers_post_only_to_their_own_groups,
     a_gone_subscription_is_pruned,
@@ -1151,5 +1152,73 @@ async fn the_status_shows_deliveries_and_phones_and_a_reminder_reaches_only_thos
     assert_eq!(
         (code, body["code"].as_str()),
         (StatusCode::CONFLICT, Some("no_confirmation_asked"))
+    );
+}
+
+async fn the_feed_pages_through_every_post_once_with_pinned_notices_on_the_first_page(
+    backend: Backend,
+) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let pinned = app.post(&s.teacher, urgent(s.class_3a)).await;
+    let mut titles = Vec::new();
+    for n in 1..=7 {
+        let kind = if n % 3 == 0 { "news" } else { "message" };
+        let title = format!("Post {n}");
+        app.post(
+            &s.teacher,
+            json!({ "kind": kind, "group_ids": [s.class_3a], "title": title, "body": "Text." }),
+        )
+        .await;
+        titles.push(title);
+        app.clock.advance(Duration::seconds(1));
+    }
+    let anna = &s.anna;
+    let page = |query: String| async move {
+        let (status, body) =
+            send(app.authed(Method::GET, &format!("/api/posts?{query}"), anna)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["id"].as_i64().unwrap(),
+                    p["title"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = page("limit=3".into()).await;
+    assert_eq!(first[0].0, pinned["id"].as_i64().unwrap(), "pinned on top");
+    assert_eq!(first.len(), 4, "pinned plus three");
+    let mut seen: Vec<String> = first[1..].iter().map(|(_, t)| t.clone()).collect();
+    let mut last = first.last().unwrap().0;
+    loop {
+        let next = page(format!("limit=3&before={last}")).await;
+        seen.extend(next.iter().map(|(_, t)| t.clone()));
+        if next.len() < 3 {
+            break;
+        }
+        last = next.last().unwrap().0;
+    }
+    // Every post once, newest first; the pinned notice not again further down.
+    let mut newest_first = titles.clone();
+    newest_first.reverse();
+    assert_eq!(seen, newest_first);
+    // News alone, and everything else.
+    let news: Vec<String> = page("limit=50&news=true".into())
+        .await
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(news, ["Post 6", "Post 3"]);
+    let notices = page("limit=50&news=false".into()).await;
+    assert_eq!(notices.len(), 6, "the urgent notice and five messages");
+    // A cursor that is not a post of this reader's feed.
+    let (status, body) = send(app.authed(Method::GET, "/api/posts?before=999999", &s.anna)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unknown_cursor"))
     );
 }

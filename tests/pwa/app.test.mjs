@@ -779,3 +779,41 @@ test("the app carries the school's name and logo, says 'today', has a not-found 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("News pages through a school year: older posts load at the end of the list, also offline once loaded", async () => {
+  const session = await (await fetch(`${BASE}/api/auth/login`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: TEACHER, password: PASSWORD }),
+  })).json();
+  const bearer = { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json" };
+  const groups = await (await fetch(`${BASE}/api/groups`, { headers: bearer })).json();
+  const group = groups.find((g) => g.name === "Groep 3a").id;
+  for (let week = 1; week <= 34; week += 1) {
+    const created = await fetch(`${BASE}/api/posts`, {
+      method: "POST", headers: bearer,
+      body: JSON.stringify({ kind: "news", group_ids: [group], title: `Week note ${week}`, body: `What happened in week ${week}.` }),
+    });
+    assert.equal(created.status, 201);
+  }
+  const { context, page, errors } = await phone();
+  await login(page, PARENT);
+  await controlledBySw(page);
+  await page.getByRole("link", { name: "News" }).click();
+  await page.getByText("Week note 34").waitFor();
+  // The first page stops before the oldest; scrolling to the end brings them.
+  assert.equal(await page.getByText("What happened in week 1.", { exact: true }).count(), 0);
+  await page.locator(".more").scrollIntoViewIfNeeded();
+  await page.getByText("What happened in week 1.", { exact: true }).waitFor();
+  await page.getByText("Sports day was a success").waitFor();
+  assert.equal(await page.locator(".more").count(), 0, "the end: no button for more");
+
+  // Offline, the pages loaded before are kept.
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByText("Week note 34").waitFor();
+  await page.locator(".more").scrollIntoViewIfNeeded();
+  await page.getByText("What happened in week 1.", { exact: true }).waitFor();
+  await context.setOffline(false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -108,19 +108,41 @@ pub async fn publish(
 }
 
 /// What is addressed to the school or to a group of one of the reader's children (staff:
-/// what they may see): pinned urgent notices first, then newest first. A constant number of
-/// queries, however many posts.
+/// what they may see), a page at a time: the first page has the pinned urgent notices on
+/// top, then `limit` posts newest first; the next page starts after post `before`. `news`
+/// narrows it to news (true) or to everything else (false). A constant number of queries.
 pub async fn feed(
     services: &Services,
     actor: &Actor,
     limit: u64,
+    before: Option<i32>,
+    news: Option<bool>,
 ) -> Result<Vec<PostView>, AppError> {
-    let posts = store::newest_visible(&services.db, actor.id, actor.role, limit).await?;
     let now = services.clock.now();
-    let mut feed = describe(&services.db, posts, actor.id).await?;
-    // Stable: pinned notices keep their newest-first order, and so does the rest.
-    feed.sort_by_key(|view| !view.is_pinned(now));
-    Ok(feed)
+    let reader = (actor.id, actor.role);
+    let after = match before {
+        Some(id) => Some(visible_post(services, actor, id).await.map_err(|_| {
+            AppError::invalid(
+                "before",
+                "unknown_cursor",
+                "`before` must be the id of a post of the feed (the last one of a page).",
+            )
+        })?),
+        None => None,
+    };
+    let page = store::FeedPage {
+        limit,
+        after: after.as_ref(),
+        news,
+        now,
+    };
+    let mut posts = if before.is_none() {
+        store::pinned_visible(&services.db, reader, news, now).await?
+    } else {
+        Vec::new()
+    };
+    posts.extend(store::page_visible(&services.db, reader, page).await?);
+    Ok(describe(&services.db, posts, actor.id).await?)
 }
 
 /// Opens a post; with `mark_read` (the reader asked for it, not merely a link), records that

@@ -112,19 +112,71 @@ pub async fn visible_to_parent(
 }
 
 /// The newest `limit` posts a user sees, newest first.
-pub async fn newest_visible(
+/// One page of the posts a user sees, newest first, without the ones pinned at `now` (the
+/// feed puts those on top of its first page). `after`: the last post of the previous page;
+/// `news`: only news (true), everything but news (false), or all (None).
+pub async fn page_visible(
     conn: &impl ConnectionTrait,
-    user_id: i32,
-    role: Role,
-    limit: u64,
+    reader: (i32, Role),
+    page: FeedPage<'_>,
 ) -> Result<Vec<Post>, DbErr> {
-    posts::Entity::find()
-        .filter(visible_to(conn, user_id, role).await?)
+    let unpinned = Condition::any()
+        .add(posts::Column::PinnedUntil.is_null())
+        .add(posts::Column::PinnedUntil.lte(page.now));
+    let mut query = posts::Entity::find()
+        .filter(visible_to(conn, reader.0, reader.1).await?)
+        .filter(unpinned)
+        .filter(kind_filter(page.news));
+    if let Some(after) = page.after {
+        query = query.filter(
+            Condition::any()
+                .add(posts::Column::CreatedAt.lt(after.created_at))
+                .add(
+                    Condition::all()
+                        .add(posts::Column::CreatedAt.eq(after.created_at))
+                        .add(posts::Column::Id.lt(after.id)),
+                ),
+        );
+    }
+    query
         .order_by_desc(posts::Column::CreatedAt)
         .order_by_desc(posts::Column::Id)
-        .limit(limit)
+        .limit(page.limit)
         .all(conn)
         .await
+}
+
+/// Which page of the feed to read.
+pub struct FeedPage<'a> {
+    pub limit: u64,
+    pub after: Option<&'a Post>,
+    pub news: Option<bool>,
+    pub now: DateTime<Utc>,
+}
+
+/// The posts a user sees that are pinned at `now`, newest first.
+pub async fn pinned_visible(
+    conn: &impl ConnectionTrait,
+    reader: (i32, Role),
+    news: Option<bool>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Post>, DbErr> {
+    posts::Entity::find()
+        .filter(visible_to(conn, reader.0, reader.1).await?)
+        .filter(posts::Column::PinnedUntil.gt(now))
+        .filter(kind_filter(news))
+        .order_by_desc(posts::Column::CreatedAt)
+        .order_by_desc(posts::Column::Id)
+        .all(conn)
+        .await
+}
+
+fn kind_filter(news: Option<bool>) -> Condition {
+    match news {
+        Some(true) => Condition::all().add(posts::Column::Kind.eq(PostKind::News)),
+        Some(false) => Condition::all().add(posts::Column::Kind.ne(PostKind::News)),
+        None => Condition::all(),
+    }
 }
 
 pub async fn is_visible(

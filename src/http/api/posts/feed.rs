@@ -11,7 +11,7 @@ use poem_openapi::{
 use sea_orm::ActiveEnum;
 
 use super::attachments::AttachmentResponse;
-use crate::http::error::{ApiError, Lookup, NoErrors, error_sets};
+use crate::http::error::{ApiError, Lookup, error_sets};
 use crate::{
     entities::posts::PostKind,
     features::posts::{self, PostRequest, PostView},
@@ -151,20 +151,27 @@ impl PostsApi {
     /// My feed
     ///
     /// What is addressed to the school or to a group of one of my children (staff: what they
-    /// may see); pinned urgent notices first, then newest first.
+    /// may see), a page at a time: the first page has the pinned urgent notices on top, then
+    /// `limit` posts newest first. For the next page pass the `id` of the page's last post as
+    /// `before`; a page with fewer than `limit` unpinned posts is the last.
     #[oai(path = "/", method = "get", operation_id = "list_posts")]
     async fn feed(
         &self,
         state: Data<&HttpState>,
         auth: Auth,
-        /// How many posts (1 to 200).
+        /// How many posts (1 to 200), pinned ones not counted.
         #[oai(
             default = "default_limit",
             validator(minimum(value = "1"), maximum(value = "200"))
         )]
         limit: Query<u64>,
-    ) -> Result<Json<Vec<PostResponse>>, ApiError<NoErrors>> {
-        let feed = posts::feed(&state, &auth.user().actor(), limit.0).await?;
+        /// The last post of the previous page.
+        before: Query<Option<i32>>,
+        /// Only news (true), everything but news (false); both when left out.
+        news: Query<Option<bool>>,
+    ) -> Result<Json<Vec<PostResponse>>, ApiError<FeedErrors>> {
+        let actor = auth.user().actor();
+        let feed = posts::feed(&state, &actor, limit.0, before.0, news.0).await?;
         Ok(Json(
             feed.into_iter()
                 .map(|post| response(&state, post))
@@ -221,6 +228,7 @@ impl PostsApi {
 }
 
 error_sets! {
+    FeedErrors { 400 => &["unknown_cursor"] }
     CreatePostErrors {
         400 => &[
             "invalid_title",
