@@ -114,6 +114,17 @@ function authenticatorCode(key) {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1e6).padStart(6, "0");
 }
 
+/** The teacher's Bearer headers for the API, and the groups, to post from a test. */
+async function teacherApi() {
+  const session = await (await fetch(`${BASE}/api/auth/login`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: TEACHER, password: PASSWORD }),
+  })).json();
+  const bearer = { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json" };
+  const groups = await (await fetch(`${BASE}/api/groups`, { headers: bearer })).json();
+  return { bearer, groups };
+}
+
 function pngSize(bytes) {
   assert.equal(bytes.subarray(1, 4).toString(), "PNG");
   return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
@@ -756,12 +767,7 @@ test("the app carries the school's name and logo, says 'today', has a not-found 
   await page.locator("main a.card").first().waitFor();
 
   // A message posted meanwhile appears after pulling the list down.
-  const session = await (await fetch(`${BASE}/api/auth/login`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email: TEACHER, password: PASSWORD }),
-  })).json();
-  const bearer = { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json" };
-  const groups = await (await fetch(`${BASE}/api/groups`, { headers: bearer })).json();
+  const { bearer, groups } = await teacherApi();
   const created = await fetch(`${BASE}/api/posts`, {
     method: "POST", headers: bearer,
     body: JSON.stringify({ kind: "message", group_ids: [groups.find((g) => g.name === "Groep 3a").id], title: "Gym shoes on Friday", body: "Please bring gym shoes." }),
@@ -781,12 +787,7 @@ test("the app carries the school's name and logo, says 'today', has a not-found 
 });
 
 test("News pages through a school year: older posts load at the end of the list, also offline once loaded", async () => {
-  const session = await (await fetch(`${BASE}/api/auth/login`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email: TEACHER, password: PASSWORD }),
-  })).json();
-  const bearer = { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json" };
-  const groups = await (await fetch(`${BASE}/api/groups`, { headers: bearer })).json();
+  const { bearer, groups } = await teacherApi();
   const group = groups.find((g) => g.name === "Groep 3a").id;
   for (let week = 1; week <= 34; week += 1) {
     const created = await fetch(`${BASE}/api/posts`, {
