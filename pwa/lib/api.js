@@ -39,10 +39,12 @@ export function reportNotKept(missing) {
 }
 
 class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, field) {
     super(errorText({ code, message }));
     this.status = status;
     this.code = code;
+    // The request field it is about (e.g. `emergency_contacts[1].phone`), for the form.
+    this.field = field;
   }
 }
 
@@ -70,7 +72,7 @@ export async function api(method, path, body) {
   // Before the caller hears of it, so the cached data is gone before any screen changes.
   if (response.status === 401 && !path.startsWith("/auth/")) await onSessionEnded();
   if (!response.ok) {
-    throw new ApiError(response.status, data?.code || "error", data?.message || response.statusText);
+    throw new ApiError(response.status, data?.code || "error", data?.message || response.statusText, data?.field);
   }
   return data;
 }

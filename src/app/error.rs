@@ -62,6 +62,16 @@ impl AppError {
         }
     }
 
+    /// Like `invalid`, for a field named at run time (an item of a list: `contacts[1].phone`).
+    pub fn invalid_at(field: String, code: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            code,
+            message: message.into(),
+            field: Some(field.into()),
+            violations: Vec::new(),
+        }
+    }
+
     /// A missing or invisible object, e.g. `not_found("child")`.
     pub fn not_found(what: &str) -> Self {
         Self::NotFound {

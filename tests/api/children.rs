@@ -76,7 +76,8 @@ async fn a_parent_updates_emergency_contacts_but_not_names(backend: Backend) {
         (
             StatusCode::BAD_REQUEST,
             Some("invalid_emergency_contact"),
-            Some("emergency_contacts")
+            // The field of the contact, so the app can mark it.
+            Some("emergency_contacts[0].phone")
         )
     );
     let (status, body) = send(

@@ -498,14 +498,36 @@ test("a parent adds an emergency number and switches the app to Dutch", async ()
   await page.getByRole("heading", { name: "Emergency numbers" }).waitFor();
   // The screen's heading has the focus after moving there (screen readers announce it).
   await until(page, () => document.activeElement?.tagName === "H1", undefined, "focus on the heading");
+  // None yet: what they are for.
+  await page.getByText("Who should the school call when you cannot be reached?").waitFor();
   await page.getByRole("button", { name: "Add a number" }).click();
   await page.getByLabel("Name").last().fill("Grandma Jansen");
-  await page.getByLabel("Phone").last().fill("+31 6 12345678");
+  await page.getByLabel("Phone").last().fill("12");
   await page.getByLabel("Relation").last().fill("grandmother");
+  await page.getByText("Not saved yet: press Save.").waitFor();
+  await page.getByRole("button", { name: "Save" }).click();
+  // The refused number is marked at its field, in view above the tab bar.
+  const phoneField = page.getByLabel("Phone").last();
+  await until(page, () => document.querySelector('input[aria-invalid="true"]')?.type === "tel", undefined, "the phone field marked");
+  await page.locator(".field-error").waitFor();
+  const box = await phoneField.boundingBox();
+  const tabs = await page.locator("nav.tabs").boundingBox();
+  assert.ok(box.y + box.height <= tabs.y, `the field (${box.y}) is not under the tab bar (${tabs.y})`);
+  await shot(page, "child-error");
+  await phoneField.fill("+31 6 12345678");
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Saved.").waitFor();
+  // A second number, then removed again: the removal is saved at once.
+  await page.getByRole("button", { name: "Add a number" }).click();
+  await page.getByLabel("Name").last().fill("Neighbour Smit");
+  await page.getByLabel("Phone").last().fill("+31 6 87654321");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved.").waitFor();
+  await page.getByRole("button", { name: "Remove" }).last().click();
+  await page.getByText("Removed.").waitFor();
   await page.reload();
   await page.getByLabel("Name").last().waitFor();
+  assert.equal(await page.getByLabel("Name").count(), 1);
   assert.equal(await page.getByLabel("Name").last().inputValue(), "Grandma Jansen");
 
   await page.getByRole("link", { name: "Account" }).click();

@@ -122,11 +122,7 @@ pub async fn update_child(
             .emergency_contacts
             .map(|contacts| {
                 validate_contacts(contacts).map_err(|err| {
-                    AppError::invalid(
-                        "emergency_contacts",
-                        "invalid_emergency_contact",
-                        err.to_string(),
-                    )
+                    AppError::invalid_at(err.field(), "invalid_emergency_contact", err.to_string())
                 })
             })
             .transpose()?,

@@ -32,6 +32,21 @@ pub enum ContactError {
     RelationTooLong(usize),
 }
 
+impl ContactError {
+    /// The request field it is about, so the app can mark it: `emergency_contacts[1].phone`
+    /// for the second contact's number (positions in messages count from 1, indexes from 0).
+    pub fn field(&self) -> String {
+        let at =
+            |position: &usize, name: &str| format!("emergency_contacts[{}].{name}", position - 1);
+        match self {
+            Self::TooMany => "emergency_contacts".into(),
+            Self::MissingName(position) => at(position, "name"),
+            Self::InvalidPhone(position) => at(position, "phone"),
+            Self::RelationTooLong(position) => at(position, "relation"),
+        }
+    }
+}
+
 /// Trims the contacts and checks them; a phone number has 6 to 20 digits, optionally a
 /// leading + and spaces, dashes, dots or parentheses.
 pub fn validate_contacts(
