@@ -52,7 +52,9 @@ export async function api(method, path, body) {
   // The app's header: a post opened by the app counts as read, one opened by a link from
   // elsewhere does not.
   const headers = { Accept: "application/json", "X-Schoolgate-App": "1" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A form with files goes as multipart (the browser writes its Content-Type).
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
   let response;
   try {
@@ -60,7 +62,7 @@ export async function api(method, path, body) {
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || multipart ? body : JSON.stringify(body),
     });
   } catch {
     reportOffline(true);

@@ -318,43 +318,103 @@ export function PostStatus({ id }) {
     <p><a href=${`/posts/${id}`}>${t("back")}</a></p>`;
 }
 
+/** What the author wrote, as the API takes it; `null` with a reason when incomplete. */
+function draftFrom(form) {
+  const toSchool = form.get("audience") === "school";
+  const groupIds = form.getAll("group").map(Number);
+  if (!toSchool && groupIds.length === 0) throw new Error(t("choose_group"));
+  return {
+    kind: form.get("kind"),
+    to_school: toSchool,
+    group_ids: toSchool ? [] : groupIds,
+    title: form.get("title"),
+    body: form.get("body"),
+    ask_confirmation: form.get("ask_confirmation") === "on",
+    allow_replies: form.get("allow_replies") === "on",
+  };
+}
+
+/** The post as parents will see it, whom it reaches, and the button that sends it. */
+function ReviewPost({ draft, onBack }) {
+  const [state, setState] = useState({ busy: false, error: "" });
+  const send = async () => {
+    setState({ busy: true, error: "" });
+    let created;
+    try {
+      created = await post("/posts", draft.post);
+    } catch (failure) {
+      setState({ busy: false, error: failure.message });
+      return;
+    }
+    // The post is out; its files follow (parents see them when they open it).
+    for (const file of draft.files) {
+      const data = new FormData();
+      data.append("file", file, file.name);
+      try {
+        await post(`/posts/${created.id}/attachments`, data);
+      } catch (failure) {
+        setState({ busy: false, error: t("attach_failed", { name: file.name, reason: failure.message }), sent: created.id });
+        return;
+      }
+    }
+    navigate(`/posts/${created.id}/status`);
+  };
+  const { post: item, reach } = draft;
+  return html`<h1>${t("review_title")}</h1>
+    <article class=${`card ${item.kind === "urgent" ? "urgent" : ""}`} aria-label=${t("preview")}>
+      <h2><${KindBadge} item=${item} />${item.title}</h2>
+      <p class="body">${item.body}</p>
+      ${draft.files.length > 0 && html`<ul>${draft.files.map((file) => html`<li key=${file.name}>${file.name}</li>`)}</ul>`}
+      ${item.ask_confirmation && html`<p><span class="badge confirm">${t("please_confirm")}</span></p>`}
+    </article>
+    <p class=${item.kind === "urgent" ? "notice" : ""} role="status">${t(item.kind === "urgent" ? "reach_urgent" : "reach_other", { parents: reach.parents, children: reach.children })}</p>
+    ${state.error && html`<p class="error" role="alert">${state.error}</p>`}
+    ${state.sent
+      ? html`<p><a class="button" href=${`/posts/${state.sent}/status`}>${t("status")}</a></p>`
+      : html`<div class="row">
+        <button onClick=${send} disabled=${state.busy}>${state.busy ? t("sending") : t(item.kind === "urgent" ? "send_urgent" : "send_now", { parents: reach.parents })}</button>
+        <button class="secondary" onClick=${onBack} disabled=${state.busy}>${t("change")}</button></div>`}`;
+}
+
 export function Compose({ user }) {
   const { data: groups, error } = useResource("/groups");
+  // Written, counted and waiting to be checked; kept when going back to change it.
+  const [draft, setDraft] = useState(null);
+  const [reviewing, setReviewing] = useState(false);
   const { busy, error: failure, submit } = useSubmit(async (form) => {
-    const toSchool = form.get("audience") === "school";
-    const groupIds = form.getAll("group").map(Number);
-    if (!toSchool && groupIds.length === 0) throw new Error(t("choose_group"));
-    const created = await post("/posts", {
-      kind: form.get("kind"),
-      to_school: toSchool,
-      group_ids: toSchool ? [] : groupIds,
-      title: form.get("title"),
-      body: form.get("body"),
-      ask_confirmation: form.get("ask_confirmation") === "on",
-      allow_replies: form.get("allow_replies") === "on",
-    });
-    navigate(`/posts/${created.id}/status`);
+    const next = draftFrom(form);
+    const reach = await post("/posts/reach", { to_school: next.to_school, group_ids: next.group_ids });
+    const chosen = form.getAll("files").filter((file) => file.size > 0);
+    // Back from checking, the files chosen before stay unless others are chosen.
+    setDraft({ post: next, reach, files: chosen.length ? chosen : draft?.files || [] });
+    setReviewing(true);
   });
   if (!groups) return html`<${Status} error=${error} />`;
+  if (reviewing && draft) return html`<${ReviewPost} draft=${draft} onBack=${() => setReviewing(false)} />`;
   const mine = user.role === "admin" ? groups : groups.filter((group) => group.teacher_ids.includes(user.id));
+  const was = draft?.post;
   return html`<h1>${t("compose_title")}</h1>
     <form onSubmit=${submit}>
       <label>${t("kind")}
-        <select name="kind">
+        <select name="kind" defaultValue=${was?.kind || "message"}>
           <option value="urgent">${t("urgent")}</option>
-          <option value="message" defaultSelected>${t("message")}</option>
+          <option value="message">${t("message")}</option>
           <option value="news">${t("news_kind")}</option>
         </select></label>
       <fieldset><legend>${t("audience")}</legend>
-        ${user.role === "admin" && html`<label class="check"><input type="radio" name="audience" value="school" /> ${t("whole_school")}</label>`}
-        <label class="check"><input type="radio" name="audience" value="groups" defaultChecked /> ${t("group")}:</label>
-        ${mine.map((group) => html`<label class="check" key=${group.id}><input type="checkbox" name="group" value=${group.id} defaultChecked=${mine.length === 1} /> ${group.name}</label>`)}
+        ${user.role === "admin" && html`<label class="check"><input type="radio" name="audience" value="school" defaultChecked=${was?.to_school} /> ${t("whole_school")}</label>`}
+        <label class="check"><input type="radio" name="audience" value="groups" defaultChecked=${!was?.to_school} /> ${t("group")}:</label>
+        ${mine.map((group) => html`<label class="check" key=${group.id}><input type="checkbox" name="group" value=${group.id}
+          defaultChecked=${was ? was.group_ids.includes(group.id) : mine.length === 1} /> ${group.name}</label>`)}
       </fieldset>
-      <label>${t("title")}<input name="title" required maxlength="200" /></label>
-      <label>${t("text")}<textarea name="body" required maxlength="20000"></textarea></label>
-      <label class="check"><input type="checkbox" name="ask_confirmation" /> ${t("ask_confirmation")}</label>
-      <label class="check"><input type="checkbox" name="allow_replies" /> ${t("allow_replies")}</label>
+      <label>${t("title")}<input name="title" required maxlength="200" defaultValue=${was?.title || ""} /></label>
+      <label>${t("text")}<textarea name="body" required maxlength="20000" defaultValue=${was?.body || ""}></textarea></label>
+      <label>${t("attach_files")}<input type="file" name="files" multiple
+        accept="image/*,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods" /></label>
+      ${draft?.files.length > 0 && html`<p class="meta">${t("files_kept", { names: draft.files.map((file) => file.name).join(", ") })}</p>`}
+      <label class="check"><input type="checkbox" name="ask_confirmation" defaultChecked=${was?.ask_confirmation} /> ${t("ask_confirmation")}</label>
+      <label class="check"><input type="checkbox" name="allow_replies" defaultChecked=${was?.allow_replies} /> ${t("allow_replies")}</label>
       <${Feedback} error=${failure} />
-      <button type="submit" disabled=${busy}>${t("publish")}</button>
+      <button type="submit" disabled=${busy}>${t("review")}</button>
     </form>`;
 }

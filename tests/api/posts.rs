@@ -24,6 +24,7 @@ crate::on_both_databases!(
     a_conversation_counts_unread_both_ways_and_an_answer_is_pushed_to_the_parent,
     conversations_are_private_to_the_family_and_the_staff_of_its_class,
     the_feed_pages_through_every_post_once_with_pinned_notices_on_the_first_page,
+    an_author_counts_whom_a_post_would_reach_with_the_checks_of_posting,
     the_status_shows_deliveries_and_phones_and_a_reminder_reaches_only_those_who_have_not_confirmed,
     teachers_post_only_to_their_own_groups,
     a_gone_subscription_is_pruned,
@@ -1220,5 +1221,41 @@ async fn the_feed_pages_through_every_post_once_with_pinned_notices_on_the_first
     assert_eq!(
         (status, body["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("unknown_cursor"))
+    );
+}
+
+async fn an_author_counts_whom_a_post_would_reach_with_the_checks_of_posting(backend: Backend) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let count = |who: &Session, body: Value| {
+        let request = app
+            .authed(Method::POST, "/api/posts/reach", who)
+            .json(&body);
+        async move { send(request).await }
+    };
+    let (status, reach) = count(&s.teacher, json!({ "group_ids": [s.class_3a] })).await;
+    assert_eq!(
+        (status, reach),
+        (StatusCode::OK, json!({ "parents": 2, "children": 2 }))
+    );
+    let (status, reach) = count(&s.admin, json!({ "to_school": true })).await;
+    assert_eq!(
+        (status, reach),
+        (StatusCode::OK, json!({ "parents": 3, "children": 3 }))
+    );
+    let (status, body) = count(&s.teacher, json!({ "to_school": true })).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("school_audience_needs_admin"))
+    );
+    let (status, body) = count(&s.anna, json!({ "group_ids": [s.class_3a] })).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden_role"))
+    );
+    let (status, body) = count(&s.admin, json!({ "group_ids": [] })).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("no_audience"))
     );
 }

@@ -453,7 +453,23 @@ test("a teacher posts an urgent notice in a few taps, and it is on top of the pa
   await teacher.page.getByLabel("Title").fill("Heating broken: classes end at 13:00");
   await teacher.page.getByLabel("Text").fill("Please pick up your child at 13:00.");
   await teacher.page.getByLabel("Ask parents to confirm receipt").check();
-  await teacher.page.getByRole("button", { name: "Publish" }).click();
+  await teacher.page.getByLabel("Photos and files (optional)").setInputFiles({
+    name: "pick-up-times.pdf", mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"),
+  });
+  await teacher.page.getByRole("button", { name: "Check before sending" }).click();
+  // Checked before it goes: as parents will see it, and to how many.
+  await teacher.page.getByRole("heading", { level: 1, name: "Check and send" }).waitFor();
+  await teacher.page.getByText("This urgent notice goes at once to 2 parents of 2 children").waitFor();
+  await teacher.page.getByText("pick-up-times.pdf").waitFor();
+  await shot(teacher.page, "compose-review");
+  assert.deepEqual(await seriousViolations(teacher.page), [], "review accessibility");
+  // Back to change it: what was written is still there.
+  await teacher.page.getByRole("button", { name: "Change" }).click();
+  assert.equal(await teacher.page.getByLabel("Title").inputValue(), "Heating broken: classes end at 13:00");
+  await teacher.page.getByText("Attached: pick-up-times.pdf").waitFor();
+  await teacher.page.getByRole("button", { name: "Check before sending" }).click();
+  await teacher.page.getByRole("button", { name: "Send urgent notice to 2 parents" }).click();
   await teacher.page.getByRole("heading", { level: 1, name: "Heating broken: classes end at 13:00" }).waitFor();
   assert.match(await teacher.page.locator('[data-count="parents"]').innerText(), /^Sent to 2 parents/);
   assert.equal(await teacher.page.locator('[data-count="confirmed"] strong').innerText(), "0");
@@ -462,6 +478,9 @@ test("a teacher posts an urgent notice in a few taps, and it is on top of the pa
   const first = parent.page.locator("main a.card").first();
   await first.getByText("Heating broken: classes end at 13:00").waitFor();
   assert.match(await first.getAttribute("class"), /urgent/);
+  // The file came with it.
+  await first.click();
+  await parent.page.getByRole("link", { name: "pick-up-times.pdf" }).waitFor();
   await parent.context.close();
   await teacher.context.close();
 });

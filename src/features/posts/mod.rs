@@ -71,15 +71,7 @@ pub async fn publish(
     actor: &Actor,
     request: PostRequest,
 ) -> Result<PostView, AppError> {
-    let taught = if actor.role == Role::Teacher {
-        audience::groups_taught_by(&services.db, actor.id).await?
-    } else {
-        Vec::new()
-    };
-    rules::check_audience(actor.role, &taught, &request.audience)?;
-    if let Audience::Groups(wanted) = &request.audience {
-        ensure_groups_exist(&services.db, wanted).await?;
-    }
+    check_addressing(services, actor, &request.audience).await?;
     let (title, body) = rules::clean_text(&request.title, &request.body)?;
     let now = services.clock.now();
     let pinned_until = rules::pinned_until(request.kind, request.pinned_until, now)?;
@@ -105,6 +97,48 @@ pub async fn publish(
     Ok(describe(&services.db, vec![post], actor.id)
         .await?
         .remove(0))
+}
+
+/// Whether the actor may address `audience` (teachers their own groups, admins any or the
+/// school), and its groups exist.
+async fn check_addressing(
+    services: &Services,
+    actor: &Actor,
+    audience: &Audience,
+) -> Result<(), AppError> {
+    let taught = if actor.role == Role::Teacher {
+        audience::groups_taught_by(&services.db, actor.id).await?
+    } else {
+        Vec::new()
+    };
+    rules::check_audience(actor.role, &taught, audience)?;
+    if let Audience::Groups(wanted) = audience {
+        ensure_groups_exist(&services.db, wanted).await?;
+    }
+    Ok(())
+}
+
+/// Whom a post would reach.
+pub struct Reach {
+    pub parents: usize,
+    pub children: usize,
+}
+
+/// How many parents (and children) a post to `audience` would reach: what the author is
+/// asked to confirm before an urgent notice goes out.
+pub async fn reach(
+    services: &Services,
+    actor: &Actor,
+    audience: &Audience,
+) -> Result<Reach, AppError> {
+    check_addressing(services, actor, audience).await?;
+    let reached = audience::parents_reached(&services.db, audience).await?;
+    let parents: HashSet<i32> = reached.iter().map(|pair| pair.parent.id).collect();
+    let children: HashSet<i32> = reached.iter().map(|pair| pair.child.id).collect();
+    Ok(Reach {
+        parents: parents.len(),
+        children: children.len(),
+    })
 }
 
 /// What is addressed to the school or to a group of one of the reader's children (staff:

@@ -117,8 +117,48 @@ pub enum CreatePostResponse {
     Created(Json<PostResponse>),
 }
 
+/// An audience to count before posting.
+#[derive(Debug, Object)]
+pub struct AudienceRequest {
+    /// The whole school (admins only); otherwise `group_ids`.
+    #[oai(default)]
+    pub to_school: bool,
+    #[oai(default)]
+    pub group_ids: Vec<i32>,
+}
+
+/// Whom a post to that audience would reach now.
+#[derive(Debug, Object)]
+pub struct ReachResponse {
+    pub parents: u64,
+    pub children: u64,
+}
+
 #[OpenApi(prefix_path = "/posts", tag = "ApiTags::Posts")]
 impl PostsApi {
+    /// Count an audience (teachers, admins)
+    ///
+    /// How many parents and children a post to the school or to these groups would reach,
+    /// with the same checks as posting: the app asks "send to N parents?" with it.
+    #[oai(path = "/reach", method = "post", operation_id = "count_reach")]
+    async fn reach(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        body: Json<AudienceRequest>,
+    ) -> Result<Json<ReachResponse>, ApiError<ReachErrors>> {
+        let audience = if body.to_school {
+            Audience::School
+        } else {
+            Audience::Groups(body.0.group_ids)
+        };
+        let reach = posts::reach(&state, &auth.user().actor(), &audience).await?;
+        Ok(Json(ReachResponse {
+            parents: reach.parents as u64,
+            children: reach.children as u64,
+        }))
+    }
+
     /// Post an urgent notice, message or news (teachers, admins)
     ///
     /// Teachers write to their own groups, admins to the school or any groups. Answers at
@@ -229,6 +269,10 @@ impl PostsApi {
 
 error_sets! {
     FeedErrors { 400 => &["unknown_cursor"] }
+    ReachErrors {
+        400 => &["no_audience", "unknown_group"],
+        403 => &["forbidden_role", "school_audience_needs_admin", "not_own_group"],
+    }
     CreatePostErrors {
         400 => &[
             "invalid_title",
