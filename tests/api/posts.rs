@@ -25,6 +25,7 @@ crate::on_both_databases!(
     conversations_are_private_to_the_family_and_the_staff_of_its_class,
     the_feed_pages_through_every_post_once_with_pinned_notices_on_the_first_page,
     an_author_counts_whom_a_post_would_reach_with_the_checks_of_posting,
+    an_edited_urgent_notice_is_pushed_again_as_updated_and_a_deleted_post_leaves_every_feed,
     the_status_shows_deliveries_and_phones_and_a_reminder_reaches_only_those_who_have_not_confirmed,
     teachers_post_only_to_their_own_groups,
     a_gone_subscription_is_pruned,
@@ -1257,5 +1258,89 @@ async fn an_author_counts_whom_a_post_would_reach_with_the_checks_of_posting(bac
     assert_eq!(
         (status, body["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("no_audience"))
+    );
+}
+
+async fn an_edited_urgent_notice_is_pushed_again_as_updated_and_a_deleted_post_leaves_every_feed(
+    backend: Backend,
+) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let anna_phone = app.push.device("anna-phone");
+    app.subscribe(&s.anna, &anna_phone).await;
+    let other_teacher = app
+        .active_user(&s.admin, "teacher", "piet@school.test")
+        .await;
+    let post = app.post(&s.teacher, urgent(s.class_3a)).await;
+    let id = post["id"].as_i64().unwrap();
+    let path = format!("/api/posts/{id}");
+    app.push.wait_for(1).await;
+
+    // Only the author (and admins) change it; a title that is too long is refused.
+    let (status, _) = send(
+        app.authed(Method::PATCH, &path, &other_teacher)
+            .json(&json!({ "title": "Mine now" })),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another class's teacher does not even see it"
+    );
+    let (status, _) = send(
+        app.authed(Method::PATCH, &path, &s.anna)
+            .json(&json!({ "title": "Mine now" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = send(
+        app.authed(Method::PATCH, &path, &s.teacher)
+            .json(&json!({ "title": "x".repeat(201) })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let (status, changed) = send(
+        app.authed(Method::PATCH, &path, &s.teacher)
+            .json(&json!({ "title": "School closes at 11:30" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["title"], "School closes at 11:30");
+    assert_eq!(changed["body"], post["body"], "the text stays");
+    let pushes = app.push.wait_for(2).await;
+    let update = pushes
+        .iter()
+        .find(|push| push.notice["title"] != "School closes at 12:00")
+        .unwrap();
+    assert_eq!(update.notice["title"], "Updated: School closes at 11:30");
+    assert_eq!(
+        update.topic.as_deref(),
+        Some(format!("post-{id}").as_str()),
+        "replaces the first"
+    );
+
+    // Deleted: gone from every feed and every link, recorded in the audit log.
+    let (status, _) = send(app.authed(Method::DELETE, &path, &s.anna)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = send(app.authed(Method::DELETE, &path, &s.teacher)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.anna)).await;
+    assert!(
+        feed.as_array().unwrap().iter().all(|p| p["id"] != id),
+        "{feed}"
+    );
+    let (status, _) = send(app.authed(Method::GET, &path, &s.anna)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, log) = send(app.authed(Method::GET, "/api/audit-log", &s.admin)).await;
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"post.edit") && actions.contains(&"post.delete"),
+        "{actions:?}"
     );
 }

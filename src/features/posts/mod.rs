@@ -99,6 +99,72 @@ pub async fn publish(
         .remove(0))
 }
 
+/// What an author may change after publishing (what is left out stays).
+pub struct PostEdit {
+    pub title: Option<String>,
+    pub body: Option<String>,
+}
+
+/// Changes a post's title or text (its author and admins). An urgent notice is pushed
+/// again as "updated" to every device of the parents it reaches, in the same transaction.
+pub async fn edit(
+    services: &Services,
+    actor: &Actor,
+    id: i32,
+    edit: PostEdit,
+) -> Result<PostView, AppError> {
+    let post = visible_post(services, actor, id).await?;
+    require_author(actor, &post)?;
+    let (title, body) = rules::clean_text(
+        edit.title.as_deref().unwrap_or(&post.title),
+        edit.body.as_deref().unwrap_or(&post.body),
+    )?;
+    let details = serde_json::json!({
+        "title_changed": title != post.title,
+        "body_changed": body != post.body,
+    });
+    let write = db::AuditedWrite::begin(services, actor.id, "post.edit").await?;
+    let post = store::update_text(write.txn(), post, title, body).await?;
+    if post.kind == PostKind::Urgent {
+        let parents: Vec<i32> = reached(write.txn(), &post)
+            .await?
+            .into_iter()
+            .map(|pair| pair.parent.id)
+            .collect::<std::collections::BTreeSet<i32>>()
+            .into_iter()
+            .collect();
+        let pushes = notify::update_pushes(write.txn(), &post, &parents, write.now()).await?;
+        outbox::enqueue(write.txn(), pushes, write.now()).await?;
+    }
+    write.commit(format!("post:{}", post.id), details).await?;
+    services.outbox.wake();
+    Ok(describe(&services.db, vec![post], actor.id)
+        .await?
+        .remove(0))
+}
+
+/// Deletes a post for everyone (its author and admins): it leaves every feed at once, with
+/// its receipts, conversations and attachments. Deliveries not yet sent find it gone and
+/// send nothing.
+pub async fn delete(services: &Services, actor: &Actor, id: i32) -> Result<(), AppError> {
+    let post = visible_post(services, actor, id).await?;
+    require_author(actor, &post)?;
+    let write = db::AuditedWrite::begin(services, actor.id, "post.delete").await?;
+    store::delete(write.txn(), post.id).await?;
+    let details = serde_json::json!({ "title": post.title, "kind": post.kind });
+    write.commit(format!("post:{}", post.id), details).await?;
+    Ok(())
+}
+
+/// Only a post's author and admins change or delete it.
+fn require_author(actor: &Actor, post: &Post) -> Result<(), AppError> {
+    if actor.is_admin() || post.author_id == Some(actor.id) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
 /// Whether the actor may address `audience` (teachers their own groups, admins any or the
 /// school), and its groups exist.
 async fn check_addressing(

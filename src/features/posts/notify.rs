@@ -14,7 +14,7 @@ use super::{
 };
 use crate::platform::services::Services;
 use crate::{
-    entities::{outbox::Channel, posts::PostKind},
+    entities::{outbox::Channel, posts::PostKind, users::Language},
     platform::{
         audience,
         outbox::{
@@ -30,6 +30,7 @@ const PUSH: &str = "post_push";
 const URGENT_MAIL: &str = "urgent_notice";
 const ANSWER_PUSH: &str = "answer_push";
 const REMINDER_MAIL: &str = "confirmation_reminder";
+const UPDATE_PUSH: &str = "post_update_push";
 
 /// Registers the post deliveries with the outbox.
 pub fn register(handlers: &mut Handlers) {
@@ -38,6 +39,7 @@ pub fn register(handlers: &mut Handlers) {
     handlers.register(URGENT_MAIL, Handler::Mail(urgent_mail));
     handlers.register(ANSWER_PUSH, Handler::Push(answer_message));
     handlers.register(REMINDER_MAIL, Handler::Mail(reminder_mail));
+    handlers.register(UPDATE_PUSH, Handler::Push(update_message));
 }
 
 /// Every delivery of a post has a dedupe key starting with this.
@@ -54,6 +56,60 @@ pub fn fan_out_job(post_id: i32) -> NewDelivery {
         dedupe_key: format!("{}fanout", dedupe_prefix(post_id)),
         payload: serde_json::json!({ "post_id": post_id }),
     }
+}
+
+/// A push message to every device of `parents` that urgent notice `post` was changed.
+pub async fn update_pushes(
+    conn: &impl sea_orm::ConnectionTrait,
+    post: &super::Post,
+    parents: &[i32],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<NewDelivery>, sea_orm::DbErr> {
+    let prefix = format!(
+        "{}update:{}:",
+        dedupe_prefix(post.id),
+        now.timestamp_millis()
+    );
+    Ok(devices::of_users(conn, parents.to_vec())
+        .await?
+        .into_iter()
+        .map(|device| NewDelivery {
+            channel: Channel::Push,
+            kind: UPDATE_PUSH,
+            user_id: Some(device.user_id),
+            dedupe_key: format!("{prefix}push:{}", device.id),
+            payload: serde_json::json!({ "post_id": post.id, "subscription_id": device.id }),
+        })
+        .collect())
+}
+
+/// "Updated:" before the title, in the recipient's language.
+fn updated_title(language: Language, title: &str) -> String {
+    let word = match language {
+        Language::Nl => "Bijgewerkt",
+        Language::De => "Aktualisiert",
+        Language::En => "Updated",
+    };
+    format!("{word}: {title}")
+}
+
+fn update_message<'a>(
+    services: &'a Services,
+    row: &'a OutboxRow,
+) -> BoxFuture<'a, anyhow::Result<Option<PushMessage>>> {
+    Box::pin(async move {
+        let Some(mut message) = push_message(services, row).await? else {
+            return Ok(None);
+        };
+        let Some(user) = recipient(&services.db, row).await? else {
+            return Ok(None);
+        };
+        for payload in [&mut message.payload, &mut message.minimal_payload] {
+            let title = payload["title"].as_str().unwrap_or_default().to_string();
+            payload["title"] = updated_title(user.language, &title).into();
+        }
+        Ok(Some(message))
+    })
 }
 
 /// Every delivery of a reminder to confirm a post starts with this.

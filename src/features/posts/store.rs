@@ -353,6 +353,26 @@ pub async fn find_reply(conn: &impl ConnectionTrait, id: i32) -> Result<Option<R
     post_replies::Entity::find_by_id(id).one(conn).await
 }
 
+/// Changes a post's title and text.
+pub async fn update_text(
+    conn: &impl ConnectionTrait,
+    post: Post,
+    title: String,
+    body: String,
+) -> Result<Post, DbErr> {
+    let mut change: posts::ActiveModel = post.into();
+    change.title = Set(title);
+    change.body = Set(body);
+    change.update(conn).await
+}
+
+/// Deletes a post; its groups, receipts, replies and attachments go with it (the files
+/// they pointed at are left to the janitor).
+pub async fn delete(conn: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
+    posts::Entity::delete_by_id(id).exec(conn).await?;
+    Ok(())
+}
+
 /// Every reply in the threads of one parent (a parent's conversations), oldest first.
 pub async fn replies_in_threads_of(
     conn: &impl ConnectionTrait,

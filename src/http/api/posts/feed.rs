@@ -10,7 +10,7 @@ use poem_openapi::{
 };
 use sea_orm::ActiveEnum;
 
-use super::attachments::AttachmentResponse;
+use super::{ManagedPostErrors, attachments::AttachmentResponse};
 use crate::http::error::{ApiError, Lookup, error_sets};
 use crate::{
     entities::posts::PostKind,
@@ -117,6 +117,15 @@ pub enum CreatePostResponse {
     Created(Json<PostResponse>),
 }
 
+/// A post's new title or text; what is left out stays.
+#[derive(Debug, Object)]
+pub struct UpdatePostRequest {
+    #[oai(nullable)]
+    pub title: Option<TitleText>,
+    #[oai(nullable)]
+    pub body: Option<PostBodyText>,
+}
+
 /// An audience to count before posting.
 #[derive(Debug, Object)]
 pub struct AudienceRequest {
@@ -136,6 +145,41 @@ pub struct ReachResponse {
 
 #[OpenApi(prefix_path = "/posts", tag = "ApiTags::Posts")]
 impl PostsApi {
+    /// Change a post (its author, admins)
+    ///
+    /// A new title or text (what is left out stays). An urgent notice is pushed again to
+    /// every device of its parents, its title starting with "Updated:" in their language.
+    #[oai(path = "/:id", method = "patch", operation_id = "update_post")]
+    async fn update_post(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+        body: Json<UpdatePostRequest>,
+    ) -> Result<Json<PostResponse>, ApiError<UpdatePostErrors>> {
+        let body = body.0;
+        let edit = posts::PostEdit {
+            title: body.title.map(Into::into),
+            body: body.body.map(Into::into),
+        };
+        let post = posts::edit(&state, &auth.user().actor(), id.0, edit).await?;
+        Ok(Json(response(&state, post)))
+    }
+
+    /// Delete a post (its author, admins)
+    ///
+    /// Removes it from every feed at once, with its receipts, conversations and attachments.
+    #[oai(path = "/:id", method = "delete", operation_id = "delete_post")]
+    async fn delete_post(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+    ) -> Result<Done, ApiError<ManagedPostErrors>> {
+        posts::delete(&state, &auth.user().actor(), id.0).await?;
+        Ok(Done::Done)
+    }
+
     /// Count an audience (teachers, admins)
     ///
     /// How many parents and children a post to the school or to these groups would reach,
@@ -269,6 +313,11 @@ impl PostsApi {
 
 error_sets! {
     FeedErrors { 400 => &["unknown_cursor"] }
+    UpdatePostErrors {
+        400 => &["invalid_title", "invalid_body_text"],
+        403 => &["forbidden"],
+        404 => &["not_found"],
+    }
     ReachErrors {
         400 => &["no_audience", "unknown_group"],
         403 => &["forbidden_role", "school_audience_needs_admin", "not_own_group"],
