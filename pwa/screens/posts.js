@@ -1,7 +1,7 @@
 // The feed with pinned urgent notices, a post with confirm and reply, and for teachers:
 // composing a post and following who read and confirmed it.
 import { html, useEffect, useRef, useState } from "../vendor/htm-preact-3.1.1.mjs";
-import { get, post } from "../lib/api.js";
+import { api, get, patch, post } from "../lib/api.js";
 import { formatDate, t } from "../lib/i18n.js";
 import { navigate } from "../lib/router.js";
 import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
@@ -203,6 +203,51 @@ export function Conversation({ id, parentId }) {
     <${Thread} postId=${id} parentId=${parentId} isParent=${false} canWrite=${true} />`;
 }
 
+/** For the author and admins: change the title or text, or delete the post for everyone. */
+function ManagePost({ item, onChanged }) {
+  const [mode, setMode] = useState("idle");
+  const [outcome, setOutcome] = useState({});
+  const save = async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    try {
+      await patch(`/posts/${item.id}`, { title: form.get("title"), body: form.get("body") });
+      setMode("idle");
+      setOutcome({ ok: t(item.kind === "urgent" ? "saved_pushed" : "saved") });
+      onChanged();
+    } catch (failure) {
+      setOutcome({ error: failure.message });
+    }
+  };
+  const remove = async () => {
+    try {
+      await api("DELETE", `/posts/${item.id}`);
+      navigate("/", { replace: true });
+    } catch (failure) {
+      setOutcome({ error: failure.message });
+    }
+  };
+  if (mode === "edit") {
+    return html`<form onSubmit=${save} class="card">
+      <label>${t("title")}<input name="title" required maxlength="200" defaultValue=${item.title} /></label>
+      <label>${t("text")}<textarea name="body" required maxlength="20000" defaultValue=${item.body}></textarea></label>
+      ${item.kind === "urgent" && html`<p class="meta">${t("edit_pushes")}</p>`}
+      <${Feedback} error=${outcome.error} />
+      <div class="row"><button type="submit">${t("save")}</button>
+        <button type="button" class="secondary" onClick=${() => setMode("idle")}>${t("cancel")}</button></div>
+    </form>`;
+  }
+  return html`<div class="manage">
+    ${mode === "confirm-delete"
+      ? html`<p class="notice" role="alert">${t("delete_question")}</p>
+        <div class="row"><button class="danger" onClick=${remove}>${t("delete_yes")}</button>
+          <button class="secondary" onClick=${() => setMode("idle")}>${t("cancel")}</button></div>`
+      : html`<div class="row"><button class="secondary" onClick=${() => { setOutcome({}); setMode("edit"); }}>${t("edit")}</button>
+          <button class="secondary" onClick=${() => setMode("confirm-delete")}>${t("delete")}</button></div>`}
+    <${Feedback} ok=${outcome.ok} error=${outcome.error} />
+  </div>`;
+}
+
 export function PostDetail({ id, user }) {
   const [version, setVersion] = useState(0);
   const [confirmError, setConfirmError] = useState("");
@@ -239,6 +284,7 @@ export function PostDetail({ id, user }) {
       <${Feedback} error=${confirmError} />
       ${!isParent && html`<p><a class="button" href=${`/posts/${id}/status`}>${t("status")}</a></p>`}
     </article>
+    ${(user.role === "admin" || item.author_id === user.id) && html`<${ManagePost} item=${item} onChanged=${() => setVersion((v) => v + 1)} />`}
     ${isParent
       ? html`<${Thread} postId=${id} isParent=${true} canWrite=${item.allow_replies} />`
       : html`<${PostConversations} id=${id} allowReplies=${item.allow_replies} />`}`;

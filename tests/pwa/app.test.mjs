@@ -481,6 +481,33 @@ test("a teacher posts an urgent notice in a few taps, and it is on top of the pa
   // The file came with it.
   await first.click();
   await parent.page.getByRole("link", { name: "pick-up-times.pdf" }).waitFor();
+
+  // The author changes the text after sending; parents are told by push.
+  await teacher.page.getByRole("link", { name: "Back" }).click();
+  await teacher.page.getByRole("button", { name: "Change" }).click();
+  await teacher.page.getByText("Parents get a push message that this urgent notice was updated.").waitFor();
+  await teacher.page.getByLabel("Text").fill("Please pick up your child at 12:30.");
+  await teacher.page.getByRole("button", { name: "Save" }).click();
+  await teacher.page.getByText("Saved. Parents get a push message about the update.").waitFor();
+  await teacher.page.getByText("Please pick up your child at 12:30.").waitFor();
+  await parent.page.reload();
+  await parent.page.getByText("Please pick up your child at 12:30.").waitFor();
+
+  // A post sent by mistake is deleted for everyone, after a question.
+  const { bearer, groups } = await teacherApi();
+  const mistake = await (await fetch(`${BASE}/api/posts`, {
+    method: "POST", headers: bearer,
+    body: JSON.stringify({ kind: "message", group_ids: [groups.find((g) => g.name === "Groep 3a").id], title: "Sent by mistake", body: "Ignore this." }),
+  })).json();
+  await teacher.page.goto(`/posts/${mistake.id}`);
+  await teacher.page.getByRole("button", { name: "Delete" }).click();
+  await teacher.page.getByText("Delete this post for everyone?").waitFor();
+  await shot(teacher.page, "delete-question");
+  await teacher.page.getByRole("button", { name: "Yes, delete for everyone" }).click();
+  await atPath(teacher.page, "/");
+  await parent.page.goto("/");
+  await parent.page.locator("main a.card").first().waitFor();
+  assert.equal(await parent.page.getByText("Sent by mistake").count(), 0);
   await parent.context.close();
   await teacher.context.close();
 });
