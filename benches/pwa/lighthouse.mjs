@@ -66,6 +66,9 @@ const pages = [
   await measure("/unsubscribe", {}),
   await measure("/login", {}),
   await measure("/", { Cookie: COOKIE }),
+  // A conversation: the demo's library message with Anna's thread (answered by the teacher).
+  await measure("/posts/2", { Cookie: COOKIE }),
+  await measure("/conversations", { Cookie: COOKIE }),
 ];
 const baseline = pages[0];
 for (const page of pages) {

@@ -86,12 +86,16 @@ export function Feed({ user, kind }) {
   const isParent = user.role === "parent";
   // Kept offline from the login on; only parents' cards name children.
   const { data: children } = useResource(isParent ? "/children" : null);
+  const { data: conversations } = useResource(kind === "news" ? null : "/conversations");
   const older = useOlderPages(data, path);
   const end = useSeen(older.loadMore);
-  if (!data) return html`<${Status} error=${error} />`;
+  // Everything on the screen at once (loaded side by side): nothing jumps when the
+  // conversations or the children's names arrive after the posts.
+  const ready = (kind === "news" || conversations !== undefined) && (!isParent || children !== undefined);
+  if (!data || !ready) return html`<${Status} error=${error} />`;
   const shown = [...data, ...older.items];
   return html`<h1 class="visually-hidden">${kind === "news" ? t("news") : t("home")}</h1>
-    ${kind !== "news" && html`<${NewInConversations} isParent=${isParent} />`}
+    ${kind !== "news" && html`<${NewInConversations} data=${conversations} isParent=${isParent} />`}
     ${shown.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
     ${shown.map((item) => html`<${PostCard} key=${item.id} item=${item} isParent=${isParent} children=${children} />`)}
     ${!older.done && html`<div ref=${end} class="more">
@@ -105,19 +109,19 @@ function conversationsChanged() {
 }
 
 /** Conversation summaries: for a parent by post, for staff by parent (with the children). */
-function ThreadCards({ threads, isParent, showPost = true }) {
+function ThreadCards({ threads, isParent, showPost = true, level = 3 }) {
+  const Heading = `h${level}`;
   return html`<ul class="threads">${threads.map((thread) => html`<li key=${`${thread.post_id}-${thread.parent_id}`}>
     <a class=${`card thread ${thread.unread ? "unread" : ""}`}
       href=${isParent ? `/posts/${thread.post_id}#replies` : `/posts/${thread.post_id}/replies/${thread.parent_id}`}>
-      <h3>${thread.unread > 0 && html`<span class="badge unread">${t("new_count", { count: thread.unread })}</span>`}${isParent ? thread.post_title : thread.parent_name}</h3>
+      <${Heading}>${thread.unread > 0 && html`<span class="badge unread">${t("new_count", { count: thread.unread })}</span>`}${isParent ? thread.post_title : thread.parent_name}</${Heading}>
       <p class="meta">${isParent ? "" : `${thread.child_names.join(", ")}${showPost ? ` · ${thread.post_title}` : ""} · `}${formatDate(thread.last_at)}</p>
       <p>${thread.last_from_staff && html`<strong>${isParent ? thread.last_author_name || t("staff") : t("you")}: </strong>`}${thread.last_message}</p>
     </a></li>`)}</ul>`;
 }
 
 /** On Home: the conversations with something new, and the way to all of them. */
-function NewInConversations({ isParent }) {
-  const { data } = useResource("/conversations");
+function NewInConversations({ data, isParent }) {
   if (!data || data.threads.length === 0) return null;
   const fresh = data.threads.filter((thread) => thread.unread > 0).slice(0, 3);
   const all = html`<p><a href="/conversations">${t("all_conversations")} (${data.threads.length})</a></p>`;
@@ -137,7 +141,7 @@ export function Conversations({ user }) {
   return html`<h1>${t("conversations")}</h1>
     ${data.threads.length === 0
       ? html`<p class="meta">${t("no_conversations")}</p>`
-      : html`<${ThreadCards} threads=${data.threads} isParent=${user.role === "parent"} />`}`;
+      : html`<${ThreadCards} threads=${data.threads} isParent=${user.role === "parent"} level=${2} />`}`;
 }
 
 /** One parent's thread on a post: the messages as a chat, and the form to write in it. */
