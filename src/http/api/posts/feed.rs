@@ -119,6 +119,7 @@ pub enum CreatePostResponse {
 
 /// A post's new title or text; what is left out stays.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct UpdatePostRequest {
     #[oai(nullable)]
     pub title: Option<TitleText>,
@@ -126,14 +127,33 @@ pub struct UpdatePostRequest {
     pub body: Option<PostBodyText>,
 }
 
+impl Example for UpdatePostRequest {
+    fn example() -> Self {
+        Self {
+            title: Some("School closes at 11:30 today".into()),
+            body: None,
+        }
+    }
+}
+
 /// An audience to count before posting.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct AudienceRequest {
     /// The whole school (admins only); otherwise `group_ids`.
     #[oai(default)]
     pub to_school: bool,
     #[oai(default)]
     pub group_ids: Vec<i32>,
+}
+
+impl Example for AudienceRequest {
+    fn example() -> Self {
+        Self {
+            to_school: false,
+            group_ids: vec![1],
+        }
+    }
 }
 
 /// Whom a post to that audience would reach now.
