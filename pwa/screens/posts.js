@@ -116,7 +116,7 @@ function ThreadCards({ threads, isParent, showPost = true, level = 3 }) {
       href=${isParent ? `/posts/${thread.post_id}#replies` : `/posts/${thread.post_id}/replies/${thread.parent_id}`}>
       <${Heading}>${thread.unread > 0 && html`<span class="badge unread">${t("new_count", { count: thread.unread })}</span>`}${isParent ? thread.post_title : thread.parent_name}</${Heading}>
       <p class="meta">${isParent ? "" : `${thread.child_names.join(", ")}${showPost ? ` · ${thread.post_title}` : ""} · `}${formatDate(thread.last_at)}</p>
-      <p>${thread.last_from_staff && html`<strong>${isParent ? thread.last_author_name || t("staff") : t("you")}: </strong>`}${thread.last_message}</p>
+      <p>${thread.last_from_staff && html`<strong>${thread.last_author_name || t("staff")}: </strong>`}${thread.last_message}</p>
     </a></li>`)}</ul>`;
 }
 
