@@ -446,10 +446,9 @@ export function Compose({ user }) {
   return html`<h1>${t("compose_title")}</h1>
     <form onSubmit=${submit}>
       <label>${t("kind")}
-        <select name="kind" defaultValue=${was?.kind || "message"}>
-          <option value="urgent">${t("urgent")}</option>
-          <option value="message">${t("message")}</option>
-          <option value="news">${t("news_kind")}</option>
+        <select name="kind">
+          ${[["urgent", t("urgent")], ["message", t("message")], ["news", t("news_kind")]].map(([value, label]) => html`
+            <option key=${value} value=${value} defaultSelected=${value === (was?.kind || "message")}>${label}</option>`)}
         </select></label>
       <fieldset><legend>${t("audience")}</legend>
         ${user.role === "admin" && html`<label class="check"><input type="radio" name="audience" value="school" defaultChecked=${was?.to_school} /> ${t("whole_school")}</label>`}

@@ -449,6 +449,8 @@ test("a teacher posts an urgent notice in a few taps, and it is on top of the pa
   const teacher = await phone();
   await login(teacher.page, TEACHER);
   await teacher.page.getByRole("link", { name: "New post" }).click();
+  // A message unless the teacher chooses otherwise: never an urgent notice by accident.
+  assert.equal(await teacher.page.getByLabel("Kind").inputValue(), "message");
   await teacher.page.getByLabel("Kind").selectOption("urgent");
   await teacher.page.getByLabel("Title").fill("Heating broken: classes end at 13:00");
   await teacher.page.getByLabel("Text").fill("Please pick up your child at 13:00.");
