@@ -32,7 +32,13 @@ export function useResource(path, version = 0, offlineFallback = null) {
     if (state.error?.code !== "offline") return;
     const again = () => setRetry((n) => n + 1);
     window.addEventListener("online", again);
-    return () => window.removeEventListener("online", again);
+    // The "online" event can come before requests get through again: keep trying while the
+    // browser says it is online.
+    const timer = setInterval(() => navigator.onLine && again(), 3000);
+    return () => {
+      window.removeEventListener("online", again);
+      clearInterval(timer);
+    };
   }, [state.error]);
   return state;
 }
