@@ -878,7 +878,11 @@ test("News pages through a school year: older posts load at the end of the list,
   await page.getByText("Sports day was a success").waitFor();
   assert.equal(await page.locator(".more").count(), 0, "the end: no button for more");
 
-  // Offline, the pages loaded before are kept.
+  // Offline, the pages loaded before are kept (both pages are in the worker's cache first).
+  await until(page, async () => {
+    const keys = await (await caches.open("api")).keys();
+    return keys.filter((request) => request.url.includes("news=true")).length >= 2;
+  }, undefined, "both pages of News kept for offline use");
   await context.setOffline(true);
   await page.reload();
   await page.getByText("Week note 34").waitFor();
