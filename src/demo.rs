@@ -17,7 +17,7 @@ use crate::{
         posts::{self, NewAttachment, NewPost},
         school::{self, NewChild},
     },
-    platform::{audience::Audience, db, files::FileStore},
+    platform::{audience::Audience, db, files::FileStore, outbox},
 };
 
 pub const ADMIN_PASSWORD: &str = "Demo-Admin-2026!";
@@ -247,6 +247,16 @@ async fn load(state: &Services) -> anyhow::Result<()> {
     for post in demo_posts(&ids, &group_ids, now) {
         created.push(posts::store::create(&txn, post, now).await?);
     }
+    // A message the teacher scheduled for later: it goes out in three days, as any post.
+    let scheduled_at = now + chrono::Duration::days(3);
+    let scheduled =
+        posts::store::create(&txn, scheduled_message(&ids, &group_ids), scheduled_at).await?;
+    outbox::enqueue(
+        &txn,
+        vec![posts::notify::fan_out_job(scheduled.id)],
+        scheduled_at,
+    )
+    .await?;
     // The library message carries its timetable, kept in the file store like any upload.
     let timetable = library_timetable();
     let object = state.files.put(&timetable[..], u64::MAX).await?;
@@ -324,6 +334,19 @@ fn library_timetable() -> Vec<u8> {
     }
     pdf.stream(text, &content.finish());
     pdf.finish()
+}
+
+fn scheduled_message(ids: &std::collections::HashMap<&str, i32>, group_ids: &[i32]) -> NewPost {
+    NewPost {
+        kind: PostKind::Message,
+        author_id: ids["j.devries@demo.school"],
+        audience: Audience::Groups(vec![group_ids[0]]),
+        title: "Gymkleding mee".into(),
+        body: "Denken jullie aan gymkleding en gymschoenen voor de gymles van morgen?".into(),
+        ask_confirmation: false,
+        allow_replies: false,
+        pinned_until: None,
+    }
 }
 
 /// A few posts so the app has something to show (not sent: the demo mails nobody).

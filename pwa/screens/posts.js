@@ -2,7 +2,7 @@
 // composing a post and following who read and confirmed it.
 import { html, useEffect, useRef, useState } from "../vendor/htm-preact-3.1.1.mjs";
 import { api, get, patch, post } from "../lib/api.js";
-import { formatDate, t } from "../lib/i18n.js";
+import { errorText, formatDate, isoToSchoolTime, schoolTimeToIso, t } from "../lib/i18n.js";
 import { navigate } from "../lib/router.js";
 import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
 
@@ -26,9 +26,10 @@ function PostCard({ item, isParent, children }) {
     <h2>
       ${unread && html`<span class="dot" aria-hidden="true"></span><span class="visually-hidden">${t("unread")}: </span>`}
       <${KindBadge} item=${item} />
+      ${item.scheduled && html`<span class="badge scheduled">${t("scheduled")}</span>`}
       ${item.title}
     </h2>
-    <p class="meta">${forChildren && html`<strong>${t("for_children", { names: forChildren })}</strong> · `}${item.author_name ? `${item.author_name} · ` : ""}${formatDate(item.created_at)}</p>
+    <p class="meta">${forChildren && html`<strong>${t("for_children", { names: forChildren })}</strong> · `}${item.author_name ? `${item.author_name} · ` : ""}${item.scheduled ? t("scheduled_for", { time: formatDate(item.created_at) }) : formatDate(item.created_at)}</p>
     <p>${item.body.length > 160 ? `${item.body.slice(0, 159)}…` : item.body}</p>
     ${isParent && item.ask_confirmation && html`<p>${item.confirmed_at
       ? html`<span class="badge confirmed">✓ ${t("confirmed_badge")}</span>`
@@ -215,9 +216,11 @@ function ManagePost({ item, onChanged }) {
     event.preventDefault();
     const form = new FormData(event.target);
     try {
-      await patch(`/posts/${item.id}`, { title: form.get("title"), body: form.get("body") });
+      const change = { title: form.get("title"), body: form.get("body") };
+      if (item.scheduled) change.publish_at = schoolTimeToIso(form.get("publish_at"));
+      await patch(`/posts/${item.id}`, change);
       setMode("idle");
-      setOutcome({ ok: t(item.kind === "urgent" ? "saved_pushed" : "saved") });
+      setOutcome({ ok: t(item.kind === "urgent" && !item.scheduled ? "saved_pushed" : "saved") });
       onChanged();
     } catch (failure) {
       setOutcome({ error: failure.message });
@@ -235,7 +238,8 @@ function ManagePost({ item, onChanged }) {
     return html`<form onSubmit=${save} class="card">
       <label>${t("title")}<input name="title" required maxlength="200" defaultValue=${item.title} /></label>
       <label>${t("text")}<textarea name="body" required maxlength="20000" defaultValue=${item.body}></textarea></label>
-      ${item.kind === "urgent" && html`<p class="meta">${t("edit_pushes")}</p>`}
+      ${item.scheduled && html`<label>${t("send_at")}<input type="datetime-local" name="publish_at" required defaultValue=${isoToSchoolTime(item.created_at)} /></label>`}
+      ${item.kind === "urgent" && !item.scheduled && html`<p class="meta">${t("edit_pushes")}</p>`}
       <${Feedback} error=${outcome.error} />
       <div class="row"><button type="submit">${t("save")}</button>
         <button type="button" class="secondary" onClick=${() => setMode("idle")}>${t("cancel")}</button></div>
@@ -276,8 +280,9 @@ export function PostDetail({ id, user }) {
     }
   };
   return html`<article class=${`card ${item.kind === "urgent" ? "urgent" : ""}`}>
-      <h1><${KindBadge} item=${item} />${item.title}</h1>
+      <h1><${KindBadge} item=${item} />${item.scheduled && html`<span class="badge scheduled">${t("scheduled")}</span>`}${item.title}</h1>
       <p class="meta">${item.author_name ? `${item.author_name} · ` : ""}${formatDate(item.created_at)}</p>
+      ${item.scheduled && html`<p class="scheduled-note">${t("scheduled_status", { time: formatDate(item.created_at) })}</p>`}
       <p class="body">${item.body}</p>
       ${item.attachments.length > 0 && html`<h2>${t("attachments")}</h2><ul>
         ${item.attachments.map((file) => html`<li key=${file.id}><a href=${`/api/posts/${id}/attachments/${file.id}`} download>${file.file_name}</a></li>`)}
@@ -353,11 +358,13 @@ export function PostStatus({ id }) {
   const waiting = (child) => data.ask_confirmation && child.rows.every((row) => !row.confirmed_at);
   children.sort((a, b) => Number(waiting(b)) - Number(waiting(a)));
   return html`<h1><${KindBadge} item=${data} />${data.title}</h1>
-    <p class="meta" data-count="parents">${t("sent_to", { count: counts.parents })} · ${formatDate(data.created_at)}</p>
+    ${data.scheduled
+      ? html`<p class="scheduled-note" role="status">${t("scheduled_status", { time: formatDate(data.created_at) })}</p>`
+      : html`<p class="meta" data-count="parents">${t("sent_to", { count: counts.parents })} · ${formatDate(data.created_at)}</p>`}
     <div class="counts">${boxes.map(([key, label]) => html`<div key=${key} data-count=${key}><strong>${counts[key]}</strong>${label}</div>`)}</div>
     <p class="meta delivery">${t("push_delivery", { sent: delivery.push_sent, pending: delivery.push_pending, failed: delivery.push_failed })}<br />
       ${t("email_delivery", { sent: delivery.email_sent, pending: delivery.email_pending, failed: delivery.email_failed })}</p>
-    ${data.ask_confirmation && (counts.not_confirmed > 0
+    ${data.ask_confirmation && !data.scheduled && (counts.not_confirmed > 0
       ? html`<${RemindButton} id=${id} waiting=${counts.not_confirmed} remindedAt=${data.reminded_at} onSent=${() => setVersion((v) => v + 1)} />`
       : html`<p class="ok">${t("all_confirmed")}</p>`)}
     <h2>${t("by_child")}</h2>
@@ -373,6 +380,8 @@ function draftFrom(form) {
   const toSchool = form.get("audience") === "school";
   const groupIds = form.getAll("group").map(Number);
   if (!toSchool && groupIds.length === 0) throw new Error(t("choose_group"));
+  const later = form.get("publish_at") ? schoolTimeToIso(form.get("publish_at")) : null;
+  if (later && new Date(later) <= new Date()) throw new Error(errorText({ code: "publish_at_in_past" }));
   return {
     kind: form.get("kind"),
     to_school: toSchool,
@@ -381,6 +390,9 @@ function draftFrom(form) {
     body: form.get("body"),
     ask_confirmation: form.get("ask_confirmation") === "on",
     allow_replies: form.get("allow_replies") === "on",
+    // As the author typed it (school time), and as the API takes it.
+    send_later: form.get("publish_at") || "",
+    publish_at: later,
   };
 }
 
@@ -391,7 +403,8 @@ function ReviewPost({ draft, onBack }) {
     setState({ busy: true, error: "" });
     let created;
     try {
-      created = await post("/posts", draft.post);
+      const { send_later: _typed, ...request } = draft.post;
+      created = await post("/posts", request);
     } catch (failure) {
       setState({ busy: false, error: failure.message });
       return;
@@ -417,12 +430,15 @@ function ReviewPost({ draft, onBack }) {
       ${draft.files.length > 0 && html`<ul>${draft.files.map((file) => html`<li key=${file.name}>${file.name}</li>`)}</ul>`}
       ${item.ask_confirmation && html`<p><span class="badge confirm">${t("please_confirm")}</span></p>`}
     </article>
-    <p class=${item.kind === "urgent" ? "notice" : ""} role="status">${t(item.kind === "urgent" ? "reach_urgent" : "reach_other", { parents: reach.parents, children: reach.children })}</p>
+    <p class=${item.kind === "urgent" ? "notice" : ""} role="status">${item.publish_at
+      ? t("reach_scheduled", { time: formatDate(item.publish_at), parents: reach.parents, children: reach.children })
+      : t(item.kind === "urgent" ? "reach_urgent" : "reach_other", { parents: reach.parents, children: reach.children })}</p>
     ${state.error && html`<p class="error" role="alert">${state.error}</p>`}
     ${state.sent
       ? html`<p><a class="button" href=${`/posts/${state.sent}/status`}>${t("status")}</a></p>`
       : html`<div class="row">
-        <button onClick=${send} disabled=${state.busy}>${state.busy ? t("sending") : t(item.kind === "urgent" ? "send_urgent" : "send_now", { parents: reach.parents })}</button>
+        <button onClick=${send} disabled=${state.busy}>${state.busy ? t("sending")
+          : t(item.publish_at ? "schedule_send" : item.kind === "urgent" ? "send_urgent" : "send_now", { parents: reach.parents })}</button>
         <button class="secondary" onClick=${onBack} disabled=${state.busy}>${t("change")}</button></div>`}`;
 }
 
@@ -463,6 +479,8 @@ export function Compose({ user }) {
       ${draft?.files.length > 0 && html`<p class="meta">${t("files_kept", { names: draft.files.map((file) => file.name).join(", ") })}</p>`}
       <label class="check"><input type="checkbox" name="ask_confirmation" defaultChecked=${was?.ask_confirmation} /> ${t("ask_confirmation")}</label>
       <label class="check"><input type="checkbox" name="allow_replies" defaultChecked=${was?.allow_replies} /> ${t("allow_replies")}</label>
+      <label>${t("send_later")}<input type="datetime-local" name="publish_at" aria-describedby="send-later-help" defaultValue=${was?.send_later || ""} /></label>
+      <p class="meta" id="send-later-help">${t("send_later_help")}</p>
       <${Feedback} error=${failure} />
       <button type="submit" disabled=${busy}>${t("review")}</button>
     </form>`;

@@ -26,6 +26,7 @@ crate::on_both_databases!(
     the_feed_pages_through_every_post_once_with_pinned_notices_on_the_first_page,
     an_author_counts_whom_a_post_would_reach_with_the_checks_of_posting,
     an_edited_urgent_notice_is_pushed_again_as_updated_and_a_deleted_post_leaves_every_feed,
+    a_scheduled_notice_stays_with_its_author_until_its_time_and_then_goes_out_once,
     the_status_shows_deliveries_and_phones_and_a_reminder_reaches_only_those_who_have_not_confirmed,
     teachers_post_only_to_their_own_groups,
     a_gone_subscription_is_pruned,
@@ -1343,4 +1344,133 @@ async fn an_edited_urgent_notice_is_pushed_again_as_updated_and_a_deleted_post_l
         actions.contains(&"post.edit") && actions.contains(&"post.delete"),
         "{actions:?}"
     );
+}
+
+fn moment(value: &Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(value.as_str().expect("a date"))
+        .expect("an RFC 3339 date")
+        .to_utc()
+}
+
+async fn a_scheduled_notice_stays_with_its_author_until_its_time_and_then_goes_out_once(
+    backend: Backend,
+) {
+    let s = school(backend).await;
+    let app = &s.app;
+    let anna_phone = app.push.device("anna-phone");
+    app.subscribe(&s.anna, &anna_phone).await;
+    // Whole seconds: what a phone sends, and what both databases keep exactly.
+    let at = |hours: i64| {
+        let moment = app.clock.now() + Duration::hours(hours);
+        moment.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+
+    // Too early or too far ahead is refused with the field to fix.
+    for (publish_at, code) in [
+        (at(-1), "publish_at_in_past"),
+        (at(24 * 91), "publish_at_too_far"),
+    ] {
+        let mut body = urgent(s.class_3a);
+        body["publish_at"] = json!(publish_at);
+        let (status, error) = send(
+            app.authed(Method::POST, "/api/posts", &s.teacher)
+                .json(&body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+        assert_eq!(
+            (error["code"].as_str(), error["field"].as_str()),
+            (Some(code), Some("publish_at"))
+        );
+    }
+
+    let first = at(2);
+    let mut body = urgent(s.class_3a);
+    body["publish_at"] = json!(first);
+    let post = app.post(&s.teacher, body).await;
+    let id = post["id"].as_i64().unwrap();
+    let path = format!("/api/posts/{id}");
+    assert_eq!(post["scheduled"], true);
+    assert_eq!(moment(&post["created_at"]), moment(&json!(first)));
+    assert_eq!(
+        moment(&post["pinned_until"]),
+        moment(&post["created_at"]) + Duration::hours(24),
+        "pinned for a day from when it goes out"
+    );
+
+    // Nothing goes out and parents do not see it; the author and admins do.
+    app.wait_for_outbox().await;
+    assert!(app.push.received_by("anna-phone").is_empty());
+    assert!(app.smtp.mails_to("anna@example.nl").is_empty());
+    let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.anna)).await;
+    assert!(feed.as_array().unwrap().is_empty(), "{feed}");
+    let (status, _) = send(app.authed(Method::GET, &path, &s.anna)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for staff in [&s.teacher, &s.admin] {
+        let (_, feed) = send(app.authed(Method::GET, "/api/posts", staff)).await;
+        assert_eq!(
+            (feed[0]["id"].as_i64(), feed[0]["scheduled"].as_bool()),
+            (Some(id), Some(true))
+        );
+    }
+    let (status, error) =
+        send(app.authed(Method::POST, &format!("{path}/remind"), &s.teacher)).await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_published_yet"))
+    );
+    let (_, status_page) =
+        send(app.authed(Method::GET, &format!("{path}/status"), &s.teacher)).await;
+    assert_eq!(status_page["scheduled"], true);
+
+    // Moved to an hour later and retitled: no "updated" push, it has not gone out yet.
+    let later = at(3);
+    let (status, changed) = send(
+        app.authed(Method::PATCH, &path, &s.teacher)
+            .json(&json!({ "publish_at": later, "title": "School closes at 11:30" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(moment(&changed["created_at"]), moment(&json!(later)));
+    assert_eq!(
+        moment(&changed["pinned_until"]),
+        moment(&json!(later)) + Duration::hours(24),
+        "the pin moves along"
+    );
+    app.clock.advance(Duration::minutes(150));
+    app.wait_for_outbox().await;
+    assert!(
+        app.push.received_by("anna-phone").is_empty(),
+        "not at the old time"
+    );
+
+    // At its time it goes out once, as changed, and is pinned on top of Anna's feed.
+    app.clock.advance(Duration::minutes(31));
+    app.wait_for_outbox().await;
+    let pushes = app.push.wait_for(1).await;
+    assert_eq!(pushes[0].notice["title"], "School closes at 11:30");
+    let mail = app.smtp.wait_for_mail_to("anna@example.nl").await;
+    assert_eq!(mail.subject(), "Urgent: School closes at 11:30");
+    let (_, feed) = send(app.authed(Method::GET, "/api/posts", &s.anna)).await;
+    assert_eq!(
+        (
+            feed[0]["id"].as_i64(),
+            feed[0]["pinned"].as_bool(),
+            feed[0]["scheduled"].as_bool()
+        ),
+        (Some(id), Some(true), Some(false))
+    );
+    let (status, error) = send(
+        app.authed(Method::PATCH, &path, &s.teacher)
+            .json(&json!({ "publish_at": at(1) })),
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_published"))
+    );
+    app.clock.advance(Duration::hours(1));
+    app.wait_for_outbox().await;
+    assert_eq!(app.push.received_by("anna-phone").len(), 1, "sent once");
+    assert_eq!(app.smtp.mails_to("anna@example.nl").len(), 1, "mailed once");
 }

@@ -538,6 +538,51 @@ test("a new version of the app waits for the user's reload, and the open session
   await context.close();
 });
 
+test("a teacher schedules a message for tomorrow morning: only the teacher sees it until then, and can move it", async () => {
+  const teacher = await phone();
+  await login(teacher.page, TEACHER);
+  const parent = await phone();
+  await login(parent.page, PARENT);
+  // Tomorrow and the day after as the school's calendar has them.
+  const schoolDay = (days) => new Date(Date.now() + days * 86400000).toLocaleDateString("en-CA", { timeZone: "Europe/Amsterdam" });
+  await teacher.page.getByRole("link", { name: "New post" }).click();
+  await teacher.page.getByLabel("Title").fill("Bring gym clothes");
+  await teacher.page.getByLabel("Text").fill("Tomorrow we have gym: please pack gym clothes and shoes.");
+  await teacher.page.getByLabel("Send later (optional)").fill(`${schoolDay(1)}T08:00`);
+  await teacher.page.getByRole("button", { name: "Check before sending" }).click();
+  await teacher.page.getByText("This goes out tomorrow, 08:00 to 2 parents of 2 children (counted now).").waitFor();
+  await shot(teacher.page, "compose-scheduled");
+  await teacher.page.getByRole("button", { name: "Schedule for 2 parents" }).click();
+  await teacher.page.getByText("Scheduled: this goes out tomorrow, 08:00. Until then nobody else sees it.").waitFor();
+  // On the teacher's home, marked; not on the parent's.
+  await teacher.page.getByRole("link", { name: "Home" }).click();
+  const card = teacher.page.locator("main a.card", { hasText: "Bring gym clothes" });
+  await card.getByText("Scheduled", { exact: true }).waitFor();
+  await card.getByText("Goes out tomorrow, 08:00").waitFor();
+  await parent.page.reload();
+  await parent.page.locator("main a.card").first().waitFor();
+  assert.equal(await parent.page.getByText("Bring gym clothes").count(), 0);
+  // Moved to the day after, at 08:15.
+  await card.click();
+  await teacher.page.getByRole("button", { name: "Change" }).click();
+  assert.equal(await teacher.page.getByLabel("Send at").inputValue(), `${schoolDay(1)}T08:00`);
+  await teacher.page.getByLabel("Send at").fill(`${schoolDay(2)}T08:15`);
+  await teacher.page.getByRole("button", { name: "Save" }).click();
+  await teacher.page.getByText("Saved.", { exact: true }).waitFor();
+  await teacher.page.getByText(/Scheduled: this goes out .*08:15/).waitFor();
+  await shot(teacher.page, "post-scheduled");
+  assert.deepEqual(await seriousViolations(teacher.page), [], "scheduled post accessibility");
+  // A time in the past is refused before anything is sent.
+  await teacher.page.getByRole("link", { name: "New post" }).click();
+  await teacher.page.getByLabel("Title").fill("Too late");
+  await teacher.page.getByLabel("Text").fill("This should not go.");
+  await teacher.page.getByLabel("Send later (optional)").fill(`${schoolDay(-1)}T08:00`);
+  await teacher.page.getByRole("button", { name: "Check before sending" }).click();
+  await teacher.page.getByText("The time to send it must be in the future.").waitFor();
+  await parent.context.close();
+  await teacher.context.close();
+});
+
 test("a parent adds an emergency number and switches the app to Dutch", async () => {
   const { context, page, errors } = await phone();
   await login(page, PARENT);

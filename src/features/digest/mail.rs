@@ -61,7 +61,13 @@ async fn scheduled_mail(
     if notifications::is_opted_out(&services.db, user.id, job.email_kind()).await? {
         return Ok(None);
     }
-    let items = items_now(&services.db, user.id, payload.post_ids).await?;
+    let items = items_now(
+        &services.db,
+        user.id,
+        payload.post_ids,
+        services.clock.now(),
+    )
+    .await?;
     if items.is_empty() {
         return Ok(None);
     }

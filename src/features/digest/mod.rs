@@ -221,8 +221,9 @@ pub async fn items_now(
     conn: &impl ConnectionTrait,
     parent_id: i32,
     post_ids: Vec<i32>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<DigestItem>, DbErr> {
-    let posts = posts::visible_to_parent(conn, parent_id, post_ids.clone()).await?;
+    let posts = posts::visible_to_parent(conn, parent_id, post_ids.clone(), now).await?;
     let receipts = posts::receipts_of_user(conn, parent_id, post_ids).await?;
     Ok(posts
         .into_iter()

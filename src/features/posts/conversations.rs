@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::Duration;
 
-use super::{Reply, in_care_of, store, visible_post};
+use super::{Reply, in_care_of, store, visible_post, written_by_parent};
 use crate::platform::services::Services;
 use crate::{
     app::{actor::Actor, error::AppError},
@@ -70,11 +70,12 @@ async fn parent_threads(
         .map(|(post, _)| *post)
         .collect();
     // Only posts the parent still sees (a child may have moved to another group).
-    let titles: HashMap<i32, String> = store::visible_to_parent(&services.db, actor.id, post_ids)
-        .await?
-        .into_iter()
-        .map(|post| (post.id, post.title))
-        .collect();
+    let titles: HashMap<i32, String> =
+        store::visible_to_parent(&services.db, actor.id, post_ids, services.clock.now())
+            .await?
+            .into_iter()
+            .map(|post| (post.id, post.title))
+            .collect();
     let name = actor_name(services, actor.id).await?;
     summarise(services, actor, replies, &titles, |_, _| {
         Some((name.clone(), Vec::new()))
@@ -175,12 +176,7 @@ async fn summarise(
 
 /// Written by the other side of the conversation: staff for a parent, the parent for staff.
 fn from_other_side(reply: &Reply, reader: &Actor) -> bool {
-    let by_parent = reply.author_id == Some(reply.parent_id);
-    if reader.role == Role::Parent {
-        !by_parent
-    } else {
-        by_parent
-    }
+    written_by_parent(reply) != (reader.role == Role::Parent)
 }
 
 fn group_by_thread(replies: &[Reply]) -> BTreeMap<(i32, i32), Vec<&Reply>> {

@@ -50,6 +50,16 @@ impl PostView {
     pub fn is_pinned(&self, now: DateTime<Utc>) -> bool {
         self.post.pinned_until.is_some_and(|until| until > now)
     }
+
+    /// Waits to go out: only its author and admins see it yet.
+    pub fn is_scheduled(&self, now: DateTime<Utc>) -> bool {
+        is_scheduled(&self.post, now)
+    }
+}
+
+/// A post's `created_at` is when it appears: in the future while it is scheduled.
+fn is_scheduled(post: &Post, now: DateTime<Utc>) -> bool {
+    post.created_at > now
 }
 
 /// What an author asks to post.
@@ -61,10 +71,14 @@ pub struct PostRequest {
     pub ask_confirmation: bool,
     pub allow_replies: bool,
     pub pinned_until: Option<DateTime<Utc>>,
+    /// Send it later, at this moment; `None` sends it now.
+    pub publish_at: Option<DateTime<Utc>>,
 }
 
 /// Publishes a post: checks who may address whom, then writes the post, its groups and its
-/// fan-out job in one transaction. Answers at once; the outbox sends the rest.
+/// fan-out job in one transaction. Answers at once; the outbox sends the rest. A scheduled
+/// post is written with its fan-out due at `publish_at`; until then only its author and
+/// admins see it, and an urgent notice's pinned time starts then.
 #[tracing::instrument(skip_all, fields(actor_id = actor.id, kind = ?request.kind))]
 pub async fn publish(
     services: &Services,
@@ -73,8 +87,8 @@ pub async fn publish(
 ) -> Result<PostView, AppError> {
     check_addressing(services, actor, &request.audience).await?;
     let (title, body) = rules::clean_text(&request.title, &request.body)?;
-    let now = services.clock.now();
-    let pinned_until = rules::pinned_until(request.kind, request.pinned_until, now)?;
+    let publish_at = rules::publish_moment(request.publish_at, services.clock.now())?;
+    let pinned_until = rules::pinned_until(request.kind, request.pinned_until, publish_at)?;
     let txn = db::begin_write(&services.db).await?;
     let post = store::create(
         &txn,
@@ -88,10 +102,10 @@ pub async fn publish(
             allow_replies: request.allow_replies,
             pinned_until,
         },
-        now,
+        publish_at,
     )
     .await?;
-    outbox::enqueue(&txn, vec![notify::fan_out_job(post.id)], now).await?;
+    outbox::enqueue(&txn, vec![notify::fan_out_job(post.id)], publish_at).await?;
     txn.commit().await?;
     services.outbox.wake();
     Ok(describe(&services.db, vec![post], actor.id)
@@ -103,10 +117,13 @@ pub async fn publish(
 pub struct PostEdit {
     pub title: Option<String>,
     pub body: Option<String>,
+    /// A scheduled post only: send it at this moment instead.
+    pub publish_at: Option<DateTime<Utc>>,
 }
 
-/// Changes a post's title or text (its author and admins). An urgent notice is pushed
-/// again as "updated" to every device of the parents it reaches, in the same transaction.
+/// Changes a post's title or text, or when a scheduled post goes out (its author and
+/// admins). A published urgent notice is pushed again as "updated" to every device of the
+/// parents it reaches, in the same transaction; a scheduled one goes out as changed.
 pub async fn edit(
     services: &Services,
     actor: &Actor,
@@ -119,13 +136,30 @@ pub async fn edit(
         edit.title.as_deref().unwrap_or(&post.title),
         edit.body.as_deref().unwrap_or(&post.body),
     )?;
+    let now = services.clock.now();
+    let scheduled = is_scheduled(&post, now);
+    let publish_at = match edit.publish_at {
+        None => None,
+        Some(_) if !scheduled => {
+            return Err(AppError::conflict(
+                "already_published",
+                "This post has gone out already, so its time cannot change.",
+            ));
+        }
+        Some(at) => Some(rules::publish_moment(Some(at), now)?),
+    };
     let details = serde_json::json!({
         "title_changed": title != post.title,
         "body_changed": body != post.body,
+        "publish_at": publish_at,
     });
     let write = db::AuditedWrite::begin(services, actor.id, "post.edit").await?;
-    let post = store::update_text(write.txn(), post, title, body).await?;
-    if post.kind == PostKind::Urgent {
+    let mut post = store::update_text(write.txn(), post, title, body).await?;
+    if let Some(at) = publish_at {
+        post = store::reschedule(write.txn(), post, at).await?;
+        outbox::reschedule(write.txn(), &notify::fan_out_job(post.id).dedupe_key, at).await?;
+    }
+    if post.kind == PostKind::Urgent && !scheduled {
         let parents: Vec<i32> = reached(write.txn(), &post)
             .await?
             .into_iter()
@@ -156,7 +190,7 @@ pub async fn delete(services: &Services, actor: &Actor, id: i32) -> Result<(), A
     Ok(())
 }
 
-/// Only a post's author and admins change or delete it.
+/// Only a post's author and admins change it, attach files or delete it.
 fn require_author(actor: &Actor, post: &Post) -> Result<(), AppError> {
     if actor.is_admin() || post.author_id == Some(actor.id) {
         Ok(())
@@ -276,6 +310,11 @@ pub async fn confirm(services: &Services, actor: &Actor, id: i32) -> Result<(), 
     Ok(())
 }
 
+/// Written by the parent whose thread it is (not by staff answering).
+pub fn written_by_parent(reply: &Reply) -> bool {
+    reply.author_id == Some(reply.parent_id)
+}
+
 /// A reply with its author's name.
 pub struct ReplyView {
     pub reply: Reply,
@@ -285,7 +324,7 @@ pub struct ReplyView {
 impl ReplyView {
     /// Written by staff rather than by the parent whose thread it is.
     pub fn from_staff(&self) -> bool {
-        self.reply.author_id != Some(self.reply.parent_id)
+        !written_by_parent(&self.reply)
     }
 }
 
@@ -407,9 +446,7 @@ pub async fn attach(
     body: impl AsyncRead + Unpin + Send,
 ) -> Result<AttachmentInfo, AppError> {
     let post = visible_post(services, actor, id).await?;
-    if !(actor.is_admin() || post.author_id == Some(actor.id)) {
-        return Err(AppError::forbidden());
-    }
+    require_author(actor, &post)?;
     let max_bytes = services.settings.files.max_attachment_bytes;
     let scan = Arc::new(Mutex::new(ActiveContentScan::default()));
     let seen = scan.clone();
@@ -564,7 +601,7 @@ pub async fn status(services: &Services, actor: &Actor, id: i32) -> Result<PostS
     let replied = store::replies(&services.db, post.id, None)
         .await?
         .into_iter()
-        .filter(|reply| reply.author_id == Some(reply.parent_id))
+        .filter(written_by_parent)
         .map(|reply| reply.parent_id)
         .collect();
     let in_care: HashSet<i32> = reached.iter().map(|pair| pair.parent.id).collect();
@@ -600,13 +637,19 @@ pub struct Reminder {
 pub async fn remind(services: &Services, actor: &Actor, id: i32) -> Result<Reminder, AppError> {
     let post = visible_post(services, actor, id).await?;
     let reached = in_care_of(services, actor, &post).await?;
+    let now = services.clock.now();
+    if is_scheduled(&post, now) {
+        return Err(AppError::conflict(
+            "not_published_yet",
+            "This post has not gone out yet, so there is nobody to remind.",
+        ));
+    }
     if !post.ask_confirmation {
         return Err(AppError::conflict(
             "no_confirmation_asked",
             "This post does not ask for confirmation, so there is nobody to remind.",
         ));
     }
-    let now = services.clock.now();
     let previous = deliveries_of(&services.db, post.id).await?;
     if let Some(last) = last_reminder(&previous, post.id)
         && now < last + chrono::Duration::minutes(REMIND_AGAIN_AFTER_MINUTES)
@@ -710,7 +753,8 @@ async fn describe(
 
 /// The post if the caller may see it; 404 otherwise, so existence is not revealed.
 async fn visible_post(services: &Services, actor: &Actor, id: i32) -> Result<Post, AppError> {
-    if !store::is_visible(&services.db, id, actor.id, actor.role).await? {
+    let reader = (actor.id, actor.role);
+    if !store::is_visible(&services.db, id, reader, services.clock.now()).await? {
         return Err(AppError::not_found("post"));
     }
     store::find(&services.db, id)

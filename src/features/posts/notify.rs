@@ -148,34 +148,7 @@ fn reminder_mail<'a>(
     services: &'a Services,
     row: &'a OutboxRow,
 ) -> BoxFuture<'a, anyhow::Result<Option<OutgoingMail>>> {
-    Box::pin(async move {
-        let Some(user) = recipient(&services.db, row).await? else {
-            return Ok(None);
-        };
-        let payload: PostPayload = serde_json::from_value(row.payload.clone())?;
-        let Some(post) = store::find(&services.db, payload.post_id).await? else {
-            return Ok(None);
-        };
-        // Confirmed since the reminder was queued: nothing to ask any more.
-        let receipts = store::receipts_of_post(&services.db, post.id).await?;
-        if receipts
-            .get(&user.id)
-            .is_some_and(|r| r.confirmed_at.is_some())
-        {
-            return Ok(None);
-        }
-        let settings = &services.settings;
-        let link = format!("{}/posts/{}", settings.public_url(), post.id);
-        let values = serde_json::json!({ "title": post.title, "body": post.body });
-        let mail = services.templates.action_mail(
-            &settings.school.name,
-            &user,
-            REMINDER_MAIL,
-            values,
-            &link,
-        )?;
-        Ok(Some(mail))
-    })
+    Box::pin(post_mail(services, row, REMINDER_MAIL, true))
 }
 
 /// A push message to every device of the parent whose thread a member of staff answered.
@@ -317,24 +290,39 @@ fn urgent_mail<'a>(
     services: &'a Services,
     row: &'a OutboxRow,
 ) -> BoxFuture<'a, anyhow::Result<Option<OutgoingMail>>> {
-    Box::pin(async move {
-        let Some(user) = recipient(&services.db, row).await? else {
+    Box::pin(post_mail(services, row, URGENT_MAIL, false))
+}
+
+/// The e-mail `template` about the row's post to the row's parent, linking to the post;
+/// `unless_confirmed`: not to a parent who has confirmed it since it was queued (reminders).
+async fn post_mail(
+    services: &Services,
+    row: &OutboxRow,
+    template: &str,
+    unless_confirmed: bool,
+) -> anyhow::Result<Option<OutgoingMail>> {
+    let Some(user) = recipient(&services.db, row).await? else {
+        return Ok(None);
+    };
+    let payload: PostPayload = serde_json::from_value(row.payload.clone())?;
+    let Some(post) = store::find(&services.db, payload.post_id).await? else {
+        return Ok(None);
+    };
+    if unless_confirmed {
+        let receipt = store::receipts_of_user(&services.db, user.id, vec![post.id]).await?;
+        if receipt
+            .get(&post.id)
+            .is_some_and(|r| r.confirmed_at.is_some())
+        {
             return Ok(None);
-        };
-        let payload: PostPayload = serde_json::from_value(row.payload.clone())?;
-        let Some(post) = store::find(&services.db, payload.post_id).await? else {
-            return Ok(None);
-        };
-        let settings = &services.settings;
-        let link = format!("{}/posts/{}", settings.public_url(), post.id);
-        let values = serde_json::json!({ "title": post.title, "body": post.body });
-        let mail = services.templates.action_mail(
-            &settings.school.name,
-            &user,
-            URGENT_MAIL,
-            values,
-            &link,
-        )?;
-        Ok(Some(mail))
-    })
+        }
+    }
+    let settings = &services.settings;
+    let link = format!("{}/posts/{}", settings.public_url(), post.id);
+    let values = serde_json::json!({ "title": post.title, "body": post.body });
+    let mail =
+        services
+            .templates
+            .action_mail(&settings.school.name, &user, template, values, &link)?;
+    Ok(Some(mail))
 }

@@ -44,10 +44,11 @@ pub struct NewPost {
 }
 
 #[tracing::instrument(skip_all, fields(kind = ?new.kind))]
+/// Writes a post that appears at `publish_at` (now, or later when it is scheduled).
 pub async fn create(
     conn: &impl ConnectionTrait,
     new: NewPost,
-    now: DateTime<Utc>,
+    publish_at: DateTime<Utc>,
 ) -> Result<Post, DbErr> {
     let post = posts::ActiveModel {
         kind: Set(new.kind),
@@ -58,7 +59,7 @@ pub async fn create(
         ask_confirmation: Set(new.ask_confirmation),
         allow_replies: Set(new.allow_replies),
         pinned_until: Set(new.pinned_until),
-        created_at: Set(now),
+        created_at: Set(publish_at),
         ..Default::default()
     }
     .insert(conn)
@@ -81,18 +82,28 @@ pub async fn find(conn: &impl ConnectionTrait, id: i32) -> Result<Option<Post>, 
     posts::Entity::find_by_id(id).one(conn).await
 }
 
-/// Which posts a user sees: admins all; teachers the school's, their groups' and their own;
-/// parents the school's and those of their children's groups.
+/// Which posts a user sees at `now`: admins all, scheduled ones included; teachers their
+/// own and the school's and their groups' published ones; parents the published ones of the
+/// school and of their children's groups.
 async fn visible_to(
     conn: &impl ConnectionTrait,
     user_id: i32,
     role: Role,
+    now: DateTime<Utc>,
 ) -> Result<Condition, DbErr> {
-    let visible = ADDRESSING.visible_to(conn, user_id, role).await?;
+    let addressed = ADDRESSING.visible_to(conn, user_id, role).await?;
+    if role == Role::Admin {
+        return Ok(addressed);
+    }
+    let published = Condition::all()
+        .add(addressed)
+        .add(posts::Column::CreatedAt.lte(now));
     Ok(if role == Role::Teacher {
-        visible.add(posts::Column::AuthorId.eq(user_id))
+        Condition::any()
+            .add(published)
+            .add(posts::Column::AuthorId.eq(user_id))
     } else {
-        visible
+        published
     })
 }
 
@@ -101,10 +112,11 @@ pub async fn visible_to_parent(
     conn: &impl ConnectionTrait,
     parent_id: i32,
     ids: Vec<i32>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Post>, DbErr> {
     posts::Entity::find()
         .filter(posts::Column::Id.is_in(ids))
-        .filter(visible_to(conn, parent_id, Role::Parent).await?)
+        .filter(visible_to(conn, parent_id, Role::Parent, now).await?)
         .order_by_asc(posts::Column::CreatedAt)
         .order_by_asc(posts::Column::Id)
         .all(conn)
@@ -124,7 +136,7 @@ pub async fn page_visible(
         .add(posts::Column::PinnedUntil.is_null())
         .add(posts::Column::PinnedUntil.lte(page.now));
     let mut query = posts::Entity::find()
-        .filter(visible_to(conn, reader.0, reader.1).await?)
+        .filter(visible_to(conn, reader.0, reader.1, page.now).await?)
         .filter(unpinned)
         .filter(kind_filter(page.news));
     if let Some(after) = page.after {
@@ -162,7 +174,7 @@ pub async fn pinned_visible(
     now: DateTime<Utc>,
 ) -> Result<Vec<Post>, DbErr> {
     posts::Entity::find()
-        .filter(visible_to(conn, reader.0, reader.1).await?)
+        .filter(visible_to(conn, reader.0, reader.1, now).await?)
         .filter(posts::Column::PinnedUntil.gt(now))
         .filter(kind_filter(news))
         .order_by_desc(posts::Column::CreatedAt)
@@ -182,11 +194,11 @@ fn kind_filter(news: Option<bool>) -> Condition {
 pub async fn is_visible(
     conn: &impl ConnectionTrait,
     post_id: i32,
-    user_id: i32,
-    role: Role,
+    reader: (i32, Role),
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     Ok(posts::Entity::find_by_id(post_id)
-        .filter(visible_to(conn, user_id, role).await?)
+        .filter(visible_to(conn, reader.0, reader.1, now).await?)
         .one(conn)
         .await?
         .is_some())
@@ -363,6 +375,20 @@ pub async fn update_text(
     let mut change: posts::ActiveModel = post.into();
     change.title = Set(title);
     change.body = Set(body);
+    change.update(conn).await
+}
+
+/// Moves a scheduled post to `publish_at`; an urgent notice's pinned time moves with it.
+pub async fn reschedule(
+    conn: &impl ConnectionTrait,
+    post: Post,
+    publish_at: DateTime<Utc>,
+) -> Result<Post, DbErr> {
+    let shift = publish_at - post.created_at;
+    let pinned_until = post.pinned_until.map(|until| until + shift);
+    let mut change: posts::ActiveModel = post.into();
+    change.created_at = Set(publish_at);
+    change.pinned_until = Set(pinned_until);
     change.update(conn).await
 }
 

@@ -164,6 +164,21 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// Moves a pending row (e.g. a scheduled post's fan-out) to be due at `due`.
+pub async fn reschedule(
+    conn: &impl ConnectionTrait,
+    dedupe_key: &str,
+    due: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(due))
+        .filter(outbox::Column::DedupeKey.eq(dedupe_key))
+        .filter(outbox::Column::Status.eq(DeliveryStatus::Pending))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// Takes up to `limit` due rows for this worker for `lease`; no other worker gets them
 /// until the lease runs out.
 pub async fn claim_due(

@@ -18,6 +18,8 @@ pub const MAX_BODY: usize = 20_000;
 pub const DEFAULT_PIN_HOURS: i64 = 24;
 /// An urgent notice is pinned at most this long: after that it is no longer urgent.
 pub const MAX_PIN_DAYS: i64 = 14;
+/// A post is scheduled at most this far ahead: a term, not a school year.
+pub const MAX_SCHEDULE_DAYS: i64 = 90;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PostRuleError {
@@ -39,6 +41,10 @@ pub enum PostRuleError {
     PinnedInPast,
     #[error("an urgent notice stays pinned at most {MAX_PIN_DAYS} days")]
     PinnedTooLong,
+    #[error("the time to send it must be in the future")]
+    PublishInPast,
+    #[error("a post is scheduled at most {MAX_SCHEDULE_DAYS} days ahead")]
+    PublishTooFar,
 }
 
 impl From<PostRuleError> for AppError {
@@ -63,6 +69,8 @@ impl PostRuleError {
             Self::PinnedNotUrgent => "pinned_not_urgent",
             Self::PinnedInPast => "pinned_in_past",
             Self::PinnedTooLong => "pinned_too_long",
+            Self::PublishInPast => "publish_at_in_past",
+            Self::PublishTooFar => "publish_at_too_far",
         }
     }
 
@@ -71,6 +79,7 @@ impl PostRuleError {
             Self::Title => "title",
             Self::Body => "body",
             Self::PinnedNotUrgent | Self::PinnedInPast | Self::PinnedTooLong => "pinned_until",
+            Self::PublishInPast | Self::PublishTooFar => "publish_at",
             _ => "audience",
         }
     }
@@ -147,6 +156,22 @@ pub fn pinned_until(
         (PostKind::Urgent, None) => Ok(Some(now + Duration::hours(DEFAULT_PIN_HOURS))),
         (_, Some(_)) => Err(PostRuleError::PinnedNotUrgent),
         (_, None) => Ok(None),
+    }
+}
+
+/// When a post goes out: now, or at the future moment its author chose (within
+/// `MAX_SCHEDULE_DAYS`).
+pub fn publish_moment(
+    requested: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, PostRuleError> {
+    match requested {
+        None => Ok(now),
+        Some(at) if at <= now => Err(PostRuleError::PublishInPast),
+        Some(at) if at > now + Duration::days(MAX_SCHEDULE_DAYS) => {
+            Err(PostRuleError::PublishTooFar)
+        }
+        Some(at) => Ok(at),
     }
 }
 
@@ -276,6 +301,22 @@ mod tests {
             Err(PostRuleError::PinnedNotUrgent)
         );
         assert_eq!(pinned_until(PostKind::Message, None, now), Ok(None));
+    }
+
+    #[test]
+    fn posts_are_scheduled_in_the_future_within_a_term() {
+        let now = Utc::now();
+        assert_eq!(publish_moment(None, now), Ok(now));
+        assert_eq!(
+            publish_moment(Some(now), now),
+            Err(PostRuleError::PublishInPast)
+        );
+        let later = now + Duration::days(MAX_SCHEDULE_DAYS);
+        assert_eq!(publish_moment(Some(later), now), Ok(later));
+        assert_eq!(
+            publish_moment(Some(later + Duration::minutes(1)), now),
+            Err(PostRuleError::PublishTooFar)
+        );
     }
 
     #[test]

@@ -60,9 +60,13 @@ pub struct CreatePostRequest {
     /// Parents may answer (a private thread between each parent and the staff).
     #[oai(default)]
     pub allow_replies: bool,
-    /// Urgent notices only: pinned until then (default: 24 hours).
+    /// Urgent notices only: pinned until then (default: 24 hours from when it goes out).
     #[oai(nullable)]
     pub pinned_until: Option<DateTime<Utc>>,
+    /// Send it later, at this moment (at most 90 days ahead); left out, it goes now. Until
+    /// then only its author and admins see it, and they may change or delete it.
+    #[oai(nullable)]
+    pub publish_at: Option<DateTime<Utc>>,
 }
 
 impl Example for CreatePostRequest {
@@ -77,6 +81,7 @@ impl Example for CreatePostRequest {
             ask_confirmation: true,
             allow_replies: false,
             pinned_until: None,
+            publish_at: None,
         }
     }
 }
@@ -100,7 +105,10 @@ pub struct PostResponse {
     pub pinned: bool,
     #[oai(nullable)]
     pub pinned_until: Option<DateTime<Utc>>,
+    /// When it went out, or goes out while `scheduled`.
     pub created_at: DateTime<Utc>,
+    /// Waits to go out at `created_at` (only its author and admins see it).
+    pub scheduled: bool,
     /// When the caller opened it.
     #[oai(nullable)]
     pub read_at: Option<DateTime<Utc>>,
@@ -125,6 +133,9 @@ pub struct UpdatePostRequest {
     pub title: Option<TitleText>,
     #[oai(nullable)]
     pub body: Option<PostBodyText>,
+    /// A scheduled post only: send it at this moment instead.
+    #[oai(nullable)]
+    pub publish_at: Option<DateTime<Utc>>,
 }
 
 impl Example for UpdatePostRequest {
@@ -132,6 +143,7 @@ impl Example for UpdatePostRequest {
         Self {
             title: Some("School closes at 11:30 today".into()),
             body: None,
+            publish_at: None,
         }
     }
 }
@@ -167,8 +179,9 @@ pub struct ReachResponse {
 impl PostsApi {
     /// Change a post (its author, admins)
     ///
-    /// A new title or text (what is left out stays). An urgent notice is pushed again to
-    /// every device of its parents, its title starting with "Updated:" in their language.
+    /// A new title or text (what is left out stays). A published urgent notice is pushed
+    /// again to every device of its parents, its title starting with "Updated:" in their
+    /// language. A scheduled post may also get a new `publish_at`.
     #[oai(path = "/:id", method = "patch", operation_id = "update_post")]
     async fn update_post(
         &self,
@@ -181,6 +194,7 @@ impl PostsApi {
         let edit = posts::PostEdit {
             title: body.title.map(Into::into),
             body: body.body.map(Into::into),
+            publish_at: body.publish_at,
         };
         let post = posts::edit(&state, &auth.user().actor(), id.0, edit).await?;
         Ok(Json(response(&state, post)))
@@ -247,6 +261,7 @@ impl PostsApi {
             ask_confirmation: body.ask_confirmation,
             allow_replies: body.allow_replies,
             pinned_until: body.pinned_until,
+            publish_at: body.publish_at,
         };
         let post = posts::publish(&state, &auth.user().actor(), request).await?;
         Ok(CreatePostResponse::Created(Json(response(&state, post))))
@@ -334,9 +349,10 @@ impl PostsApi {
 error_sets! {
     FeedErrors { 400 => &["unknown_cursor"] }
     UpdatePostErrors {
-        400 => &["invalid_title", "invalid_body_text"],
+        400 => &["invalid_title", "invalid_body_text", "publish_at_in_past", "publish_at_too_far"],
         403 => &["forbidden"],
         404 => &["not_found"],
+        409 => &["already_published"],
     }
     ReachErrors {
         400 => &["no_audience", "unknown_group"],
@@ -351,6 +367,8 @@ error_sets! {
             "pinned_not_urgent",
             "pinned_in_past",
             "pinned_too_long",
+            "publish_at_in_past",
+            "publish_at_too_far",
         ],
         403 => &["forbidden_role", "school_audience_needs_admin", "not_own_group"],
     }
@@ -366,10 +384,13 @@ fn default_limit() -> u64 {
 }
 
 fn response(state: &HttpState, view: PostView) -> PostResponse {
-    let pinned = view.is_pinned(state.clock.now());
+    let now = state.clock.now();
+    let pinned = view.is_pinned(now);
+    let scheduled = view.is_scheduled(now);
     let post = view.post;
     PostResponse {
         pinned,
+        scheduled,
         author_name: view.author_name,
         read_at: view.receipt.as_ref().map(|r| r.read_at),
         confirmed_at: view.receipt.and_then(|r| r.confirmed_at),

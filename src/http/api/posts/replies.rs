@@ -178,7 +178,7 @@ impl From<Thread> for ThreadResponse {
             parent_name: thread.parent_name,
             child_names: thread.child_names,
             last_message: shorten(&thread.last.body, 140),
-            last_from_staff: thread.last.author_id != Some(thread.last.parent_id),
+            last_from_staff: !posts::written_by_parent(&thread.last),
             last_author_name: thread.last_author_name,
             last_at: thread.last.created_at,
             messages: count(thread.messages),

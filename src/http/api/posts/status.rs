@@ -37,7 +37,7 @@ error_sets! {
     RemindErrors {
         403 => &["forbidden"],
         404 => &["not_found"],
-        409 => &["no_confirmation_asked", "reminded_recently"],
+        409 => &["no_confirmation_asked", "reminded_recently", "not_published_yet"],
     }
 }
 
@@ -89,7 +89,10 @@ pub struct PostStatusResponse {
     pub title: String,
     /// `urgent`, `message` or `news`.
     pub kind: String,
+    /// When it went out, or goes out while `scheduled`.
     pub created_at: DateTime<Utc>,
+    /// Waits to go out at `created_at`: nobody has it yet.
+    pub scheduled: bool,
     pub ask_confirmation: bool,
     pub allow_replies: bool,
     pub counts: ReceiptCounts,
@@ -195,6 +198,7 @@ impl StatusApi {
             title: post.title.clone(),
             kind: post.kind.to_value(),
             created_at: post.created_at,
+            scheduled: post.created_at > state.clock.now(),
             ask_confirmation: post.ask_confirmation,
             allow_replies: post.allow_replies,
             counts,
@@ -208,8 +212,8 @@ impl StatusApi {
     ///
     /// Sends the post's push message again to every device of the parents (in the caller's
     /// care) who have not confirmed it, and an e-mail asking them to. Only for posts that ask
-    /// for confirmation (409 `no_confirmation_asked`), at most once per 15 minutes (409
-    /// `reminded_recently`).
+    /// for confirmation (409 `no_confirmation_asked`) and have gone out (409
+    /// `not_published_yet`), at most once per 15 minutes (409 `reminded_recently`).
     #[oai(path = "/:id/remind", method = "post", operation_id = "remind")]
     async fn remind(
         &self,
