@@ -247,8 +247,9 @@ async fn load(state: &Services) -> anyhow::Result<()> {
     for post in demo_posts(&ids, &group_ids, now) {
         created.push(posts::store::create(&txn, post, now).await?);
     }
-    // A message the teacher scheduled for later: it goes out in three days, as any post.
-    let scheduled_at = now + chrono::Duration::days(3);
+    // A message the teacher scheduled for later: it goes out in three days at 07:30 school
+    // time, as any post.
+    let scheduled_at = morning_in_days(state, now, 3)?;
     let scheduled =
         posts::store::create(&txn, scheduled_message(&ids, &group_ids), scheduled_at).await?;
     outbox::enqueue(
@@ -334,6 +335,24 @@ fn library_timetable() -> Vec<u8> {
     }
     pdf.stream(text, &content.finish());
     pdf.finish()
+}
+
+/// 07:30 at the school, `days` days after `now`.
+fn morning_in_days(
+    state: &Services,
+    now: chrono::DateTime<chrono::Utc>,
+    days: i64,
+) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    let zone = state.settings.time_zone()?;
+    let day = (now + chrono::Duration::days(days))
+        .with_timezone(&zone)
+        .date_naive();
+    let morning = day.and_hms_opt(7, 30, 0).expect("a valid time");
+    let local = morning
+        .and_local_timezone(zone)
+        .earliest()
+        .ok_or_else(|| anyhow::anyhow!("07:30 does not exist on {day}"))?;
+    Ok(local.to_utc())
 }
 
 fn scheduled_message(ids: &std::collections::HashMap<&str, i32>, group_ids: &[i32]) -> NewPost {

@@ -217,7 +217,7 @@ export const TEXTS = {
     activate_title: "Konto aktivieren", activate_hello: "Willkommen, {name}. Wählen Sie ein Passwort für {email}.",
     consent: "Ich bin einverstanden, dass die Schule meine Daten verarbeitet, um mir Nachrichten zu senden (Datenschutzerklärung Version {version}).",
     activate_save: "Konto aktivieren", link_invalid: "Dieser Link ist ungültig oder abgelaufen.",
-    home: "Start", news: "Neuigkeiten", children: "Kinder", account: "Konto", compose: "Neue Mitteilung",
+    home: "Start", news: "Neuigkeiten", children: "Kinder", account: "Konto", compose: "Schreiben",
     urgent: "Dringend", message: "Nachricht", news_kind: "Neuigkeit", unread: "Ungelesen",
     please_confirm: "Bitte bestätigen", confirmed_badge: "Bestätigt", for_children: "Für {names}",
     nothing_yet: "Hier ist noch nichts.",

@@ -579,6 +579,16 @@ test("a teacher schedules a message for tomorrow morning: only the teacher sees 
   await teacher.page.getByLabel("Send later (optional)").fill(`${schoolDay(-1)}T08:00`);
   await teacher.page.getByRole("button", { name: "Check before sending" }).click();
   await teacher.page.getByText("The time to send it must be in the future.").waitFor();
+  // The teacher's tab labels fit a 390-px phone whole in every language (none cut off).
+  const { bearer } = await teacherApi();
+  for (const language of ["de", "nl", "en"]) {
+    await fetch(`${BASE}/api/me`, { method: "PATCH", headers: bearer, body: JSON.stringify({ language }) });
+    await teacher.page.goto("/compose");
+    await teacher.page.locator("nav.tabs .tab-label").first().waitFor();
+    const cut = await teacher.page.locator("nav.tabs .tab-label").evaluateAll((labels) =>
+      labels.filter((label) => label.scrollWidth > label.clientWidth).map((label) => label.textContent));
+    assert.deepEqual(cut, [], `tab labels cut off in ${language}`);
+  }
   await parent.context.close();
   await teacher.context.close();
 });
