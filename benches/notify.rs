@@ -1,14 +1,17 @@
-//! An urgent notice to a whole school year: 2,000 parents with two push devices each
-//! (4,000 push messages, 2,000 e-mails) against a local push service and SMTP sink. Prints
-//! the POST's latency, the time until the last delivery, and push throughput as a ratio of
-//! raw encrypt+sign throughput measured in the same run. SQLite, and PostgreSQL when
-//! reachable.
+//! An urgent notice to a school: 2,500 parents with 4,000 push devices (1,500 parents with
+//! two, 1,000 with one) against a local push service and SMTP sink, first without faults,
+//! then with the faults real services show: 3% of devices answer 500 once, 2% answer 429
+//! with `Retry-After: 2` once, 1% are gone (410); the relay refuses the first 20 mails with
+//! 451 and drops every 100th connection. Prints the POST's latency, the time until the last
+//! device and the last e-mail, and push throughput as a ratio of raw encrypt+sign throughput
+//! measured in the same run. SQLite, and PostgreSQL when reachable.
 //!
 //! Run: `cargo bench --bench notify`.
 
 use std::{
+    collections::HashMap,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicUsize, Ordering},
     },
     time::{Duration, Instant},
@@ -16,7 +19,11 @@ use std::{
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use poem::{
-    EndpointExt, Route, Server, handler, http::StatusCode, listener::TcpAcceptor, post, web::Data,
+    EndpointExt, Response, Route, Server, handler,
+    http::StatusCode,
+    listener::TcpAcceptor,
+    post,
+    web::{Data, Path},
 };
 use schoolgate::{
     app::config::{MailTransportKind, Secret, Settings, SmtpTls},
@@ -32,24 +39,64 @@ use web_push::{ContentEncoding, SubscriptionInfo, VapidSignatureBuilder, WebPush
 
 mod support;
 
-const PARENTS: usize = 2_000;
-const DEVICES_PER_PARENT: usize = 2;
+const PARENTS: usize = 2_500;
+/// Parents with a second device: 1,500 x 2 + 1,000 x 1 = 4,000 devices.
+const PARENTS_WITH_TWO_DEVICES: usize = 1_500;
+const DEVICES: usize = PARENTS + PARENTS_WITH_TWO_DEVICES;
 
-#[handler]
-fn accept_push(Data(count): Data<&Arc<AtomicUsize>>) -> StatusCode {
-    count.fetch_add(1, Ordering::Relaxed);
-    StatusCode::CREATED
+/// What the push service does with a device's first request, by the device's number: of
+/// each 100 devices, 3 answer 500, 2 answer 429, 1 is gone; later requests are accepted.
+fn first_answer(device: usize, faults: bool) -> Option<StatusCode> {
+    match (faults, device % 100) {
+        (true, 0..=2) => Some(StatusCode::INTERNAL_SERVER_ERROR),
+        (true, 3..=4) => Some(StatusCode::TOO_MANY_REQUESTS),
+        (true, 5) => Some(StatusCode::GONE),
+        _ => None,
+    }
 }
 
-async fn start_push_service() -> (u16, Arc<AtomicUsize>) {
+struct PushService {
+    faults: bool,
+    delivered: AtomicUsize,
+    requests: Mutex<HashMap<usize, usize>>,
+}
+
+#[handler]
+fn accept_push(Path(device): Path<usize>, Data(service): Data<&Arc<PushService>>) -> Response {
+    let tries = {
+        let mut requests = service.requests.lock().unwrap();
+        let tries = requests.entry(device).or_default();
+        *tries += 1;
+        *tries
+    };
+    let answer = first_answer(device, service.faults);
+    match answer {
+        Some(StatusCode::GONE) => return StatusCode::GONE.into(),
+        Some(status) if tries == 1 => {
+            return Response::builder()
+                .status(status)
+                .header("Retry-After", "2")
+                .finish();
+        }
+        _ => {}
+    }
+    service.delivered.fetch_add(1, Ordering::Relaxed);
+    StatusCode::CREATED.into()
+}
+
+async fn start_push_service(faults: bool) -> (u16, Arc<PushService>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let count = Arc::new(AtomicUsize::new(0));
+    let service = Arc::new(PushService {
+        faults,
+        delivered: AtomicUsize::new(0),
+        requests: Mutex::default(),
+    });
     let app = Route::new()
         .at("/push/:device", post(accept_push))
-        .data(count.clone());
+        .data(service.clone());
     tokio::spawn(Server::new_with_acceptor(TcpAcceptor::from_tokio(listener).unwrap()).run(app));
-    (port, count)
+    (port, service)
 }
 
 fn device_keys() -> (String, String) {
@@ -88,9 +135,13 @@ fn raw_encrypt_and_sign_per_second(endpoint: &str) -> f64 {
     rounds as f64 / started.elapsed().as_secs_f64()
 }
 
-async fn bench_backend(label: &str, database_url: String) {
-    let (push_port, pushes) = start_push_service().await;
-    let (smtp_port, mails) = support::start_smtp_sink().await;
+async fn bench_backend(label: &str, database_url: String, faults: bool) {
+    let (push_port, pushes) = start_push_service(faults).await;
+    let (smtp_port, mails) = if faults {
+        support::start_faulty_smtp_sink(20, 100).await
+    } else {
+        support::start_smtp_sink().await
+    };
     let mut settings = Settings::embedded_defaults().unwrap();
     settings.database.url = Secret::new(database_url);
     settings.mail.transport = MailTransportKind::Smtp;
@@ -106,7 +157,7 @@ async fn bench_backend(label: &str, database_url: String) {
     }
     let (state, base) = support::serve(settings).await;
 
-    // The school: one year group of 2,000 children, one parent each, two devices each.
+    // The school: one year group of 2,500 children, one parent each, with 4,000 devices.
     let (admin, activation_url) = support::invite_admin(&state, "office@bench.test").await;
     let children: String = (0..PARENTS)
         .map(|n| format!("{n};Kind{n};Familie{n};Jaar 6\n"))
@@ -127,10 +178,13 @@ async fn bench_backend(label: &str, database_url: String) {
         .map(|u| u.id)
         .collect();
     let txn = db::begin_write(&state.db).await.unwrap();
+    let mut device_number = 0;
     for (n, parent_id) in parent_ids.iter().enumerate() {
-        for device in 0..DEVICES_PER_PARENT {
-            let (p256dh, auth) = &keys[(n + device) % keys.len()];
-            let endpoint = format!("http://127.0.0.1:{push_port}/push/{parent_id}-{device}");
+        let devices = if n < PARENTS_WITH_TWO_DEVICES { 2 } else { 1 };
+        for _ in 0..devices {
+            let (p256dh, auth) = &keys[device_number % keys.len()];
+            let endpoint = format!("http://127.0.0.1:{push_port}/push/{device_number}");
+            device_number += 1;
             let device = NewDevice {
                 endpoint: &endpoint,
                 p256dh,
@@ -150,13 +204,16 @@ async fn bench_backend(label: &str, database_url: String) {
         .send().await.unwrap();
     let post_latency = started.elapsed();
     assert_eq!(response.status(), 201);
-    let expected_pushes = PARENTS * DEVICES_PER_PARENT;
+    let gone = (0..DEVICES)
+        .filter(|&device| first_answer(device, faults) == Some(StatusCode::GONE))
+        .count();
+    let expected_pushes = DEVICES - gone;
     let mut first_push = None;
     let mut pushes_done = None;
     let mut mails_done = None;
     while pushes_done.is_none() || mails_done.is_none() {
         let (p, m) = (
-            pushes.load(Ordering::Relaxed),
+            pushes.delivered.load(Ordering::Relaxed),
             mails.load(Ordering::Relaxed),
         );
         if first_push.is_none() && p > 0 {
@@ -179,6 +236,11 @@ async fn bench_backend(label: &str, database_url: String) {
     let push_rate = expected_pushes as f64 / (pushes_done - first_push).as_secs_f64().max(0.001);
     let raw_rate =
         raw_encrypt_and_sign_per_second(&format!("http://127.0.0.1:{push_port}/push/raw"));
+    let label = if faults {
+        format!("{label} with faults ({gone} devices gone)")
+    } else {
+        format!("{label} without faults")
+    };
     println!(
         "{label}: POST /api/posts {:.1} ms; first push after {:.2} s; {expected_pushes} pushes done after {:.2} s; {PARENTS} e-mails done after {:.2} s; last delivery {:.2} s",
         post_latency.as_secs_f64() * 1000.0,
@@ -195,5 +257,7 @@ async fn bench_backend(label: &str, database_url: String) {
 
 #[tokio::main]
 async fn main() {
-    support::on_sqlite_and_postgres(bench_backend).await;
+    for faults in [false, true] {
+        support::on_sqlite_and_postgres(|label, url| bench_backend(label, url, faults)).await;
+    }
 }

@@ -254,7 +254,7 @@ async fn load(state: &Services) -> anyhow::Result<()> {
         posts::store::create(&txn, scheduled_message(&ids, &group_ids), scheduled_at).await?;
     outbox::enqueue(
         &txn,
-        vec![posts::notify::fan_out_job(scheduled.id)],
+        vec![posts::notify::fan_out_job(&scheduled)],
         scheduled_at,
     )
     .await?;

@@ -100,6 +100,11 @@ impl Application {
         tracing::info!(port = self.port, "listening");
         let header_read_timeout =
             Duration::from_secs(services.settings.server.header_read_timeout_seconds);
+        // The worker and the scheduler stop with the listener, not after the last request.
+        let stop = async {
+            stop.await;
+            let _ = shutdown_tx.send(true);
+        };
         let served = http::server::serve(self.listener, app, header_read_timeout, stop).await;
         let _ = shutdown_tx.send(true);
         for task in [worker, scheduler].into_iter().flatten() {

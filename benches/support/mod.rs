@@ -137,6 +137,15 @@ pub async fn drop_postgres_database(name: &str) {
 
 /// An SMTP server that accepts and counts every message, for load figures.
 pub async fn start_smtp_sink() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    start_faulty_smtp_sink(0, 0).await
+}
+
+/// An SMTP sink that misbehaves like real relays: the first `tempfails` mails are refused
+/// with 451, and every `drop_every`-th DATA (0: none) loses its connection.
+pub async fn start_faulty_smtp_sink(
+    tempfails: usize,
+    drop_every: usize,
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -146,9 +155,11 @@ pub async fn start_smtp_sink() -> (u16, std::sync::Arc<std::sync::atomic::Atomic
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(AtomicUsize::new(0));
     let counter = received.clone();
+    let data_commands = Arc::new(AtomicUsize::new(0));
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let counter = counter.clone();
+            let data_commands = data_commands.clone();
             tokio::spawn(async move {
                 let (reader, mut writer) = stream.into_split();
                 let mut lines = BufReader::new(reader);
@@ -172,8 +183,15 @@ pub async fn start_smtp_sink() -> (u16, std::sync::Arc<std::sync::atomic::Atomic
                     let reply: &[u8] = if command.starts_with("EHLO") {
                         b"250-sink\r\n250 8BITMIME\r\n"
                     } else if command.starts_with("DATA") {
-                        in_data = true;
-                        b"354 go\r\n"
+                        let n = data_commands.fetch_add(1, Ordering::Relaxed) + 1;
+                        if n <= tempfails {
+                            b"451 4.3.0 try again later\r\n"
+                        } else if drop_every > 0 && n.is_multiple_of(drop_every) {
+                            return;
+                        } else {
+                            in_data = true;
+                            b"354 go\r\n"
+                        }
                     } else if command.starts_with("QUIT") {
                         let _ = writer.write_all(b"221 bye\r\n").await;
                         return;

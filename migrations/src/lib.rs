@@ -15,6 +15,7 @@ mod m20261201_000009_session_last_seen;
 mod m20261201_000010_create_two_factor;
 mod m20261203_000011_name_prefix;
 mod m20261203_000012_create_thread_reads;
+mod m20261203_000013_outbox_priority_and_owner;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_create_two_factor::Migration),
             Box::new(m20261203_000011_name_prefix::Migration),
             Box::new(m20261203_000012_create_thread_reads::Migration),
+            Box::new(m20261203_000013_outbox_priority_and_owner::Migration),
         ]
     }
 }

@@ -41,7 +41,33 @@ pub struct ScheduleSettings {
 #[derive(Clone, Debug, Deserialize)]
 pub struct DeliverySettings {
     pub run_worker: bool,
+    /// How long a claim holds without renewal; a live worker renews its claims well before.
     pub lease_seconds: u32,
+    /// After SIGTERM, how long sends under way may take before unsent claims are handed back.
+    pub shutdown_seconds: u32,
+    /// This process's name on its claims, the same after a restart (default: host name and
+    /// port), so a restarted process takes back its dead predecessor's claims at once.
+    pub worker_name: String,
+    pub retry: RetrySettings,
+}
+
+/// How long to wait before each retry, per channel, for urgent notices and the rest.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RetrySettings {
+    pub urgent_push: RetryPolicy,
+    pub urgent_email: RetryPolicy,
+    pub push: RetryPolicy,
+    pub email: RetryPolicy,
+}
+
+/// Retries start after `first_seconds` and double (with jitter) up to `max_seconds`; the
+/// delivery is given up `give_up_after_seconds` after it was queued. A 429's Retry-After is
+/// waited for without counting as a failure.
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct RetryPolicy {
+    pub first_seconds: f64,
+    pub max_seconds: f64,
+    pub give_up_after_seconds: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -162,6 +188,8 @@ pub enum SmtpTls {
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct SmtpSettings {
+    /// Connections kept open to the SMTP server (mails sent at the same time).
+    pub pool_size: u32,
     pub host: String,
     pub port: u16,
     pub tls: SmtpTls,
@@ -365,8 +393,21 @@ impl Settings {
                  at least 1"
             );
         }
-        if self.delivery.lease_seconds < 1 {
-            bail!("delivery.lease_seconds: must be at least 1");
+        if self.delivery.lease_seconds < 3 {
+            bail!("delivery.lease_seconds: must be at least 3 (claims are renewed every third)");
+        }
+        let retry = &self.delivery.retry;
+        for (key, policy) in [
+            ("urgent_push", retry.urgent_push),
+            ("urgent_email", retry.urgent_email),
+            ("push", retry.push),
+            ("email", retry.email),
+        ] {
+            if !(policy.first_seconds > 0.0 && policy.first_seconds <= policy.max_seconds) {
+                bail!(
+                    "delivery.retry.{key}: first_seconds must be above 0 and at most max_seconds"
+                );
+            }
         }
         self.files.validate()?;
         self.mail

@@ -16,6 +16,12 @@ pub struct Model {
     pub next_attempt_at: DateTimeUtc,
     /// A worker's lease: while in the future, no other worker takes the row.
     pub locked_until: Option<DateTimeUtc>,
+    /// The worker holding the lease (its `delivery.worker_name`).
+    pub locked_by: Option<String>,
+    /// Part of an urgent notice: retried by the urgent policy.
+    pub urgent: bool,
+    /// Place in the queue, lowest first (see `outbox::priority`).
+    pub priority: i16,
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,

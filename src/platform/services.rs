@@ -66,11 +66,25 @@ impl Services {
             mailer: Arc::new(Mailer::from_settings(&settings.mail)?),
             templates: Arc::new(MailTemplates::load()?),
             files: FileStore::from_settings(&settings.files)?,
-            outbox: Arc::new(Outbox::new(registrations.deliveries)),
+            outbox: Arc::new(Outbox::new(
+                registrations.deliveries,
+                worker_name(&settings)?,
+            )),
             jobs: Arc::new(registrations.jobs),
             settings: Arc::new(settings),
             clock,
             db,
         })
     }
+}
+
+/// `delivery.worker_name`, or this host's name and the port it serves on: the same after a
+/// restart, different for each process serving the school.
+fn worker_name(settings: &Settings) -> anyhow::Result<String> {
+    let configured = settings.delivery.worker_name.trim();
+    if !configured.is_empty() {
+        return Ok(configured.to_string());
+    }
+    let host = hostname::get()?.to_string_lossy().into_owned();
+    Ok(format!("{host}:{}", settings.bind_address()?.port()))
 }

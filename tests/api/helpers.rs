@@ -474,6 +474,16 @@ impl ServerProcess {
         panic!("schoolgate serve did not answer /healthz within 30 s");
     }
 
+    /// SIGTERM, as a service manager stops a process; returns how long it took to exit.
+    pub fn terminate(mut self) -> Duration {
+        let started = std::time::Instant::now();
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a process id");
+        // SAFETY: kill(2) with a pid this test started and has not reaped yet.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM");
+        self.child.wait().expect("waiting for the server to exit");
+        started.elapsed()
+    }
+
     /// SIGKILL: no shutdown, no cleanup, like a power cut or the OOM killer.
     pub fn kill(mut self) {
         self.child.kill().expect("killing the server");

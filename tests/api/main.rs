@@ -23,3 +23,4 @@ mod scheduler;
 mod security;
 mod spec_answers;
 mod two_factor;
+mod urgent;

@@ -457,15 +457,16 @@ async fn deliveries_claimed_by_a_crashed_worker_are_sent_exactly_once(backend: B
     let post = app.post(&s.teacher, urgent(s.class_3a)).await;
     let post_id = post["id"].as_i64().unwrap() as i32;
 
-    // A worker takes the fan-out job and dies: the job stays leased for two minutes.
-    let taken = schoolgate::platform::outbox::claim_due(
-        &app.state.db,
-        app.clock.now(),
-        Duration::seconds(120),
-        1000,
-    )
-    .await
-    .unwrap();
+    // Another process's worker takes the fan-out job and dies: the job stays leased until
+    // its lease runs out.
+    let other = schoolgate::platform::outbox::Claimant {
+        worker: "other-host:8080".into(),
+        lease: Duration::seconds(120),
+    };
+    let taken =
+        schoolgate::platform::outbox::claim_due(&app.state.db, app.clock.now(), &other, 1000)
+            .await
+            .unwrap();
     assert_eq!(taken.len(), 1);
     let report = worker::deliver_due(&app.state).await.unwrap();
     assert_eq!(report.sent, 0, "leased work is not taken twice");

@@ -1,5 +1,6 @@
-//! Real server processes on one database: a crash (SIGKILL) in the middle of sending an urgent
-//! notice, two processes sharing the outbox, and two schedulers seeing the same ticks.
+//! Real server processes on one database: a crash (SIGKILL) and a stop (SIGTERM) in the
+//! middle of sending an urgent notice, two processes sharing the outbox, and two schedulers
+//! seeing the same ticks.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -17,7 +18,8 @@ use serde_json::{Value, json};
 use crate::helpers::{Backend, ServerProcess, Session, TestApp, spawn_app_with};
 
 crate::on_both_databases!(
-    a_server_killed_mid_delivery_sends_the_rest_once_after_restart,
+    a_server_killed_mid_delivery_is_replaced_by_its_restart_at_once_and_sends_the_rest_once,
+    a_server_stopped_mid_send_exits_within_its_bound_and_the_next_sends_the_rest_at_once,
     two_server_processes_share_the_outbox_and_send_each_message_once,
     two_server_processes_at_the_same_ticks_send_one_digest_per_parent_and_tick,
 );
@@ -25,17 +27,16 @@ crate::on_both_databases!(
 /// At most the sends in flight when a process dies can reach a receiver twice.
 const IN_FLIGHT_AT_MOST: usize = schoolgate::platform::outbox::worker::CONCURRENCY;
 
-struct Class {
-    teacher: Session,
-    group: i64,
+pub struct Class {
+    pub teacher: Session,
+    pub group: i64,
     /// E-mail address by user id.
-    parents: HashMap<i64, String>,
-    devices: Vec<String>,
+    pub parents: HashMap<i64, String>,
+    pub devices: Vec<String>,
 }
 
-/// One class with `parents` parents, each subscribed on two devices. The test process itself
-/// does not deliver: the server processes do.
-async fn class_with_parents(app: &TestApp, parents: usize) -> Class {
+/// One class with `parents` parents, each subscribed on two devices.
+pub async fn class_with_parents(app: &TestApp, parents: usize) -> Class {
     let admin = app.admin().await;
     let teacher = app.active_user(&admin, "teacher", "jan@school.test").await;
     let group = app.create_group(&admin, "Groep 3a").await;
@@ -97,14 +98,23 @@ async fn device_of_subscription(app: &TestApp) -> HashMap<i64, String> {
         .collect()
 }
 
-async fn a_server_killed_mid_delivery_sends_the_rest_once_after_restart(backend: Backend) {
+/// A long lease, so only taking claims back (not waiting for them to run out) is fast.
+const LONG_LEASE: (&str, &str) = ("SCHOOLGATE_DELIVERY__LEASE_SECONDS", "60");
+
+async fn a_server_killed_mid_delivery_is_replaced_by_its_restart_at_once_and_sends_the_rest_once(
+    backend: Backend,
+) {
+    // The test process itself does not deliver: the server processes do.
     let app = spawn_app_with(backend, |settings| settings.delivery.run_worker = false).await;
     let class = class_with_parents(&app, 40).await;
     let subscriptions = device_of_subscription(&app).await;
     // A busy push service: each push takes 100 ms, so the kill lands mid-delivery.
     app.push.set_processing_time(Duration::from_millis(100));
-    let lease = [("SCHOOLGATE_DELIVERY__LEASE_SECONDS", "2")];
-    let server = ServerProcess::start(&app, &lease).await;
+    let settings = [
+        LONG_LEASE,
+        ("SCHOOLGATE_DELIVERY__WORKER_NAME", "school-server-1"),
+    ];
+    let server = ServerProcess::start(&app, &settings).await;
 
     let post = app
         .post(
@@ -131,8 +141,16 @@ async fn a_server_killed_mid_delivery_sends_the_rest_once_after_restart(backend:
         .map(|row| row.dedupe_key.clone())
         .collect();
 
-    let _restarted = ServerProcess::start(&app, &lease).await;
+    // Restarted under the same name: it takes back what its dead predecessor had claimed
+    // at once, instead of waiting a minute for the lease.
+    let restarted_at = std::time::Instant::now();
+    let _restarted = ServerProcess::start(&app, &settings).await;
     let rows = wait_until_sent(&app, post_id, 1 + total + class.parents.len()).await;
+    let recovery = restarted_at.elapsed();
+    assert!(
+        recovery < Duration::from_secs(30),
+        "everything sent {recovery:?} after the restart"
+    );
 
     let mut repeated = 0;
     for row in rows.iter().filter(|row| row.channel == Channel::Push) {
@@ -158,12 +176,76 @@ async fn a_server_killed_mid_delivery_sends_the_rest_once_after_restart(backend:
     }
     eprintln!(
         "killed after {received_before} of {total} pushes ({} deliveries recorded as sent); \
-         repeated after restart: {repeated}",
+         repeated after restart: {repeated}; all sent {recovery:?} after the restart",
         sent_before.len()
     );
     assert!(
         repeated <= IN_FLIGHT_AT_MOST,
         "only deliveries in flight at the crash may repeat, got {repeated}"
+    );
+}
+
+async fn a_server_stopped_mid_send_exits_within_its_bound_and_the_next_sends_the_rest_at_once(
+    backend: Backend,
+) {
+    let app = spawn_app_with(backend, |settings| settings.delivery.run_worker = false).await;
+    let class = class_with_parents(&app, 40).await;
+    // Each push takes 3 s, longer than the 2 s the stop allows: at SIGTERM, sends are under
+    // way that cannot finish in time, and most are not started.
+    app.push.set_processing_time(Duration::from_secs(3));
+    let server = ServerProcess::start(
+        &app,
+        &[
+            LONG_LEASE,
+            ("SCHOOLGATE_DELIVERY__SHUTDOWN_SECONDS", "2"),
+            ("SCHOOLGATE_DELIVERY__WORKER_NAME", "school-server-1"),
+        ],
+    )
+    .await;
+    let post = app
+        .post(
+            &class.teacher,
+            urgent(class.group, "School closes at 12:00"),
+        )
+        .await;
+    let post_id = post["id"].as_i64().unwrap();
+    app.push.wait_for(5).await;
+
+    let exit = server.terminate();
+    assert!(
+        exit < Duration::from_secs(4),
+        "exited {exit:?} after SIGTERM (bound: 2 s)"
+    );
+    let rows = deliveries_of(&app.state.db, post_id as i32).await.unwrap();
+    let unsent: Vec<_> = rows
+        .iter()
+        .filter(|row| row.status == DeliveryStatus::Pending)
+        .collect();
+    assert!(!unsent.is_empty(), "the stop came mid-send");
+    assert!(
+        unsent.iter().all(|row| row.locked_until.is_none()),
+        "unsent deliveries were handed back"
+    );
+
+    // Another process sends the rest at once, not after the minute-long lease.
+    let started = std::time::Instant::now();
+    let _next = ServerProcess::start(
+        &app,
+        &[
+            LONG_LEASE,
+            ("SCHOOLGATE_DELIVERY__WORKER_NAME", "school-server-2"),
+        ],
+    )
+    .await;
+    wait_until_sent(&app, post_id, 1 + class.devices.len() + class.parents.len()).await;
+    let rest = started.elapsed();
+    assert!(rest < Duration::from_secs(30), "the rest took {rest:?}");
+    for device in &class.devices {
+        assert!(!app.push.received_by(device).is_empty(), "{device} got it");
+    }
+    eprintln!(
+        "SIGTERM: exited after {exit:?} with {} deliveries unsent; the next process sent them in {rest:?}",
+        unsent.len()
     );
 }
 

@@ -27,6 +27,7 @@ pub struct ReceivedPush {
     pub ttl: u32,
     pub topic: Option<String>,
     pub notice: Value,
+    pub received_at: std::time::Instant,
 }
 
 /// A browser's subscription: its endpoint and keys, and the private key to decrypt with.
@@ -42,6 +43,8 @@ struct Inner {
     keys: HashMap<String, (ece::crypto::EcKeyComponents, Vec<u8>)>,
     received: Vec<ReceivedPush>,
     replies: HashMap<String, VecDeque<(u16, Option<&'static str>)>>,
+    /// The forced answers given so far: device, status and when.
+    answered: Vec<(String, u16, std::time::Instant)>,
     rejected: Vec<String>,
     /// How long the service works on a request before it accepts it.
     processing_time: Duration,
@@ -102,6 +105,11 @@ impl PushService {
             .entry(device.into())
             .or_default()
             .push_back((status, retry_after));
+    }
+
+    /// The answers forced with `answer_next` that were given: device, status and when.
+    pub fn answered(&self) -> Vec<(String, u16, std::time::Instant)> {
+        self.inner.lock().unwrap().answered.clone()
     }
 
     pub fn received(&self) -> Vec<ReceivedPush> {
@@ -193,6 +201,11 @@ async fn receive(
         .get_mut(&device)
         .and_then(VecDeque::pop_front);
     if let Some((status, retry_after)) = forced {
+        service.inner.lock().unwrap().answered.push((
+            device.clone(),
+            status,
+            std::time::Instant::now(),
+        ));
         let mut response = Response::builder().status(StatusCode::from_u16(status).unwrap());
         if let Some(retry_after) = retry_after {
             response = response.header("Retry-After", retry_after);
@@ -225,6 +238,7 @@ async fn receive(
             ttl,
             topic: req.header("topic").map(str::to_string),
             notice: serde_json::from_slice(&plaintext).map_err(|e| e.to_string())?,
+            received_at: std::time::Instant::now(),
         })
     })();
     let mut inner = service.inner.lock().unwrap();

@@ -16,6 +16,7 @@ use tokio::{
 pub struct ReceivedMail {
     pub recipients: Vec<String>,
     pub raw: Vec<u8>,
+    pub received_at: std::time::Instant,
 }
 
 impl ReceivedMail {
@@ -66,6 +67,8 @@ impl ReceivedMail {
 
 #[derive(Default)]
 struct Inbox {
+    /// How long the server takes to accept each mail (a busy relay).
+    processing_time: std::time::Duration,
     mails: Vec<ReceivedMail>,
     data_replies: VecDeque<&'static str>,
     data_commands: usize,
@@ -94,6 +97,11 @@ impl SmtpServer {
             }
         });
         server
+    }
+
+    /// Each mail takes this long to be accepted from now on.
+    pub fn set_processing_time(&self, processing_time: std::time::Duration) {
+        self.inbox.lock().unwrap().processing_time = processing_time;
     }
 
     /// The next DATA commands are answered with these replies instead of accepting the mail.
@@ -190,9 +198,12 @@ impl SmtpServer {
                 } else {
                     writer.write_all(b"354 go ahead\r\n").await?;
                     let raw = read_data(&mut lines).await?;
+                    let processing_time = self.inbox.lock().unwrap().processing_time;
+                    tokio::time::sleep(processing_time).await;
                     self.inbox.lock().unwrap().mails.push(ReceivedMail {
                         recipients: std::mem::take(&mut recipients),
                         raw,
+                        received_at: std::time::Instant::now(),
                     });
                     "250 queued".into()
                 }

@@ -157,6 +157,7 @@ pub async fn queue_mail(
             user_id: Some(user_id),
             dedupe_key: format!("{}:{user_id}:{}", mail.kind(), uuid::Uuid::new_v4()),
             payload: serde_json::json!({}),
+            urgent: false,
         })
         .collect();
     outbox::enqueue(conn, deliveries, now).await?;

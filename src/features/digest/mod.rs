@@ -154,6 +154,7 @@ pub async fn queue_mails(services: &Services, job: Job, run: &ScheduledRun) -> a
                 "run_id": run.id,
                 "post_ids": digest.items.iter().map(|item| item.post.id).collect::<Vec<_>>(),
             }),
+            urgent: false,
         })
         .collect();
     let recipients = deliveries.len() as i32;

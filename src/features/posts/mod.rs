@@ -105,7 +105,7 @@ pub async fn publish(
         publish_at,
     )
     .await?;
-    outbox::enqueue(&txn, vec![notify::fan_out_job(post.id)], publish_at).await?;
+    outbox::enqueue(&txn, vec![notify::fan_out_job(&post)], publish_at).await?;
     txn.commit().await?;
     services.outbox.wake();
     Ok(describe(&services.db, vec![post], actor.id)
@@ -157,7 +157,7 @@ pub async fn edit(
     let mut post = store::update_text(write.txn(), post, title, body).await?;
     if let Some(at) = publish_at {
         post = store::reschedule(write.txn(), post, at).await?;
-        outbox::reschedule(write.txn(), &notify::fan_out_job(post.id).dedupe_key, at).await?;
+        outbox::reschedule(write.txn(), &notify::fan_out_key(post.id), at).await?;
     }
     if post.kind == PostKind::Urgent && !scheduled {
         let parents: Vec<i32> = reached(write.txn(), &post)

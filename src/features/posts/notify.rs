@@ -16,7 +16,7 @@ use crate::platform::services::Services;
 use crate::{
     entities::{outbox::Channel, posts::PostKind, users::Language},
     platform::{
-        audience,
+        audience, db,
         outbox::{
             self, Handler, Handlers, NewDelivery, OutboxRow, devices,
             mail::{OutgoingMail, recipient},
@@ -48,14 +48,20 @@ pub fn dedupe_prefix(post_id: i32) -> String {
 }
 
 /// The job that fans a newly published post out; queued with the post.
-pub fn fan_out_job(post_id: i32) -> NewDelivery {
+pub fn fan_out_job(post: &super::Post) -> NewDelivery {
     NewDelivery {
         channel: Channel::Fanout,
         kind: FANOUT,
         user_id: None,
-        dedupe_key: format!("{}fanout", dedupe_prefix(post_id)),
-        payload: serde_json::json!({ "post_id": post_id }),
+        dedupe_key: fan_out_key(post.id),
+        payload: serde_json::json!({ "post_id": post.id }),
+        urgent: post.kind == PostKind::Urgent,
     }
+}
+
+/// The dedupe key of a post's fan-out job.
+pub fn fan_out_key(post_id: i32) -> String {
+    format!("{}fanout", dedupe_prefix(post_id))
 }
 
 /// A push message to every device of `parents` that urgent notice `post` was changed.
@@ -79,6 +85,7 @@ pub async fn update_pushes(
             user_id: Some(device.user_id),
             dedupe_key: format!("{prefix}push:{}", device.id),
             payload: serde_json::json!({ "post_id": post.id, "subscription_id": device.id }),
+            urgent: true,
         })
         .collect())
 }
@@ -133,6 +140,7 @@ pub async fn reminders(
         user_id: Some(device.user_id),
         dedupe_key: format!("{prefix}push:{}", device.id),
         payload: serde_json::json!({ "post_id": post.id, "subscription_id": device.id }),
+        urgent: post.kind == PostKind::Urgent,
     });
     let mails = parents.iter().map(|&user_id| NewDelivery {
         channel: Channel::Email,
@@ -140,6 +148,7 @@ pub async fn reminders(
         user_id: Some(user_id),
         dedupe_key: format!("{prefix}email:{user_id}"),
         payload: serde_json::json!({ "post_id": post.id }),
+        urgent: post.kind == PostKind::Urgent,
     });
     Ok(pushes.chain(mails).collect())
 }
@@ -166,6 +175,7 @@ pub async fn answer_pushes(
             user_id: Some(device.user_id),
             dedupe_key: format!("{prefix}answer:{}:push:{}", answer.id, device.id),
             payload: serde_json::json!({ "reply_id": answer.id, "subscription_id": device.id }),
+            urgent: false,
         })
         .collect())
 }
@@ -218,8 +228,9 @@ fn fan_out<'a>(services: &'a Services, row: &'a OutboxRow) -> BoxFuture<'a, anyh
     Box::pin(fan_out_post(services, row))
 }
 
-/// Turns a post into one outbox row per (recipient, channel, device). Safe to repeat after
-/// a crash: the dedupe keys make rows that exist already stay as they are.
+/// Turns a post into one outbox row per (recipient, channel, device), all or nothing: the
+/// rows and the fan-out job's own "sent" are one transaction, so a crash half-way leaves no
+/// half-done fan-out behind, and the next worker does it whole at once.
 async fn fan_out_post(services: &Services, row: &OutboxRow) -> anyhow::Result<()> {
     let payload: PostPayload = serde_json::from_value(row.payload.clone())?;
     let Some(post) = store::find(&services.db, payload.post_id).await? else {
@@ -235,6 +246,7 @@ async fn fan_out_post(services: &Services, row: &OutboxRow) -> anyhow::Result<()
     let mut deliveries = Vec::new();
     // Push messages first: they are the fastest way to reach a parent. News reaches
     // parents in the weekly batch, not as a push message.
+    let urgent = post.kind == PostKind::Urgent;
     if post.kind != PostKind::News {
         let devices = devices::of_users(&services.db, parents.iter().copied().collect()).await?;
         deliveries.extend(devices.into_iter().map(|device| NewDelivery {
@@ -243,19 +255,25 @@ async fn fan_out_post(services: &Services, row: &OutboxRow) -> anyhow::Result<()
             user_id: Some(device.user_id),
             dedupe_key: format!("{prefix}push:{}", device.id),
             payload: serde_json::json!({ "post_id": post.id, "subscription_id": device.id }),
+            urgent,
         }));
     }
-    if post.kind == PostKind::Urgent {
+    if urgent {
         deliveries.extend(parents.iter().map(|&user_id| NewDelivery {
             channel: Channel::Email,
             kind: URGENT_MAIL,
             user_id: Some(user_id),
             dedupe_key: format!("{prefix}email:{user_id}"),
             payload: serde_json::json!({ "post_id": post.id }),
+            urgent,
         }));
     }
     let count = deliveries.len();
-    outbox::enqueue(&services.db, deliveries, services.clock.now()).await?;
+    let now = services.clock.now();
+    let txn = db::begin_write(&services.db).await?;
+    outbox::enqueue(&txn, deliveries, now).await?;
+    outbox::mark_sent(&txn, row.id, now).await?;
+    txn.commit().await?;
     tracing::info!(post_id = post.id, deliveries = count, "fanned out");
     Ok(())
 }

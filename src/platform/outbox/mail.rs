@@ -41,7 +41,9 @@ pub struct SendError {
 
 enum Transport {
     Folder(AsyncFileTransport<Tokio1Executor>),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// With a permit per connection: lettre's pool keeps `pool_size` connections but would
+    /// open more under load; the relay gets at most `pool_size` mails at a time.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>, tokio::sync::Semaphore),
 }
 
 pub struct Mailer {
@@ -75,7 +77,7 @@ impl Mailer {
                 let timeout = Duration::from_secs(smtp.timeout_seconds);
                 let mut builder = builder.port(smtp.port).timeout(Some(timeout)).pool_config(
                     PoolConfig::new()
-                        .max_size(8)
+                        .max_size(smtp.pool_size.max(1))
                         .idle_timeout(Duration::from_secs(60)),
                 );
                 if !smtp.username.is_empty() {
@@ -84,7 +86,8 @@ impl Mailer {
                         smtp.password.expose().to_string(),
                     ));
                 }
-                Transport::Smtp(builder.build())
+                let connections = smtp.pool_size.max(1) as usize;
+                Transport::Smtp(builder.build(), tokio::sync::Semaphore::new(connections))
             }
         };
         Ok(Self { from, transport })
@@ -121,7 +124,11 @@ impl Mailer {
                     transient: true,
                 })?;
             }
-            Transport::Smtp(smtp) => {
+            Transport::Smtp(smtp, connections) => {
+                let _connection = connections.acquire().await.map_err(|err| SendError {
+                    message: format!("SMTP: {err}"),
+                    transient: true,
+                })?;
                 smtp.send(message).await.map_err(|err| SendError {
                     // 5xx answers are final; 4xx, timeouts and connection trouble pass.
                     transient: !err.is_permanent(),

@@ -39,11 +39,34 @@ pub struct NewDelivery {
     /// Unique per delivery; enqueueing the same key twice keeps the first row.
     pub dedupe_key: String,
     pub payload: serde_json::Value,
+    /// Part of an urgent notice: goes first and is retried within seconds.
+    pub urgent: bool,
+}
+
+/// Where a row stands in the queue: due rows are handed out lowest first, so retries and
+/// urgent push messages never wait behind a notice's bulk e-mail.
+pub mod priority {
+    /// Retries, and the push messages (and fan-out) of urgent notices.
+    pub const FIRST: i16 = 0;
+    /// The e-mails of urgent notices.
+    pub const URGENT_EMAIL: i16 = 1;
+    pub const ORDINARY: i16 = 2;
 }
 
 impl NewDelivery {
+    fn priority(&self) -> i16 {
+        match (self.urgent, self.channel) {
+            (true, Channel::Email) => priority::URGENT_EMAIL,
+            (true, _) => priority::FIRST,
+            (false, _) => priority::ORDINARY,
+        }
+    }
+
     fn into_row(self, now: DateTime<Utc>) -> outbox::ActiveModel {
         outbox::ActiveModel {
+            priority: Set(self.priority()),
+            urgent: Set(self.urgent),
+            locked_by: Set(None),
             channel: Set(self.channel),
             kind: Set(self.kind.into()),
             user_id: Set(self.user_id),
@@ -80,8 +103,9 @@ pub enum Handler {
             &'a OutboxRow,
         ) -> BoxFuture<'a, anyhow::Result<Option<PushMessage>>>,
     ),
-    /// Work that queues more rows (e.g. one post fanned out to every recipient); it must be
-    /// safe to repeat after a crash.
+    /// Work that queues more rows (e.g. one post fanned out to every recipient). It records
+    /// its own row as sent (`mark_sent`) in the transaction that queues them, so it is done
+    /// whole or not at all.
     Fanout(for<'a> fn(&'a Services, &'a OutboxRow) -> BoxFuture<'a, anyhow::Result<()>>),
 }
 
@@ -120,13 +144,16 @@ impl Handlers {
 #[derive(Default)]
 pub struct Outbox {
     pub handlers: Handlers,
+    /// This process's name on its claims (`delivery.worker_name`, or host name and port).
+    pub worker_name: String,
     wakeup: Notify,
 }
 
 impl Outbox {
-    pub fn new(handlers: Handlers) -> Self {
+    pub fn new(handlers: Handlers, worker_name: String) -> Self {
         Self {
             handlers,
+            worker_name,
             wakeup: Notify::new(),
         }
     }
@@ -179,12 +206,19 @@ pub async fn reschedule(
     Ok(())
 }
 
-/// Takes up to `limit` due rows for this worker for `lease`; no other worker gets them
-/// until the lease runs out.
+/// A worker's claim: its name, and how long a claim holds unless renewed.
+#[derive(Debug, Clone)]
+pub struct Claimant {
+    pub worker: String,
+    pub lease: Duration,
+}
+
+/// Takes up to `limit` due rows for `claimant`, retries and urgent pushes first; no other
+/// worker gets them until the lease runs out (the claimant renews it while it works).
 pub async fn claim_due(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
-    lease: Duration,
+    claimant: &Claimant,
     limit: u64,
 ) -> Result<Vec<OutboxRow>, DbErr> {
     let txn = crate::platform::db::begin_write(db).await?;
@@ -196,6 +230,7 @@ pub async fn claim_due(
                 .add(outbox::Column::LockedUntil.is_null())
                 .add(outbox::Column::LockedUntil.lt(now)),
         )
+        .order_by_asc(outbox::Column::Priority)
         .order_by_asc(outbox::Column::NextAttemptAt)
         .order_by_asc(outbox::Column::Id)
         .limit(limit);
@@ -205,7 +240,14 @@ pub async fn claim_due(
     let rows = query.all(&txn).await?;
     if !rows.is_empty() {
         outbox::Entity::update_many()
-            .col_expr(outbox::Column::LockedUntil, Expr::value(now + lease))
+            .col_expr(
+                outbox::Column::LockedUntil,
+                Expr::value(now + claimant.lease),
+            )
+            .col_expr(
+                outbox::Column::LockedBy,
+                Expr::value(claimant.worker.clone()),
+            )
             .filter(outbox::Column::Id.is_in(rows.iter().map(|row| row.id)))
             .exec(&txn)
             .await?;
@@ -215,17 +257,91 @@ pub async fn claim_due(
 }
 
 /// The update that ends an attempt on row `id`: one more attempt, lease released.
-fn end_attempt(id: i32) -> UpdateMany<outbox::Entity> {
+/// Ends a claim on row `id`; `counted`: the attempt counts (a throttled one does not).
+fn end_attempt(id: i32, counted: bool) -> UpdateMany<outbox::Entity> {
     outbox::Entity::update_many()
         .col_expr(
             outbox::Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(
+            outbox::Column::LockedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
             outbox::Column::Attempts,
-            Expr::col(outbox::Column::Attempts).add(1),
+            Expr::col(outbox::Column::Attempts).add(i32::from(counted)),
         )
         .filter(outbox::Column::Id.eq(id))
+}
+
+/// Extends the claimant's lease on rows it is still working on.
+pub async fn renew_claims(
+    conn: &impl ConnectionTrait,
+    claimant: &Claimant,
+    ids: Vec<i32>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(now + claimant.lease),
+        )
+        .filter(outbox::Column::Id.is_in(ids))
+        .filter(outbox::Column::LockedBy.eq(claimant.worker.as_str()))
+        .filter(outbox::Column::Status.eq(DeliveryStatus::Pending))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Hands back `worker`'s pending claims (all of them, or those in `ids`) so any worker
+/// takes them at once: at shutdown for the sends not done, and at start for the claims of
+/// a predecessor of the same name that died.
+pub async fn release_claims(
+    conn: &impl ConnectionTrait,
+    worker: &str,
+    ids: Option<Vec<i32>>,
+) -> Result<u64, DbErr> {
+    let mut update = outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            outbox::Column::LockedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(outbox::Column::LockedBy.eq(worker))
+        .filter(outbox::Column::Status.eq(DeliveryStatus::Pending));
+    if let Some(ids) = ids {
+        update = update.filter(outbox::Column::Id.is_in(ids));
+    }
+    Ok(update.exec(conn).await?.rows_affected)
+}
+
+/// When the next pending row not claimed by anyone falls due, if any.
+pub async fn next_due(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let next = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::NextAttemptAt)
+        .filter(outbox::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(
+            Condition::any()
+                .add(outbox::Column::LockedUntil.is_null())
+                .add(outbox::Column::LockedUntil.lt(now)),
+        )
+        .order_by_asc(outbox::Column::NextAttemptAt)
+        .into_tuple::<DateTime<Utc>>()
+        .one(conn)
+        .await?;
+    Ok(next)
 }
 
 /// Records a row as sent.
@@ -234,7 +350,7 @@ pub async fn mark_sent(
     id: i32,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    end_attempt(id)
+    end_attempt(id, true)
         .col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Sent))
         .col_expr(outbox::Column::SentAt, Expr::value(now))
         .exec(conn)
@@ -242,20 +358,35 @@ pub async fn mark_sent(
     Ok(())
 }
 
-/// Records a failed attempt: retried at `retry_at`, or given up when `retry_at` is `None`.
+/// What becomes of a delivery that did not go out this time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextTry {
+    /// Failed: tried again at this moment, first in the queue.
+    RetryAt(DateTime<Utc>),
+    /// Asked to wait (429): tried again then, without counting as a failed attempt.
+    WaitUntil(DateTime<Utc>),
+    GiveUp,
+}
+
+/// Records an attempt that did not deliver, and what happens next.
 pub async fn mark_attempt_failed(
     conn: &impl ConnectionTrait,
     id: i32,
     error: &str,
-    retry_at: Option<DateTime<Utc>>,
+    next: NextTry,
 ) -> Result<(), DbErr> {
-    let update = end_attempt(id).col_expr(
+    let counted = !matches!(next, NextTry::WaitUntil(_));
+    let mut update = end_attempt(id, counted).col_expr(
         outbox::Column::LastError,
         Expr::value(error.chars().take(1000).collect::<String>()),
     );
-    let update = match retry_at {
-        Some(at) => update.col_expr(outbox::Column::NextAttemptAt, Expr::value(at)),
-        None => update.col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Failed)),
+    update = match next {
+        NextTry::RetryAt(at) | NextTry::WaitUntil(at) => update
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(at))
+            .col_expr(outbox::Column::Priority, Expr::value(priority::FIRST)),
+        NextTry::GiveUp => {
+            update.col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Failed))
+        }
     };
     update.exec(conn).await?;
     Ok(())

@@ -3,24 +3,24 @@
 //! mailed and never stored in clear), sends it, and records the outcome. Transient failures
 //! are retried with exponential backoff; permanent ones are recorded as failed.
 
-use std::time::Duration as StdDuration;
+use std::{collections::HashSet, time::Duration as StdDuration};
 
-use chrono::Duration;
-use futures_util::StreamExt;
-use tokio::sync::watch;
+use chrono::{DateTime, Duration, Utc};
+use tokio::{sync::watch, task::JoinSet, time::Instant};
 
 use super::{
-    Handler, OutboxRow, claim_due, devices, mail::SendError, mark_attempt_failed, mark_sent,
-    push::PushOutcome,
+    Claimant, Handler, NextTry, OutboxRow, claim_due, devices, mail::SendError,
+    mark_attempt_failed, mark_sent, next_due, push::PushOutcome, release_claims, renew_claims,
 };
-use crate::platform::services::Services;
+use crate::{app::config::RetryPolicy, entities::outbox::Channel, platform::services::Services};
 
-/// Rows claimed at once.
-const BATCH: u64 = 64;
-/// After this many failed attempts a delivery is given up.
-pub const MAX_ATTEMPTS: i32 = 8;
 /// Deliveries sent at the same time by one worker.
 pub const CONCURRENCY: usize = 32;
+/// How often a worker with room looks for deliveries that fell due while it was sending.
+const TOP_UP: StdDuration = StdDuration::from_millis(100);
+/// The longest the worker sleeps with nothing due: rows other processes queue without
+/// waking this one are picked up within this time.
+const IDLE_POLL: StdDuration = StdDuration::from_secs(5);
 
 /// What one pass over the due rows did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -30,33 +30,115 @@ pub struct DeliveryReport {
     pub failed: usize,
 }
 
-/// Delay before retry number `attempt` (1-based): 30 s doubling, at most one hour.
-pub fn backoff(attempt: i32) -> Duration {
-    let exponent = attempt.clamp(1, 8) - 1;
-    Duration::seconds((30_i64 << exponent).min(3600))
+/// Delay before retry number `attempt` (1-based) under `policy`: `first_seconds` doubling
+/// up to `max_seconds`, then +-20% jitter so a school's devices do not retry in lockstep.
+pub fn backoff(policy: &RetryPolicy, attempt: i32) -> Duration {
+    let doubled = policy.first_seconds * 2f64.powi(attempt.clamp(1, 30) - 1);
+    let jitter = 0.8 + 0.4 * fastrand::f64();
+    let seconds = doubled.min(policy.max_seconds) * jitter;
+    Duration::milliseconds((seconds * 1000.0) as i64)
 }
 
-/// Sends everything that is due now, batch after batch, and reports what happened.
-/// Public so tests and the command line can drain the outbox without waiting for the worker.
+/// The retry policy of a row: by channel, urgent or not.
+fn policy_of<'a>(services: &'a Services, row: &OutboxRow) -> &'a RetryPolicy {
+    let retry = &services.settings.delivery.retry;
+    match (row.urgent, row.channel) {
+        (true, Channel::Email) => &retry.urgent_email,
+        (true, _) => &retry.urgent_push,
+        (false, Channel::Email) => &retry.email,
+        (false, _) => &retry.push,
+    }
+}
+
+/// This process's claim on rows.
+fn claimant(services: &Services) -> Claimant {
+    Claimant {
+        worker: services.outbox.worker_name.clone(),
+        lease: Duration::seconds(services.settings.delivery.lease_seconds.into()),
+    }
+}
+
+/// Sends everything that is due now and reports what happened. Public so tests and the
+/// command line can drain the outbox without waiting for the worker.
 pub async fn deliver_due(services: &Services) -> anyhow::Result<DeliveryReport> {
+    let (_never, stop) = watch::channel(false);
+    deliver_until_stopped(services, stop).await
+}
+
+/// Keeps up to `CONCURRENCY` deliveries in flight, claiming more (retries and urgent pushes
+/// first) whenever half of them are done and every `TOP_UP` while there is room, so a retry
+/// that falls due during a big send goes out at once; renews its claims while it works.
+/// Returns when nothing more is due; once `stop` turns true it claims nothing more, and
+/// after `delivery.shutdown_seconds` hands back what is not done for the next process.
+async fn deliver_until_stopped(
+    services: &Services,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<DeliveryReport> {
+    let claimant = claimant(services);
     let mut report = DeliveryReport::default();
+    // Each send is a task of its own: it goes on while this loop waits for the database.
+    let mut in_flight = JoinSet::new();
+    let mut held: HashSet<i32> = HashSet::new();
+    let mut renewal = tokio::time::interval((claimant.lease / 3).to_std()?);
+    renewal.tick().await;
+    let grace = StdDuration::from_secs(services.settings.delivery.shutdown_seconds.into());
+    let mut stop_by: Option<Instant> = None;
+    let mut top_up = tokio::time::interval(TOP_UP);
+    top_up.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Whether the last claim took all there was: then the next claim waits for the top-up
+    // tick (a claim per finished send would cost more than the sends).
+    let mut drained = false;
+    let mut topping_up = false;
     loop {
-        let now = services.clock.now();
-        let lease = Duration::seconds(services.settings.delivery.lease_seconds.into());
-        let rows = claim_due(&services.db, now, lease, BATCH).await?;
-        if rows.is_empty() {
+        if stop_by.is_none() && *stop.borrow() {
+            stop_by = Some(Instant::now() + grace);
+        }
+        let room = CONCURRENCY - in_flight.len();
+        let wanted = in_flight.is_empty() || topping_up || (!drained && room >= CONCURRENCY / 2);
+        topping_up = false;
+        if stop_by.is_none() && room > 0 && wanted {
+            let rows =
+                claim_due(&services.db, services.clock.now(), &claimant, room as u64).await?;
+            drained = rows.len() < room;
+            for row in rows {
+                held.insert(row.id);
+                let services = services.clone();
+                in_flight.spawn(async move { (row.id, deliver_one(&services, row).await) });
+            }
+        }
+        if in_flight.is_empty() {
             return Ok(report);
         }
-        let outcomes: Vec<anyhow::Result<Outcome>> = futures_util::stream::iter(rows)
-            .map(|row| deliver_one(services, row))
-            .buffer_unordered(CONCURRENCY)
-            .collect()
-            .await;
-        for outcome in outcomes {
-            match outcome? {
-                Outcome::Sent => report.sent += 1,
-                Outcome::Retrying => report.retrying += 1,
-                Outcome::Failed => report.failed += 1,
+        let deadline = stop_by.unwrap_or_else(|| Instant::now() + StdDuration::from_secs(86_400));
+        tokio::select! {
+            Some(joined) = in_flight.join_next() => {
+                let Ok((id, outcome)) = joined else {
+                    // Its row stays claimed until the lease runs out, then it is tried again.
+                    tracing::error!("a delivery task panicked");
+                    continue;
+                };
+                held.remove(&id);
+                match outcome {
+                    Ok(Outcome::Sent) => report.sent += 1,
+                    Ok(Outcome::Retrying) => report.retrying += 1,
+                    Ok(Outcome::Failed) => report.failed += 1,
+                    // Left claimed: tried again once the lease runs out.
+                    Err(err) => tracing::error!(outbox_id = id, error = ?err, "delivery not recorded"),
+                }
+            }
+            _ = top_up.tick() => topping_up = true,
+            _ = renewal.tick() => {
+                let ids = held.iter().copied().collect();
+                renew_claims(&services.db, &claimant, ids, services.clock.now()).await?;
+            }
+            _ = stop.changed(), if stop_by.is_none() => {}
+            _ = tokio::time::sleep_until(deadline), if stop_by.is_some() => {
+                // Sends still under way are dropped; their rows go back to the queue, so
+                // at most these are sent twice.
+                in_flight.abort_all();
+                let handed_back = release_claims(&services.db, &claimant.worker, Some(held.into_iter().collect())).await?;
+                tracing::warn!(handed_back, "stopped with deliveries under way: handed back");
+                return Ok(report);
             }
         }
     }
@@ -71,8 +153,11 @@ enum Outcome {
 /// How one attempt went, before it is recorded.
 enum Attempt {
     Done,
-    RetryAt(chrono::DateTime<chrono::Utc>, String),
-    /// Transient trouble: retried with backoff while attempts remain.
+    /// Recorded as done by its handler (a fan-out, in its own transaction).
+    Recorded,
+    /// Asked to wait until then (429): no failure.
+    WaitUntil(DateTime<Utc>, String),
+    /// Transient trouble: retried with backoff until the policy's deadline.
     Transient(String),
     GiveUp(String),
 }
@@ -88,38 +173,51 @@ async fn deliver_one(services: &Services, row: OutboxRow) -> anyhow::Result<Outc
             Some(message) => deliver_push(services, message).await?,
             None => Attempt::GiveUp(NOTHING_TO_SEND.into()),
         },
-        Some(Handler::Fanout(work)) => {
-            work(services, &row).await?;
-            Attempt::Done
-        }
+        Some(Handler::Fanout(work)) => match work(services, &row).await {
+            Ok(()) => Attempt::Recorded,
+            Err(err) => Attempt::Transient(format!("{err:#}")),
+        },
         None => Attempt::GiveUp(format!(
             "no handler for kind '{}' on channel {:?}",
             row.kind, row.channel
         )),
     };
     let now = services.clock.now();
-    let attempt_number = row.attempts + 1;
-    let (error, retry_at) = match attempt {
+    let (error, next) = match attempt {
+        Attempt::Recorded => return Ok(Outcome::Sent),
         Attempt::Done => {
             // Recorded at once, per message: a crash right after a send can repeat at most
             // the messages in flight, not a whole batch.
             mark_sent(&services.db, row.id, now).await?;
             return Ok(Outcome::Sent);
         }
-        Attempt::RetryAt(at, error) => (error, Some(at)),
+        Attempt::WaitUntil(at, error) => (error, next_try(services, &row, at, false)),
         Attempt::Transient(error) => {
-            let retry_at = (attempt_number < MAX_ATTEMPTS).then(|| now + backoff(attempt_number));
-            (error, retry_at)
+            let at = now + backoff(policy_of(services, &row), row.attempts + 1);
+            (error, next_try(services, &row, at, true))
         }
-        Attempt::GiveUp(error) => (error, None),
+        Attempt::GiveUp(error) => (error, NextTry::GiveUp),
     };
-    tracing::warn!(error = %error, attempt = attempt_number, will_retry = retry_at.is_some(), "delivery failed");
-    mark_attempt_failed(&services.db, row.id, &error, retry_at).await?;
-    Ok(if retry_at.is_some() {
+    let will_retry = next != NextTry::GiveUp;
+    tracing::warn!(error = %error, attempt = row.attempts + 1, will_retry, "delivery failed");
+    mark_attempt_failed(&services.db, row.id, &error, next).await?;
+    Ok(if will_retry {
         Outcome::Retrying
     } else {
         Outcome::Failed
     })
+}
+
+/// Tried again at `at` unless that is past the policy's deadline for the row; `failed`:
+/// the attempt counts as a failure (a throttled one does not).
+fn next_try(services: &Services, row: &OutboxRow, at: DateTime<Utc>, failed: bool) -> NextTry {
+    let policy = policy_of(services, row);
+    let deadline = row.created_at + Duration::seconds(policy.give_up_after_seconds.into());
+    match (at > deadline, failed) {
+        (true, _) => NextTry::GiveUp,
+        (false, true) => NextTry::RetryAt(at),
+        (false, false) => NextTry::WaitUntil(at),
+    }
 }
 
 async fn deliver_email(
@@ -153,7 +251,7 @@ async fn deliver_push(
             devices::delete_by_id(&services.db, device.id).await?;
             Attempt::GiveUp("subscription expired (404/410): removed".into())
         }
-        PushOutcome::RetryAfter(wait) => Attempt::RetryAt(
+        PushOutcome::RetryAfter(wait) => Attempt::WaitUntil(
             services.clock.now() + Duration::from_std(wait).unwrap_or(Duration::seconds(60)),
             "push service asked to wait (429)".into(),
         ),
@@ -162,20 +260,48 @@ async fn deliver_push(
     })
 }
 
-/// Runs until `shutdown` turns true: delivers due rows whenever woken, and at least every
-/// few seconds (for retries that became due).
+/// Runs until `shutdown` turns true: first takes back the claims a dead predecessor of the
+/// same name left, then delivers due rows whenever woken or when the next row falls due
+/// (at least every few seconds, for rows other processes queue). On shutdown it stops
+/// claiming at once and is done within `delivery.shutdown_seconds`.
 pub async fn run(services: Services, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        if let Err(err) = deliver_due(&services).await {
-            tracing::error!(error = ?err, "delivery pass failed");
+    let worker = services.outbox.worker_name.clone();
+    match release_claims(&services.db, &worker, None).await {
+        Ok(0) => {}
+        Ok(taken_back) => {
+            tracing::warn!(taken_back, %worker, "took back the claims of a previous run")
         }
-        tokio::select! {
-            _ = services.outbox.woken() => {}
-            _ = tokio::time::sleep(StdDuration::from_secs(5)) => {}
-            _ = shutdown.changed() => return,
+        Err(err) => tracing::error!(error = ?err, "taking back earlier claims failed"),
+    }
+    loop {
+        if let Err(err) = deliver_until_stopped(&services, shutdown.clone()).await {
+            tracing::error!(error = ?err, "delivery pass failed");
         }
         if *shutdown.borrow() {
             return;
+        }
+        let wait = until_next_due(&services).await;
+        tokio::select! {
+            _ = services.outbox.woken() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// How long to sleep: until the next row falls due (a retry in 2 s goes out then, not at
+/// the next poll), at least a moment and at most `IDLE_POLL`.
+async fn until_next_due(services: &Services) -> StdDuration {
+    let now = services.clock.now();
+    match next_due(&services.db, now).await {
+        Ok(Some(due)) => (due - now)
+            .to_std()
+            .unwrap_or_default()
+            .clamp(StdDuration::from_millis(20), IDLE_POLL),
+        Ok(None) => IDLE_POLL,
+        Err(err) => {
+            tracing::error!(error = ?err, "looking for the next due delivery failed");
+            IDLE_POLL
         }
     }
 }
@@ -185,10 +311,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_up_to_an_hour() {
-        assert_eq!(backoff(1), Duration::seconds(30));
-        assert_eq!(backoff(2), Duration::seconds(60));
-        assert_eq!(backoff(5), Duration::seconds(480));
-        assert_eq!(backoff(20), Duration::seconds(3600));
+    fn backoff_doubles_with_jitter_up_to_the_policy_maximum() {
+        let urgent = RetryPolicy {
+            first_seconds: 1.5,
+            max_seconds: 120.0,
+            give_up_after_seconds: 21_600,
+        };
+        for _ in 0..100 {
+            let first = backoff(&urgent, 1).num_milliseconds();
+            assert!((1200..=1800).contains(&first), "{first}");
+            let third = backoff(&urgent, 3).num_milliseconds();
+            assert!((4800..=7200).contains(&third), "{third}");
+            let late = backoff(&urgent, 20).num_milliseconds();
+            assert!((96_000..=144_000).contains(&late), "{late}");
+        }
     }
 }
