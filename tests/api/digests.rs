@@ -584,5 +584,9 @@ async fn one_click_unsubscribes_from_one_mail_provider_are_not_rate_limited(back
         statuses.push(status);
     }
     assert_eq!(statuses[0], StatusCode::BAD_REQUEST);
-    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
 }
