@@ -575,7 +575,9 @@ async fn one_click_unsubscribes_from_one_mail_provider_are_not_rate_limited(back
         let (status, body) = send(reqwest::Client::new().post(&url)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    // Guessing links is limited.
+    // Guessing links is limited: LIMIT guesses, plus one per 60/LIMIT seconds the guessing
+    // took (a loaded machine may take seconds for these requests).
+    let started = std::time::Instant::now();
     let mut statuses = Vec::new();
     for _ in 0..2 * LIMIT {
         let (status, _) = app
@@ -583,10 +585,18 @@ async fn one_click_unsubscribes_from_one_mail_provider_are_not_rate_limited(back
             .await;
         statuses.push(status);
     }
+    let refilled = (started.elapsed().as_secs_f64() * f64::from(LIMIT) / 60.0).ceil() as usize;
+    let answered = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::BAD_REQUEST)
+        .count();
     assert_eq!(statuses[0], StatusCode::BAD_REQUEST);
-    assert_eq!(
-        statuses.last(),
-        Some(&StatusCode::TOO_MANY_REQUESTS),
+    assert!(
+        answered <= LIMIT as usize + refilled,
+        "{answered} guesses answered: {statuses:?}"
+    );
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
         "{statuses:?}"
     );
 }
