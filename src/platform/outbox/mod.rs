@@ -256,9 +256,8 @@ pub async fn claim_due(
     Ok(rows)
 }
 
-/// The update that ends an attempt on row `id`: one more attempt, lease released.
-/// Ends a claim on row `id`; `counted`: the attempt counts (a throttled one does not).
-fn end_attempt(id: i32, counted: bool) -> UpdateMany<outbox::Entity> {
+/// An update that releases the claim on the rows it filters.
+fn unclaim() -> UpdateMany<outbox::Entity> {
     outbox::Entity::update_many()
         .col_expr(
             outbox::Column::LockedUntil,
@@ -268,6 +267,11 @@ fn end_attempt(id: i32, counted: bool) -> UpdateMany<outbox::Entity> {
             outbox::Column::LockedBy,
             Expr::value(Option::<String>::None),
         )
+}
+
+/// Ends a claim on row `id`; `counted`: the attempt counts (a throttled one does not).
+fn end_attempt(id: i32, counted: bool) -> UpdateMany<outbox::Entity> {
+    unclaim()
         .col_expr(
             outbox::Column::Attempts,
             Expr::col(outbox::Column::Attempts).add(i32::from(counted)),
@@ -306,15 +310,7 @@ pub async fn release_claims(
     worker: &str,
     ids: Option<Vec<i32>>,
 ) -> Result<u64, DbErr> {
-    let mut update = outbox::Entity::update_many()
-        .col_expr(
-            outbox::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            outbox::Column::LockedBy,
-            Expr::value(Option::<String>::None),
-        )
+    let mut update = unclaim()
         .filter(outbox::Column::LockedBy.eq(worker))
         .filter(outbox::Column::Status.eq(DeliveryStatus::Pending));
     if let Some(ids) = ids {
