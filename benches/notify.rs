@@ -4,7 +4,9 @@
 //! with `Retry-After: 2` once, 1% are gone (410); the relay refuses the first 20 mails with
 //! 451 and drops every 100th connection. Prints the POST's latency, the time until the last
 //! device and the last e-mail, and push throughput as a ratio of raw encrypt+sign throughput
-//! measured in the same run. SQLite, and PostgreSQL when reachable.
+//! measured in the same run. Then the same with the server process SIGKILLed 0.5 s after
+//! the POST and started again: when the last device and e-mail got it, and how many got it
+//! twice. SQLite, and PostgreSQL when reachable.
 //!
 //! Run: `cargo bench --bench notify`.
 
@@ -38,6 +40,8 @@ use serde_json::json;
 use web_push::{ContentEncoding, SubscriptionInfo, VapidSignatureBuilder, WebPushMessageBuilder};
 
 mod support;
+
+use support::server_process::ServerProcess;
 
 const PARENTS: usize = 2_500;
 /// Parents with a second device: 1,500 x 2 + 1,000 x 1 = 4,000 devices.
@@ -135,7 +139,16 @@ fn raw_encrypt_and_sign_per_second(endpoint: &str) -> f64 {
     rounds as f64 / started.elapsed().as_secs_f64()
 }
 
-async fn bench_backend(label: &str, database_url: String, faults: bool) {
+/// How a run ends: delivered by the server that took the POST, or by a restarted one.
+#[derive(Clone, Copy, PartialEq)]
+enum Run {
+    Undisturbed,
+    /// The server process is SIGKILLed this long after the POST and started again under
+    /// the same worker name.
+    KilledAfter(Duration),
+}
+
+async fn bench_backend(label: &str, database_url: String, faults: bool, run: Run) {
     let (push_port, pushes) = start_push_service(faults).await;
     let (smtp_port, mails) = if faults {
         support::start_faulty_smtp_sink(20, 100).await
@@ -155,7 +168,11 @@ async fn bench_backend(label: &str, database_url: String, faults: bool) {
     if let Ok(connections) = std::env::var("BENCH_DB_CONNECTIONS") {
         settings.database.max_connections = connections.parse().expect("a number");
     }
-    let (state, base) = support::serve(settings).await;
+    if run != Run::Undisturbed {
+        // This process only sets up the school; a real server process delivers.
+        settings.delivery.run_worker = false;
+    }
+    let (state, base) = support::serve(settings.clone()).await;
 
     // The school: one year group of 2,500 children, one parent each, with 4,000 devices.
     let (admin, activation_url) = support::invite_admin(&state, "office@bench.test").await;
@@ -197,6 +214,16 @@ async fn bench_backend(label: &str, database_url: String, faults: bool) {
     let group_id = school::list_groups(&state).await.unwrap()[0].group.id;
     let bearer = support::activate(&state, &base, &activation_url).await;
     let client = reqwest::Client::new();
+    let binary = env!("CARGO_BIN_EXE_schoolgate");
+    let worker = [
+        ("SCHOOLGATE_DELIVERY__WORKER_NAME", "bench-server"),
+        ("RUST_LOG", "error"),
+    ];
+    let mut server = match run {
+        Run::Undisturbed => None,
+        Run::KilledAfter(_) => Some(ServerProcess::start(binary, &settings, &worker).await),
+    };
+    let base = server.as_ref().map_or(base, ServerProcess::base_url);
 
     let started = Instant::now();
     let response = client.post(format!("{base}/api/posts")).bearer_auth(&bearer)
@@ -211,7 +238,20 @@ async fn bench_backend(label: &str, database_url: String, faults: bool) {
     let mut first_push = None;
     let mut pushes_done = None;
     let mut mails_done = None;
+    let mut restarted = None;
+    let mut at_kill = (0, 0);
     while pushes_done.is_none() || mails_done.is_none() {
+        if let (Run::KilledAfter(after), Some(_)) = (run, &server)
+            && started.elapsed() >= after
+        {
+            server.take().unwrap().kill();
+            at_kill = (
+                pushes.delivered.load(Ordering::Relaxed),
+                mails.load(Ordering::Relaxed),
+            );
+            server = Some(ServerProcess::start(binary, &settings, &worker).await);
+            restarted = Some(started.elapsed());
+        }
         let (p, m) = (
             pushes.delivered.load(Ordering::Relaxed),
             mails.load(Ordering::Relaxed),
@@ -236,10 +276,19 @@ async fn bench_backend(label: &str, database_url: String, faults: bool) {
     let push_rate = expected_pushes as f64 / (pushes_done - first_push).as_secs_f64().max(0.001);
     let raw_rate =
         raw_encrypt_and_sign_per_second(&format!("http://127.0.0.1:{push_port}/push/raw"));
-    let label = if faults {
-        format!("{label} with faults ({gone} devices gone)")
+    let faults = if faults {
+        format!("with faults ({gone} devices gone)")
     } else {
-        format!("{label} without faults")
+        "without faults".into()
+    };
+    let label = match run {
+        Run::Undisturbed => format!("{label} {faults}"),
+        Run::KilledAfter(after) => {
+            format!(
+                "{label} {faults}, SIGKILL {} ms after the POST",
+                after.as_millis()
+            )
+        }
     };
     println!(
         "{label}: POST /api/posts {:.1} ms; first push after {:.2} s; {expected_pushes} pushes done after {:.2} s; {PARENTS} e-mails done after {:.2} s; last delivery {:.2} s",
@@ -253,11 +302,30 @@ async fn bench_backend(label: &str, database_url: String, faults: bool) {
         "{label}: push throughput {push_rate:.0}/s (whole pipeline, 2 cores shared with the push service, SMTP sink and e-mails) vs raw encrypt+fresh-sign {raw_rate:.0}/s on one thread: ratio {:.2}",
         push_rate / raw_rate
     );
+    if let Some(restarted) = restarted {
+        // Give repeats a moment to show before counting them.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        println!(
+            "{label}: {} pushes and {} e-mails out before the kill; restarted server up after {:.2} s,              last delivery {:.2} s after that; sent twice: {} pushes, {} e-mails",
+            at_kill.0,
+            at_kill.1,
+            restarted.as_secs_f64(),
+            (pushes_done.max(mails_done) - restarted).as_secs_f64(),
+            pushes.delivered.load(Ordering::Relaxed) - expected_pushes,
+            mails.load(Ordering::Relaxed) - PARENTS,
+        );
+    }
 }
 
 #[tokio::main]
 async fn main() {
-    for faults in [false, true] {
-        support::on_sqlite_and_postgres(|label, url| bench_backend(label, url, faults)).await;
+    let killed = Run::KilledAfter(Duration::from_millis(500));
+    for (faults, run) in [
+        (false, Run::Undisturbed),
+        (true, Run::Undisturbed),
+        (false, killed),
+        (true, killed),
+    ] {
+        support::on_sqlite_and_postgres(|label, url| bench_backend(label, url, faults, run)).await;
     }
 }

@@ -22,6 +22,9 @@ use schoolgate::{
 };
 use sea_orm::{ConnectionTrait, Database};
 
+#[path = "../../tests/support/server_process.rs"]
+pub mod server_process;
+
 pub const PASSWORD: &str = "Zomer-Vakantie7";
 
 /// Starts the server with `settings` (database migrated) on a free local port and keeps it

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::{
     push_service::{Device, PushService},
+    server_process::ServerProcess,
     smtp::SmtpServer,
 };
 
@@ -418,82 +419,15 @@ pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
     (status, body)
 }
 
-/// The `schoolgate` binary serving the same database, mail and push service as a `TestApp`:
-/// a second server process, or one the test kills with SIGKILL like a crash would.
-pub struct ServerProcess {
-    child: std::process::Child,
-    _dir: tempfile::TempDir,
-}
-
-impl ServerProcess {
-    /// Starts `schoolgate serve` with `app`'s settings plus `extra` environment variables and
-    /// waits until it answers `/healthz`.
-    pub async fn start(app: &TestApp, extra: &[(&str, &str)]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let settings = &app.state.settings;
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_schoolgate"));
-        command
-            .arg("serve")
-            .current_dir(dir.path())
-            .env("RUST_LOG", "warn")
-            .env("SCHOOLGATE_SERVER__BIND", format!("127.0.0.1:{port}"))
-            .env("SCHOOLGATE_SERVER__PUBLIC_URL", &settings.server.public_url)
-            .env("SCHOOLGATE_SCHOOL__NAME", &settings.school.name)
-            .env("SCHOOLGATE_DATABASE__URL", settings.database.url.expose())
-            .env("SCHOOLGATE_FILES__FOLDER", &settings.files.folder)
-            .env("SCHOOLGATE_MAIL__TRANSPORT", "smtp")
-            .env("SCHOOLGATE_MAIL__SMTP__HOST", "127.0.0.1")
-            .env("SCHOOLGATE_MAIL__SMTP__PORT", app.smtp.port.to_string())
-            .env("SCHOOLGATE_MAIL__SMTP__TLS", "none")
-            .env("SCHOOLGATE_PUSH__ALLOWED_HOSTS", "127.0.0.1")
-            .env("SCHOOLGATE_PUSH__ALLOW_INSECURE", "true")
-            .env(
-                "SCHOOLGATE_SCHEDULE__RUN_SCHEDULER",
-                settings.schedule.run_scheduler.to_string(),
-            );
-        for (key, value) in extra {
-            command.env(key, value);
-        }
-        let child = command.spawn().expect("starting schoolgate");
-        let process = Self { child, _dir: dir };
-        let health = format!("http://127.0.0.1:{port}/healthz");
-        for _ in 0..1500 {
-            if reqwest::get(&health)
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return process;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("schoolgate serve did not answer /healthz within 30 s");
-    }
-
-    /// SIGTERM, as a service manager stops a process; returns how long it took to exit.
-    pub fn terminate(mut self) -> Duration {
-        let started = std::time::Instant::now();
-        let pid = libc::pid_t::try_from(self.child.id()).expect("a process id");
-        // SAFETY: kill(2) with a pid this test started and has not reaped yet.
-        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "SIGTERM");
-        self.child.wait().expect("waiting for the server to exit");
-        started.elapsed()
-    }
-
-    /// SIGKILL: no shutdown, no cleanup, like a power cut or the OOM killer.
-    pub fn kill(mut self) {
-        self.child.kill().expect("killing the server");
-        self.child.wait().expect("reaping the server");
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl TestApp {
+    /// Starts `schoolgate serve` with this app's settings plus `extra` environment variables:
+    /// a second server process, or one the test kills like a crash would.
+    pub async fn start_process(&self, extra: &[(&str, &str)]) -> ServerProcess {
+        ServerProcess::start(
+            env!("CARGO_BIN_EXE_schoolgate"),
+            &self.state.settings,
+            extra,
+        )
+        .await
     }
 }

@@ -5,6 +5,8 @@ mod contract;
 mod fixtures;
 mod helpers;
 mod push_service;
+#[path = "../support/server_process.rs"]
+mod server_process;
 mod smtp;
 #[path = "../support/mod.rs"]
 mod support;

@@ -15,7 +15,7 @@ use schoolgate::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, ServerProcess, Session, TestApp, spawn_app_with};
+use crate::helpers::{Backend, Session, TestApp, spawn_app_with};
 
 crate::on_both_databases!(
     a_server_killed_mid_delivery_is_replaced_by_its_restart_at_once_and_sends_the_rest_once,
@@ -114,7 +114,7 @@ async fn a_server_killed_mid_delivery_is_replaced_by_its_restart_at_once_and_sen
         LONG_LEASE,
         ("SCHOOLGATE_DELIVERY__WORKER_NAME", "school-server-1"),
     ];
-    let server = ServerProcess::start(&app, &settings).await;
+    let server = app.start_process(&settings).await;
 
     let post = app
         .post(
@@ -144,7 +144,7 @@ async fn a_server_killed_mid_delivery_is_replaced_by_its_restart_at_once_and_sen
     // Restarted under the same name: it takes back what its dead predecessor had claimed
     // at once, instead of waiting a minute for the lease.
     let restarted_at = std::time::Instant::now();
-    let _restarted = ServerProcess::start(&app, &settings).await;
+    let _restarted = app.start_process(&settings).await;
     let rows = wait_until_sent(&app, post_id, 1 + total + class.parents.len()).await;
     let recovery = restarted_at.elapsed();
     assert!(
@@ -193,15 +193,13 @@ async fn a_server_stopped_mid_send_exits_within_its_bound_and_the_next_sends_the
     // Each push takes 3 s, longer than the 2 s the stop allows: at SIGTERM, sends are under
     // way that cannot finish in time, and most are not started.
     app.push.set_processing_time(Duration::from_secs(3));
-    let server = ServerProcess::start(
-        &app,
-        &[
+    let server = app
+        .start_process(&[
             LONG_LEASE,
             ("SCHOOLGATE_DELIVERY__SHUTDOWN_SECONDS", "2"),
             ("SCHOOLGATE_DELIVERY__WORKER_NAME", "school-server-1"),
-        ],
-    )
-    .await;
+        ])
+        .await;
     let post = app
         .post(
             &class.teacher,
@@ -229,14 +227,12 @@ async fn a_server_stopped_mid_send_exits_within_its_bound_and_the_next_sends_the
 
     // Another process sends the rest at once, not after the minute-long lease.
     let started = std::time::Instant::now();
-    let _next = ServerProcess::start(
-        &app,
-        &[
+    let _next = app
+        .start_process(&[
             LONG_LEASE,
             ("SCHOOLGATE_DELIVERY__WORKER_NAME", "school-server-2"),
-        ],
-    )
-    .await;
+        ])
+        .await;
     wait_until_sent(&app, post_id, 1 + class.devices.len() + class.parents.len()).await;
     let rest = started.elapsed();
     assert!(rest < Duration::from_secs(30), "the rest took {rest:?}");
@@ -253,8 +249,8 @@ async fn two_server_processes_share_the_outbox_and_send_each_message_once(backen
     let app = spawn_app_with(backend, |settings| settings.delivery.run_worker = false).await;
     let class = class_with_parents(&app, 30).await;
     app.push.set_processing_time(Duration::from_millis(10));
-    let _first = ServerProcess::start(&app, &[]).await;
-    let _second = ServerProcess::start(&app, &[]).await;
+    let _first = app.start_process(&[]).await;
+    let _second = app.start_process(&[]).await;
 
     let mut posts = Vec::new();
     for title in [
@@ -330,8 +326,8 @@ async fn two_server_processes_at_the_same_ticks_send_one_digest_per_parent_and_t
         ("SCHOOLGATE_SCHEDULE__CHECK_SECONDS", "1"),
         ("SCHOOLGATE_SCHEDULE__CATCH_UP_HOURS", "1"),
     ];
-    let _first = ServerProcess::start(&app, &every_two_seconds).await;
-    let _second = ServerProcess::start(&app, &every_two_seconds).await;
+    let _first = app.start_process(&every_two_seconds).await;
+    let _second = app.start_process(&every_two_seconds).await;
     let addresses: Vec<&String> = class.parents.values().collect();
 
     for (round, title) in ["Zoo trip", "Swimming lessons"].into_iter().enumerate() {

@@ -272,7 +272,7 @@ async fn fan_out_post(services: &Services, row: &OutboxRow) -> anyhow::Result<()
     let now = services.clock.now();
     let txn = db::begin_write(&services.db).await?;
     outbox::enqueue(&txn, deliveries, now).await?;
-    outbox::mark_sent(&txn, row.id, now).await?;
+    outbox::mark_sent(&txn, [row.id], now).await?;
     txn.commit().await?;
     tracing::info!(post_id = post.id, deliveries = count, "fanned out");
     Ok(())

@@ -1,21 +1,19 @@
-//! Sending e-mail with lettre: SMTP (pooled, with timeouts) or `.eml` files in a folder.
-
-use std::time::Duration;
+//! Sending e-mail with lettre: SMTP (pooled, with timeouts, see `smtp`) or `.eml` files in a folder.
 
 use anyhow::Context;
 use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    AsyncFileTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
         Mailbox, MultiPart,
         header::{HeaderName, HeaderValue},
     },
-    transport::smtp::{PoolConfig, authentication::Credentials},
 };
 
 use sea_orm::EntityTrait;
 
+use super::smtp::SmtpPool;
 use crate::{
-    app::config::{MailSettings, MailTransportKind, SmtpTls},
+    app::config::{MailSettings, MailTransportKind},
     entities::users::{self, AccountState},
 };
 
@@ -41,9 +39,7 @@ pub struct SendError {
 
 enum Transport {
     Folder(AsyncFileTransport<Tokio1Executor>),
-    /// With a permit per connection: lettre's pool keeps `pool_size` connections but would
-    /// open more under load; the relay gets at most `pool_size` mails at a time.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>, tokio::sync::Semaphore),
+    Smtp(SmtpPool),
 }
 
 pub struct Mailer {
@@ -61,34 +57,7 @@ impl Mailer {
                 })?;
                 Transport::Folder(AsyncFileTransport::new(&settings.folder))
             }
-            MailTransportKind::Smtp => {
-                let smtp = &settings.smtp;
-                let builder = match smtp.tls {
-                    SmtpTls::Starttls => {
-                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
-                            .context("mail.smtp.host")?
-                    }
-                    SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
-                        .context("mail.smtp.host")?,
-                    SmtpTls::None => {
-                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
-                    }
-                };
-                let timeout = Duration::from_secs(smtp.timeout_seconds);
-                let mut builder = builder.port(smtp.port).timeout(Some(timeout)).pool_config(
-                    PoolConfig::new()
-                        .max_size(smtp.pool_size.max(1))
-                        .idle_timeout(Duration::from_secs(60)),
-                );
-                if !smtp.username.is_empty() {
-                    builder = builder.credentials(Credentials::new(
-                        smtp.username.clone(),
-                        smtp.password.expose().to_string(),
-                    ));
-                }
-                let connections = smtp.pool_size.max(1) as usize;
-                Transport::Smtp(builder.build(), tokio::sync::Semaphore::new(connections))
-            }
+            MailTransportKind::Smtp => Transport::Smtp(SmtpPool::new(&settings.smtp)),
         };
         Ok(Self { from, transport })
     }
@@ -124,16 +93,8 @@ impl Mailer {
                     transient: true,
                 })?;
             }
-            Transport::Smtp(smtp, connections) => {
-                let _connection = connections.acquire().await.map_err(|err| SendError {
-                    message: format!("SMTP: {err}"),
-                    transient: true,
-                })?;
-                smtp.send(message).await.map_err(|err| SendError {
-                    // 5xx answers are final; 4xx, timeouts and connection trouble pass.
-                    transient: !err.is_permanent(),
-                    message: format!("SMTP: {err}"),
-                })?;
+            Transport::Smtp(pool) => {
+                pool.send(message.envelope(), &message.formatted()).await?;
             }
         }
         Ok(())

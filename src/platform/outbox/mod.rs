@@ -7,6 +7,7 @@
 pub mod devices;
 pub mod mail;
 pub mod push;
+mod smtp;
 pub mod templates;
 pub mod unsubscribe;
 pub mod worker;
@@ -269,14 +270,14 @@ fn unclaim() -> UpdateMany<outbox::Entity> {
         )
 }
 
-/// Ends a claim on row `id`; `counted`: the attempt counts (a throttled one does not).
-fn end_attempt(id: i32, counted: bool) -> UpdateMany<outbox::Entity> {
+/// Ends a claim on rows `ids`; `counted`: the attempt counts (a throttled one does not).
+fn end_attempt(ids: impl IntoIterator<Item = i32>, counted: bool) -> UpdateMany<outbox::Entity> {
     unclaim()
         .col_expr(
             outbox::Column::Attempts,
             Expr::col(outbox::Column::Attempts).add(i32::from(counted)),
         )
-        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Id.is_in(ids))
 }
 
 /// Extends the claimant's lease on rows it is still working on.
@@ -343,10 +344,10 @@ pub async fn next_due(
 /// Records a row as sent.
 pub async fn mark_sent(
     conn: &impl ConnectionTrait,
-    id: i32,
+    ids: impl IntoIterator<Item = i32>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    end_attempt(id, true)
+    end_attempt(ids, true)
         .col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Sent))
         .col_expr(outbox::Column::SentAt, Expr::value(now))
         .exec(conn)
@@ -372,7 +373,7 @@ pub async fn mark_attempt_failed(
     next: NextTry,
 ) -> Result<(), DbErr> {
     let counted = !matches!(next, NextTry::WaitUntil(_));
-    let mut update = end_attempt(id, counted).col_expr(
+    let mut update = end_attempt([id], counted).col_expr(
         outbox::Column::LastError,
         Expr::value(error.chars().take(1000).collect::<String>()),
     );
