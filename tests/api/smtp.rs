@@ -72,6 +72,11 @@ struct Inbox {
     mails: Vec<ReceivedMail>,
     data_replies: VecDeque<&'static str>,
     data_commands: usize,
+    /// Hang up after each accepted mail, as relays with a per-session limit do.
+    one_mail_per_connection: bool,
+    connections: usize,
+    open_connections: usize,
+    most_open_connections: usize,
 }
 
 #[derive(Clone)]
@@ -92,7 +97,9 @@ impl SmtpServer {
             while let Ok((stream, _)) = listener.accept().await {
                 let session = accepting.clone();
                 tokio::spawn(async move {
+                    session.opened();
                     let _ = session.serve(stream).await;
+                    session.inbox.lock().unwrap().open_connections -= 1;
                 });
             }
         });
@@ -107,6 +114,24 @@ impl SmtpServer {
     /// The next DATA commands are answered with these replies instead of accepting the mail.
     pub fn reject_next_data_with(&self, reply: &'static str) {
         self.inbox.lock().unwrap().data_replies.push_back(reply);
+    }
+
+    /// From now on the connection is closed after each accepted mail, without a QUIT.
+    pub fn hang_up_after_each_mail(&self) {
+        self.inbox.lock().unwrap().one_mail_per_connection = true;
+    }
+
+    /// Connections made so far, and the most that were open at once.
+    pub fn connections(&self) -> (usize, usize) {
+        let inbox = self.inbox.lock().unwrap();
+        (inbox.connections, inbox.most_open_connections)
+    }
+
+    fn opened(&self) {
+        let mut inbox = self.inbox.lock().unwrap();
+        inbox.connections += 1;
+        inbox.open_connections += 1;
+        inbox.most_open_connections = inbox.most_open_connections.max(inbox.open_connections);
     }
 
     pub fn mails(&self) -> Vec<ReceivedMail> {
@@ -200,11 +225,19 @@ impl SmtpServer {
                     let raw = read_data(&mut lines).await?;
                     let processing_time = self.inbox.lock().unwrap().processing_time;
                     tokio::time::sleep(processing_time).await;
-                    self.inbox.lock().unwrap().mails.push(ReceivedMail {
-                        recipients: std::mem::take(&mut recipients),
-                        raw,
-                        received_at: std::time::Instant::now(),
-                    });
+                    let hang_up = {
+                        let mut inbox = self.inbox.lock().unwrap();
+                        inbox.mails.push(ReceivedMail {
+                            recipients: std::mem::take(&mut recipients),
+                            raw,
+                            received_at: std::time::Instant::now(),
+                        });
+                        inbox.one_mail_per_connection
+                    };
+                    if hang_up {
+                        writer.write_all(b"250 queued\r\n").await?;
+                        return Ok(());
+                    }
                     "250 queued".into()
                 }
             } else if command.starts_with("RSET") {

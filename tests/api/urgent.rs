@@ -21,6 +21,8 @@ crate::on_both_databases!(
     an_urgent_push_answered_500_arrives_within_seconds_but_a_message_retries_later,
     throttling_is_waited_out_without_using_up_attempts,
     a_retry_due_during_a_big_send_goes_out_at_its_time,
+    a_notice_s_e_mails_share_the_pooled_smtp_connections,
+    a_relay_that_hangs_up_after_each_mail_gets_every_mail_at_the_first_try,
 );
 
 fn post_of(kind: &str, group: i64, title: &str) -> Value {
@@ -164,4 +166,70 @@ async fn a_retry_due_during_a_big_send_goes_out_at_its_time(backend: Backend) {
     eprintln!(
         "retry due 1 s after the 429 went out {late:?} after that; {mails_by_then} of 60 e-mails sent by then"
     );
+}
+
+/// The urgent e-mails of `post_id` once all `count` are sent (or 20 s passed).
+async fn sent_mail_rows(
+    app: &TestApp,
+    post_id: i64,
+    count: usize,
+) -> Vec<schoolgate::entities::outbox::Model> {
+    for _ in 0..1000 {
+        let rows: Vec<_> = deliveries_of(&app.state.db, post_id as i32)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|row| row.channel == Channel::Email)
+            .collect();
+        if rows.len() == count && rows.iter().all(|r| r.status == DeliveryStatus::Sent) {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the {count} e-mails of post {post_id} were not all sent within 20 s");
+}
+
+async fn a_notice_s_e_mails_share_the_pooled_smtp_connections(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.mail.smtp.pool_size = 4).await;
+    let class = class_with_parents(&app, 24).await;
+    app.wait_for_outbox().await;
+    let (connections_before, _) = app.smtp.connections();
+    let post = app
+        .post(&class.teacher, post_of("urgent", class.group, "Storm"))
+        .await;
+    sent_mail_rows(&app, post["id"].as_i64().unwrap(), 24).await;
+    for parent in class.parents.values() {
+        assert_eq!(app.smtp.mails_to(parent).len(), 1, "{parent}: one e-mail");
+    }
+    let (connections_after, most_open) = app.smtp.connections();
+    assert!(
+        most_open <= 4,
+        "at most pool_size connections at once, saw {most_open}"
+    );
+    assert!(
+        connections_after - connections_before <= 4,
+        "24 e-mails over reused connections, not one each: {} new connections",
+        connections_after - connections_before
+    );
+}
+
+async fn a_relay_that_hangs_up_after_each_mail_gets_every_mail_at_the_first_try(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.mail.smtp.pool_size = 4).await;
+    let class = class_with_parents(&app, 20).await;
+    app.wait_for_outbox().await;
+    app.smtp.hang_up_after_each_mail();
+    let post = app
+        .post(&class.teacher, post_of("urgent", class.group, "Storm"))
+        .await;
+    let rows = sent_mail_rows(&app, post["id"].as_i64().unwrap(), 20).await;
+    for row in &rows {
+        assert_eq!(
+            row.attempts, 1,
+            "a pooled connection the relay had closed is replaced at once, not retried later: {:?}",
+            row.last_error
+        );
+    }
+    for parent in class.parents.values() {
+        assert_eq!(app.smtp.mails_to(parent).len(), 1, "{parent}: one e-mail");
+    }
 }

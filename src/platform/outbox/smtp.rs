@@ -73,25 +73,47 @@ impl SmtpPool {
     /// fails or times out is dropped, one that worked goes back to the pool.
     pub async fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<(), SendError> {
         let _permit = self.permits.acquire().await.map_err(transient)?;
-        let mut connection = match self.take_idle().await {
-            Some(connection) => connection,
-            None => self.connect().await?,
-        };
-        match tokio::time::timeout(self.timeout, connection.send(envelope, message)).await {
-            Ok(Ok(_)) => {
+        if let Some(mut connection) = self.take_idle().await {
+            match self.send_on(&mut connection, envelope, message).await {
+                Ok(()) => {
+                    self.give_back(connection);
+                    return Ok(());
+                }
+                // The relay closed it while it waited in the pool: a new one gets the mail.
+                Err(Failure::Connection(err)) => {
+                    tracing::debug!(error = %err.message, "pooled SMTP connection lost");
+                }
+                Err(Failure::Relay(err)) => return Err(err),
+            }
+        }
+        let mut connection = self.connect().await?;
+        match self.send_on(&mut connection, envelope, message).await {
+            Ok(()) => {
                 self.give_back(connection);
                 Ok(())
             }
-            // lettre has already closed the connection.
-            Ok(Err(err)) => Err(SendError {
-                // 5xx answers are final; 4xx, timeouts and connection trouble pass.
-                transient: !err.is_permanent(),
-                message: format!("SMTP: {err}"),
-            }),
-            Err(_) => Err(transient(format!(
+            Err(Failure::Connection(err) | Failure::Relay(err)) => Err(err),
+        }
+    }
+
+    /// On failure lettre has already closed the connection.
+    async fn send_on(
+        &self,
+        connection: &mut AsyncSmtpConnection,
+        envelope: &Envelope,
+        message: &[u8],
+    ) -> Result<(), Failure> {
+        match tokio::time::timeout(self.timeout, connection.send(envelope, message)).await {
+            Ok(Ok(_)) => Ok(()),
+            // 4xx and 5xx answers; 5xx are final.
+            Ok(Err(err)) if err.is_transient() || err.is_permanent() => {
+                Err(Failure::Relay(smtp_error(err)))
+            }
+            Ok(Err(err)) => Err(Failure::Connection(smtp_error(err))),
+            Err(_) => Err(Failure::Relay(transient(format!(
                 "SMTP: no answer within {} s",
                 self.timeout.as_secs()
-            ))),
+            )))),
         }
     }
 
@@ -153,6 +175,13 @@ impl SmtpPool {
                 )))
             })
     }
+}
+
+enum Failure {
+    /// The relay answered 4xx or 5xx, or did not answer in time.
+    Relay(SendError),
+    /// The connection broke (closed, reset) before an answer.
+    Connection(SendError),
 }
 
 fn transient(err: impl std::fmt::Display) -> SendError {
