@@ -239,9 +239,11 @@ async fn bench_backend(label: &str, database_url: String, faults: bool, run: Run
     let mut pushes_done = None;
     let mut mails_done = None;
     let mut restarted = None;
+    let mut replacement = None;
     let mut at_kill = (0, 0);
     while pushes_done.is_none() || mails_done.is_none() {
-        if let (Run::KilledAfter(after), Some(_)) = (run, &server)
+        if let Run::KilledAfter(after) = run
+            && restarted.is_none()
             && started.elapsed() >= after
         {
             server.take().unwrap().kill();
@@ -249,7 +251,7 @@ async fn bench_backend(label: &str, database_url: String, faults: bool, run: Run
                 pushes.delivered.load(Ordering::Relaxed),
                 mails.load(Ordering::Relaxed),
             );
-            server = Some(ServerProcess::start(binary, &settings, &worker).await);
+            replacement = Some(ServerProcess::start(binary, &settings, &worker).await);
             restarted = Some(started.elapsed());
         }
         let (p, m) = (
@@ -315,10 +317,18 @@ async fn bench_backend(label: &str, database_url: String, faults: bool, run: Run
             mails.load(Ordering::Relaxed) - PARENTS,
         );
     }
+    // The restarted server runs until the figures are in.
+    drop(replacement);
 }
 
 #[tokio::main]
 async fn main() {
+    // RUST_LOG=schoolgate=info shows what the server logs while it sends (fan-out timing).
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .init();
+    }
     let killed = Run::KilledAfter(Duration::from_millis(500));
     for (faults, run) in [
         (false, Run::Undisturbed),
@@ -326,6 +336,16 @@ async fn main() {
         (false, killed),
         (true, killed),
     ] {
+        // BENCH_RUNS=killed (or quiet) runs only those, e.g. while profiling.
+        let wanted = std::env::var("BENCH_RUNS").unwrap_or_default();
+        let name = if run == Run::Undisturbed {
+            "quiet"
+        } else {
+            "killed"
+        };
+        if !wanted.is_empty() && wanted != name {
+            continue;
+        }
         support::on_sqlite_and_postgres(|label, url| bench_backend(label, url, faults, run)).await;
     }
 }

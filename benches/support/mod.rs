@@ -95,12 +95,19 @@ where
     Bench: FnMut(&'static str, String) -> Run,
     Run: Future<Output = ()>,
 {
+    // BENCH_DATABASES=postgres (or sqlite) runs one of them, e.g. while profiling.
+    let only = std::env::var("BENCH_DATABASES").unwrap_or_default();
     let dir = tempfile::tempdir().unwrap();
     let sqlite_url = format!(
         "sqlite://{}?mode=rwc",
         dir.path().join("bench.db").display()
     );
-    bench("sqlite", sqlite_url).await;
+    if only != "postgres" {
+        bench("sqlite", sqlite_url).await;
+    }
+    if only == "sqlite" {
+        return;
+    }
     match create_postgres_database().await {
         Some((url, name)) => {
             bench("postgres", url).await;

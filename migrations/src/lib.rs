@@ -16,6 +16,7 @@ mod m20261201_000010_create_two_factor;
 mod m20261203_000011_name_prefix;
 mod m20261203_000012_create_thread_reads;
 mod m20261203_000013_outbox_priority_and_owner;
+mod m20261203_000014_outbox_queue_order;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_name_prefix::Migration),
             Box::new(m20261203_000012_create_thread_reads::Migration),
             Box::new(m20261203_000013_outbox_priority_and_owner::Migration),
+            Box::new(m20261203_000014_outbox_queue_order::Migration),
         ]
     }
 }

@@ -166,6 +166,7 @@ pub async fn queue_mails(services: &Services, job: Job, run: &ScheduledRun) -> a
         store::mark_unlisted_covered(&txn, job.post_kind(), since, run.id).await?;
     }
     txn.commit().await?;
+    outbox::refresh_statistics_after(&services.db, recipients as usize).await;
     Ok(recipients)
 }
 

@@ -232,6 +232,7 @@ fn fan_out<'a>(services: &'a Services, row: &'a OutboxRow) -> BoxFuture<'a, anyh
 /// rows and the fan-out job's own "sent" are one transaction, so a crash half-way leaves no
 /// half-done fan-out behind, and the next worker does it whole at once.
 async fn fan_out_post(services: &Services, row: &OutboxRow) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let payload: PostPayload = serde_json::from_value(row.payload.clone())?;
     let Some(post) = store::find(&services.db, payload.post_id).await? else {
         return Ok(());
@@ -269,12 +270,20 @@ async fn fan_out_post(services: &Services, row: &OutboxRow) -> anyhow::Result<()
         }));
     }
     let count = deliveries.len();
+    let looked_up = started.elapsed();
     let now = services.clock.now();
     let txn = db::begin_write(&services.db).await?;
     outbox::enqueue(&txn, deliveries, now).await?;
     outbox::mark_sent(&txn, [row.id], now).await?;
     txn.commit().await?;
-    tracing::info!(post_id = post.id, deliveries = count, "fanned out");
+    outbox::refresh_statistics_after(&services.db, count).await;
+    tracing::info!(
+        post_id = post.id,
+        deliveries = count,
+        lookup_ms = looked_up.as_millis(),
+        total_ms = started.elapsed().as_millis(),
+        "fanned out"
+    );
     Ok(())
 }
 

@@ -192,6 +192,23 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// Queued at once, rows from which the planner needs to know the outbox is no longer small.
+const BULK: usize = 500;
+
+/// After `count` rows were queued in one go (a fan-out, a digest run): on PostgreSQL, fresh
+/// planner statistics for the outbox. Until autovacuum's next analyze, a minute or more
+/// later, the planner believes the queue nearly empty and answers each claim by sorting
+/// every due row (30 ms per claim under load, against 0.1 ms along the queue index).
+pub async fn refresh_statistics_after(db: &DatabaseConnection, count: usize) {
+    if count < BULK || db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    if let Err(err) = db.execute_unprepared("ANALYZE outbox").await {
+        // Only slower claims follow: the rows are queued.
+        tracing::warn!(error = %err, "ANALYZE outbox failed");
+    }
+}
+
 /// Moves a pending row (e.g. a scheduled post's fan-out) to be due at `due`.
 pub async fn reschedule(
     conn: &impl ConnectionTrait,
