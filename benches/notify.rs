@@ -308,7 +308,7 @@ async fn bench_backend(label: &str, database_url: String, faults: bool, run: Run
         // Give repeats a moment to show before counting them.
         tokio::time::sleep(Duration::from_secs(2)).await;
         println!(
-            "{label}: {} pushes and {} e-mails out before the kill; restarted server up after {:.2} s,              last delivery {:.2} s after that; sent twice: {} pushes, {} e-mails",
+            "{label}: {} pushes and {} e-mails out before the kill; restarted server up after {:.2} s, last delivery {:.2} s after that; sent twice: {} pushes, {} e-mails",
             at_kill.0,
             at_kill.1,
             restarted.as_secs_f64(),

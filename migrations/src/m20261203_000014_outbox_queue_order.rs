@@ -8,26 +8,32 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const QUEUE: &str = "idx_outbox_queue";
+/// Replaced, under a new name: dropping an index and creating one of the same name in one
+/// migration failed on SQLite ("already exists") in release builds.
+const OLD: &str = "idx_outbox_queue";
+const NEW: &str = "idx_outbox_claim_order";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        replace_queue_index(manager, true).await
+        create_queue_index(manager, NEW, true).await?;
+        drop_index(manager, OLD).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        replace_queue_index(manager, false).await
+        create_queue_index(manager, OLD, false).await?;
+        drop_index(manager, NEW).await
     }
 }
 
-async fn replace_queue_index(manager: &SchemaManager<'_>, with_id: bool) -> Result<(), DbErr> {
-    manager
-        .drop_index(Index::drop().name(QUEUE).table(Outbox::Table).to_owned())
-        .await?;
+async fn create_queue_index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    with_id: bool,
+) -> Result<(), DbErr> {
     let mut index = Index::create();
     index
-        .name(QUEUE)
+        .name(name)
         .table(Outbox::Table)
         .col(Outbox::Status)
         .col(Outbox::Priority)
@@ -36,6 +42,12 @@ async fn replace_queue_index(manager: &SchemaManager<'_>, with_id: bool) -> Resu
         index.col(Outbox::Id);
     }
     manager.create_index(index.to_owned()).await
+}
+
+async fn drop_index(manager: &SchemaManager<'_>, name: &str) -> Result<(), DbErr> {
+    manager
+        .drop_index(Index::drop().name(name).table(Outbox::Table).to_owned())
+        .await
 }
 
 #[derive(DeriveIden, Clone, Copy)]
