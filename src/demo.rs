@@ -1,7 +1,8 @@
 //! A small demo school for trying Schoolgate out: two groups, two teachers, four children and
 //! four parents (one with two children, one read-only), all with known passwords, and a few
-//! posts (one with an attachment in the file store).
+//! posts (one with an attachment in the file store), and an agenda.
 
+use chrono::Datelike;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 use sea_orm::ActiveEnum;
 
@@ -14,6 +15,7 @@ use crate::{
     },
     features::{
         accounts::{self, EmailAddress, NewUser, rules::password},
+        agenda,
         posts::{self, NewAttachment, NewPost},
         school::{self, NewChild},
     },
@@ -297,7 +299,120 @@ async fn load(state: &Services) -> anyhow::Result<()> {
         // Writers have read their thread so far, as in the app.
         posts::store::mark_thread_read(&txn, author, library, parent, reply.id).await?;
     }
+    let today = now.with_timezone(&state.settings.time_zone()?).date_naive();
+    demo_agenda(&txn, &ids, &group_ids, today, now).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// The agenda: school days off and a celebration, a library visit every two weeks (one
+/// left out), a sports day over two days, and a cancelled trip.
+async fn demo_agenda(
+    txn: &sea_orm::DatabaseTransaction,
+    ids: &std::collections::HashMap<&str, i32>,
+    group_ids: &[i32],
+    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use agenda::{RepeatRequest, WhenRequest, store::ItemContent};
+    let day = |n: i64| Some(today + chrono::Duration::days(n));
+    let time = |h: u32, m: u32| chrono::NaiveTime::from_hms_opt(h, m, 0);
+    let admin = ids["admin@demo.school"];
+    let teacher_3a = ids["j.devries@demo.school"];
+    let teacher_5b = ids["m.schmidt@demo.school"];
+    // The library visit: every two weeks from the coming Thursday, the third left out.
+    let days_to_thursday = (3 - i64::from(today.weekday().num_days_from_monday())).rem_euclid(7);
+    let thursday = today + chrono::Duration::days(days_to_thursday);
+    let items = [
+        (
+            admin,
+            Audience::School,
+            "Studiedag: alle kinderen vrij",
+            "",
+            "",
+            WhenRequest {
+                starts_on: day(9),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            admin,
+            Audience::School,
+            "Kerstviering",
+            "Met koor en warme chocolademelk op het plein.",
+            "Aula",
+            WhenRequest {
+                starts_on: day(12),
+                start_time: time(17, 30),
+                end_time: time(19, 0),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            teacher_3a,
+            Audience::Groups(vec![group_ids[0]]),
+            "Bibliotheekbezoek",
+            "Neem je leesboek en bibliotheekpas mee.",
+            "Bibliotheek Centrum",
+            WhenRequest {
+                starts_on: Some(thursday),
+                start_time: time(10, 0),
+                end_time: time(11, 0),
+                repeat: Some(RepeatRequest {
+                    every_weeks: 2,
+                    until: thursday + chrono::Duration::weeks(10),
+                    skip: vec![thursday + chrono::Duration::weeks(4)],
+                }),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            teacher_5b,
+            Audience::Groups(vec![group_ids[1]]),
+            "Sporttage",
+            "Sportkleidung mitbringen.",
+            "Sportpark",
+            WhenRequest {
+                starts_on: day(20),
+                ends_on: day(21),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            teacher_3a,
+            Audience::Groups(vec![group_ids[0]]),
+            "Excursie naar Artis",
+            "",
+            "Artis, Amsterdam",
+            WhenRequest {
+                starts_on: day(5),
+                start_time: time(9, 0),
+                end_time: time(15, 0),
+                ..Default::default()
+            },
+            true,
+        ),
+    ];
+    for (author, audience, title, description, place, when, cancelled) in items {
+        let content = ItemContent {
+            audience,
+            title: title.into(),
+            description: description.into(),
+            place: place.into(),
+            when: when.check()?,
+        };
+        let id = agenda::store::create(txn, author, content, now).await?;
+        if cancelled {
+            let item = agenda::store::find_visible(txn, id, sea_orm::Condition::all())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("agenda item {id} was just written"))?;
+            agenda::store::set_cancelled(txn, &item, true, now).await?;
+        }
+    }
     Ok(())
 }
 

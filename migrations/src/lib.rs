@@ -17,6 +17,7 @@ mod m20261203_000011_name_prefix;
 mod m20261203_000012_create_thread_reads;
 mod m20261203_000013_outbox_priority_and_owner;
 mod m20261203_000014_outbox_queue_order;
+mod m20261207_000015_create_agenda;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_create_thread_reads::Migration),
             Box::new(m20261203_000013_outbox_priority_and_owner::Migration),
             Box::new(m20261203_000014_outbox_queue_order::Migration),
+            Box::new(m20261207_000015_create_agenda::Migration),
         ]
     }
 }

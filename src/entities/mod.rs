@@ -1,9 +1,13 @@
 //! sea-orm models, one file per table, with typed columns (`DeriveActiveEnum` enums stored
 //! as the strings they always were). Behaviour lives in the features and the platform.
 
+pub mod agenda_item_groups;
+pub mod agenda_items;
+pub mod agenda_skips;
 pub mod attachment_blobs;
 pub mod attachments;
 pub mod audit_log;
+pub mod calendar_feeds;
 pub mod children;
 pub mod files;
 pub mod groups;

@@ -4,6 +4,7 @@
 //! `mod.rs`.
 
 pub mod accounts;
+pub mod agenda;
 pub mod audit;
 pub mod digest;
 pub mod imports;

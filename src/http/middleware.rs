@@ -93,6 +93,18 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|window| window == needle)
 }
 
+/// A request's path as logged: a calendar feed's URL is its credential, so its secret is
+/// left out.
+fn logged_path(path: &str) -> &str {
+    if path.starts_with(FEED_PATH) {
+        FEED_PATH
+    } else {
+        path
+    }
+}
+
+const FEED_PATH: &str = "/api/agenda/feed/";
+
 /// Gives every request an id (its own, or the caller's `X-Request-Id` if it is sane) and its
 /// client's address, runs it in a tracing span with both, logs the outcome, and adds the
 /// security headers (HSTS with `https_only`, `Cache-Control: no-store` on the API).
@@ -117,7 +129,7 @@ pub async fn request_context<E: Endpoint>(
         "request",
         request_id = %request_id,
         method = %req.method(),
-        path = %req.uri().path(),
+        path = %logged_path(req.uri().path()),
         client = %client.0,
     );
     async move {
@@ -143,7 +155,8 @@ pub async fn request_context<E: Endpoint>(
                 headers.insert(name, HeaderValue::from_static(value));
             }
         }
-        if personal {
+        // An answer may say how it is kept (a calendar feed: kept, but asked again).
+        if personal && !headers.contains_key(header::CACHE_CONTROL) {
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         if https_only {

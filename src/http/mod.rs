@@ -47,6 +47,8 @@ pub enum ApiTags {
     Children,
     /// Groups (classes) and their teachers.
     Groups,
+    /// The agenda of the school and its groups, and calendar subscriptions.
+    Agenda,
     /// Accounts of parents, teachers and admins (admins only).
     Users,
     /// Importing children and parents from the administration export (admins only).

@@ -187,3 +187,6 @@ pub type ReplyText = Text<1, { crate::features::posts::rules::MAX_REPLY }>;
 pub type ChildIdText = Text<1, { crate::features::school::rules::MAX_CHILD_ID }>;
 pub type ContactPhoneText = Text<6, { crate::features::school::rules::MAX_CONTACT_PHONE }>;
 pub type RelationText = Text<0, { crate::features::school::rules::MAX_RELATION }>;
+pub type AgendaTitleText = Text<1, { crate::features::agenda::rules::MAX_TITLE }>;
+pub type AgendaDescriptionText = Text<0, { crate::features::agenda::rules::MAX_DESCRIPTION }>;
+pub type PlaceText = Text<0, { crate::features::agenda::rules::MAX_PLACE }>;

@@ -10,9 +10,15 @@ use sea_orm::{
     sea_query::Query,
 };
 
-use crate::entities::{
-    children, parent_children, teacher_groups,
-    users::{self, AccountState, Role},
+use crate::{
+    app::{
+        actor::Actor,
+        error::{AppError, sentence},
+    },
+    entities::{
+        children, groups, parent_children, teacher_groups,
+        users::{self, AccountState, Role},
+    },
 };
 
 /// Whom an item is addressed to.
@@ -20,6 +26,85 @@ use crate::entities::{
 pub enum Audience {
     School,
     Groups(Vec<i32>),
+}
+
+/// Why an author may not address an audience.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AddressingError {
+    #[error("name at least one group, or address the whole school")]
+    NoGroups,
+    #[error("only the school office writes to the whole school")]
+    SchoolNeedsAdmin,
+    #[error("you do not teach group {0}")]
+    NotOwnGroup(i32),
+    #[error("parents do not write to groups or the school")]
+    NotStaff,
+}
+
+impl From<AddressingError> for AppError {
+    fn from(err: AddressingError) -> Self {
+        let code = match err {
+            AddressingError::NoGroups => {
+                return AppError::invalid("group_ids", "no_audience", sentence(&err));
+            }
+            AddressingError::SchoolNeedsAdmin => "school_audience_needs_admin",
+            AddressingError::NotOwnGroup(_) => "not_own_group",
+            AddressingError::NotStaff => "forbidden_role",
+        };
+        AppError::forbidden_with(code, sentence(&err))
+    }
+}
+
+/// Teachers address their own groups; admins the school or any group; parents nobody.
+pub fn check_audience(
+    role: Role,
+    taught: &[i32],
+    audience: &Audience,
+) -> Result<(), AddressingError> {
+    match (role, audience) {
+        (Role::Parent, _) => Err(AddressingError::NotStaff),
+        (_, Audience::Groups(groups)) if groups.is_empty() => Err(AddressingError::NoGroups),
+        (Role::Admin, _) => Ok(()),
+        (Role::Teacher, Audience::School) => Err(AddressingError::SchoolNeedsAdmin),
+        (Role::Teacher, Audience::Groups(groups)) => groups
+            .iter()
+            .find(|group| !taught.contains(group))
+            .map_or(Ok(()), |group| Err(AddressingError::NotOwnGroup(*group))),
+    }
+}
+
+/// Whether `actor` may address `audience` (`check_audience`), and its groups exist (400
+/// `unknown_group` naming the first that does not).
+pub async fn check_addressing(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    audience: &Audience,
+) -> Result<(), AppError> {
+    let taught = if actor.role == Role::Teacher {
+        groups_taught_by(conn, actor.id).await?
+    } else {
+        Vec::new()
+    };
+    check_audience(actor.role, &taught, audience)?;
+    if let Audience::Groups(wanted) = audience {
+        let existing: HashSet<i32> = groups::Entity::find()
+            .select_only()
+            .column(groups::Column::Id)
+            .filter(groups::Column::Id.is_in(wanted.clone()))
+            .into_tuple::<i32>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        if let Some(missing) = wanted.iter().find(|id| !existing.contains(id)) {
+            return Err(AppError::invalid(
+                "group_ids",
+                "unknown_group",
+                format!("There is no group {missing}."),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The groups whose items a user sees besides the school's; `None` for admins, who see
@@ -181,4 +266,34 @@ pub async fn parents_reached(
         ))
     });
     Ok(reached)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn teachers_address_their_own_groups_only() {
+        assert_eq!(
+            check_audience(Role::Teacher, &[1, 2], &Audience::Groups(vec![2])),
+            Ok(())
+        );
+        assert_eq!(
+            check_audience(Role::Teacher, &[1], &Audience::Groups(vec![1, 3])),
+            Err(AddressingError::NotOwnGroup(3))
+        );
+        assert_eq!(
+            check_audience(Role::Teacher, &[1], &Audience::School),
+            Err(AddressingError::SchoolNeedsAdmin)
+        );
+        assert_eq!(check_audience(Role::Admin, &[], &Audience::School), Ok(()));
+        assert_eq!(
+            check_audience(Role::Admin, &[], &Audience::Groups(vec![])),
+            Err(AddressingError::NoGroups)
+        );
+        assert_eq!(
+            check_audience(Role::Parent, &[], &Audience::School),
+            Err(AddressingError::NotStaff)
+        );
+    }
 }

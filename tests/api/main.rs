@@ -12,6 +12,7 @@ mod smtp;
 mod support;
 
 mod admin;
+mod agenda;
 mod auth;
 mod children;
 mod digests;

@@ -132,6 +132,9 @@ struct DemoIds {
     posts: Vec<(i64, Vec<i64>)>,
     imports: Vec<String>,
     jobs: Vec<String>,
+    agenda: Vec<i64>,
+    /// The secret of a calendar feed's URL.
+    feed_token: String,
 }
 
 fn ids(list: &Value) -> Vec<i64> {
@@ -155,6 +158,8 @@ impl DemoIds {
             t if t.starts_with("/users/{id}") => with(&strings(&self.users), "{id}"),
             t if t.starts_with("/children/{id}") => with(&strings(&self.children), "{id}"),
             t if t.starts_with("/imports/{id}") => with(&self.imports, "{id}"),
+            t if t.starts_with("/agenda/{id}") => with(&strings(&self.agenda), "{id}"),
+            "/agenda/feed/{token}" => with(std::slice::from_ref(&self.feed_token), "{token}"),
             "/posts/{id}/attachments/{attachment_id}" => self
                 .posts
                 .iter()
@@ -214,6 +219,13 @@ async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
     let (_, posts) = get("/api/posts").await;
     let (_, imports) = get("/api/imports").await;
     let (_, jobs) = get("/api/schedule/jobs").await;
+    let (_, agenda) = get("/api/agenda").await;
+    let (status, feed) = send(
+        app.authed(Method::POST, "/api/agenda/feeds", &admin)
+            .json(&serde_json::json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{feed}");
     let demo = DemoIds {
         users: ids(&users),
         parents: ids(&parents),
@@ -236,6 +248,21 @@ async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
             .iter()
             .map(|job| job["job"].as_str().unwrap().to_string())
             .collect(),
+        agenda: agenda
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|occurrence| occurrence["item"]["id"].as_i64().unwrap())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        feed_token: feed["https_url"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string(),
     };
     assert!(
         demo.posts

@@ -16,14 +16,14 @@ use std::{
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream::BoxStream};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use tokio::io::AsyncRead;
 use tokio_util::io::InspectReader;
 
 use crate::platform::services::Services;
 use crate::{
     app::{actor::Actor, error::AppError},
-    entities::{attachments, groups, outbox::Channel, posts::PostKind, users::Role},
+    entities::{attachments, outbox::Channel, posts::PostKind, users::Role},
     platform::{
         audience::{self, Audience, ReachedParent},
         db,
@@ -206,16 +206,7 @@ async fn check_addressing(
     actor: &Actor,
     audience: &Audience,
 ) -> Result<(), AppError> {
-    let taught = if actor.role == Role::Teacher {
-        audience::groups_taught_by(&services.db, actor.id).await?
-    } else {
-        Vec::new()
-    };
-    rules::check_audience(actor.role, &taught, audience)?;
-    if let Audience::Groups(wanted) = audience {
-        ensure_groups_exist(&services.db, wanted).await?;
-    }
-    Ok(())
+    audience::check_addressing(&services.db, actor, audience).await
 }
 
 /// Whom a post would reach.
@@ -804,26 +795,5 @@ async fn require_manager(services: &Services, actor: &Actor, post: &Post) -> Res
         Ok(())
     } else {
         Err(AppError::forbidden())
-    }
-}
-
-/// Every group of `wanted` exists; the first one that does not is named in the error.
-async fn ensure_groups_exist(conn: &impl ConnectionTrait, wanted: &[i32]) -> Result<(), AppError> {
-    let existing: HashSet<i32> = groups::Entity::find()
-        .select_only()
-        .column(groups::Column::Id)
-        .filter(groups::Column::Id.is_in(wanted.to_vec()))
-        .into_tuple::<i32>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
-    match wanted.iter().find(|id| !existing.contains(id)) {
-        Some(missing) => Err(AppError::invalid(
-            "group_ids",
-            "unknown_group",
-            format!("There is no group {missing}."),
-        )),
-        None => Ok(()),
     }
 }

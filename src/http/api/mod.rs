@@ -4,6 +4,7 @@
 //! and maps the result to a response.
 
 pub mod accounts;
+pub mod agenda;
 pub mod audit;
 pub mod contract;
 pub mod digest;
@@ -40,6 +41,7 @@ pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
             school::groups::GroupsApi,
             school::profile::SchoolProfileApi,
         ),
+        agenda::AgendaApi,
         imports::ImportsApi,
         audit::AuditApi,
         digest::ScheduleApi,

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::{
     app::error::{AppError, sentence},
-    entities::{posts::PostKind, users::Role},
-    platform::{audience::Audience, text::shorten},
+    entities::posts::PostKind,
+    platform::text::shorten,
 };
 
 pub const MAX_TITLE: usize = 200;
@@ -27,14 +27,6 @@ pub enum PostRuleError {
     Title,
     #[error("a text needs 1 to {MAX_BODY} characters")]
     Body,
-    #[error("name at least one group, or address the whole school")]
-    NoGroups,
-    #[error("only the school office writes to the whole school")]
-    SchoolNeedsAdmin,
-    #[error("you do not teach group {0}")]
-    NotOwnGroup(i32),
-    #[error("parents do not post")]
-    ParentsDoNotPost,
     #[error("only urgent notices are pinned")]
     PinnedNotUrgent,
     #[error("the end date must be in the future")]
@@ -49,11 +41,7 @@ pub enum PostRuleError {
 
 impl From<PostRuleError> for AppError {
     fn from(err: PostRuleError) -> Self {
-        if err.is_forbidden() {
-            AppError::forbidden_with(err.code(), sentence(&err))
-        } else {
-            AppError::invalid(err.field(), err.code(), sentence(&err))
-        }
+        AppError::invalid(err.field(), err.code(), sentence(&err))
     }
 }
 
@@ -62,10 +50,6 @@ impl PostRuleError {
         match self {
             Self::Title => "invalid_title",
             Self::Body => "invalid_body_text",
-            Self::NoGroups => "no_audience",
-            Self::SchoolNeedsAdmin => "school_audience_needs_admin",
-            Self::NotOwnGroup(_) => "not_own_group",
-            Self::ParentsDoNotPost => "forbidden_role",
             Self::PinnedNotUrgent => "pinned_not_urgent",
             Self::PinnedInPast => "pinned_in_past",
             Self::PinnedTooLong => "pinned_too_long",
@@ -80,34 +64,7 @@ impl PostRuleError {
             Self::Body => "body",
             Self::PinnedNotUrgent | Self::PinnedInPast | Self::PinnedTooLong => "pinned_until",
             Self::PublishInPast | Self::PublishTooFar => "publish_at",
-            _ => "audience",
         }
-    }
-
-    /// Breaking these is a matter of rights (403), the others of input (400).
-    pub fn is_forbidden(&self) -> bool {
-        matches!(
-            self,
-            Self::SchoolNeedsAdmin | Self::NotOwnGroup(_) | Self::ParentsDoNotPost
-        )
-    }
-}
-
-/// Teachers write to their own groups; admins to the school or any group; parents not at all.
-pub fn check_audience(
-    role: Role,
-    taught: &[i32],
-    audience: &Audience,
-) -> Result<(), PostRuleError> {
-    match (role, audience) {
-        (Role::Parent, _) => Err(PostRuleError::ParentsDoNotPost),
-        (_, Audience::Groups(groups)) if groups.is_empty() => Err(PostRuleError::NoGroups),
-        (Role::Admin, _) => Ok(()),
-        (Role::Teacher, Audience::School) => Err(PostRuleError::SchoolNeedsAdmin),
-        (Role::Teacher, Audience::Groups(groups)) => groups
-            .iter()
-            .find(|group| !taught.contains(group))
-            .map_or(Ok(()), |group| Err(PostRuleError::NotOwnGroup(*group))),
     }
 }
 
@@ -254,31 +211,6 @@ impl AnswerNotice {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn teachers_write_to_their_own_groups_only() {
-        assert_eq!(
-            check_audience(Role::Teacher, &[1, 2], &Audience::Groups(vec![2])),
-            Ok(())
-        );
-        assert_eq!(
-            check_audience(Role::Teacher, &[1], &Audience::Groups(vec![1, 3])),
-            Err(PostRuleError::NotOwnGroup(3))
-        );
-        assert_eq!(
-            check_audience(Role::Teacher, &[1], &Audience::School),
-            Err(PostRuleError::SchoolNeedsAdmin)
-        );
-        assert_eq!(check_audience(Role::Admin, &[], &Audience::School), Ok(()));
-        assert_eq!(
-            check_audience(Role::Admin, &[], &Audience::Groups(vec![])),
-            Err(PostRuleError::NoGroups)
-        );
-        assert_eq!(
-            check_audience(Role::Parent, &[], &Audience::School),
-            Err(PostRuleError::ParentsDoNotPost)
-        );
-    }
 
     #[test]
     fn urgent_notices_are_pinned_for_a_day_or_until_their_end() {
