@@ -11,6 +11,7 @@ import { Account, Activate, ForgotPassword, Login, ResetPassword } from "./scree
 import { Compose, Conversation, Conversations, Feed, PostDetail, PostStatus } from "./screens/posts.js";
 import { InstallGuide } from "./screens/notifications.js";
 import { ChildPage, Children } from "./screens/school.js";
+import { Agenda, AgendaForm, AgendaItem, Subscribe } from "./screens/agenda.js";
 
 const PUBLIC_PATHS = ["/login", "/activate", "/forgot-password", "/reset-password"];
 
@@ -101,7 +102,7 @@ function useUnreadConversations(user, path) {
 }
 
 function Tabs({ user, path, unread }) {
-  const tabs = [["/", t("home"), "home"], ["/news", t("news"), "news"]];
+  const tabs = [["/", t("home"), "home"], ["/news", t("news"), "news"], ["/agenda", t("agenda"), "agenda"]];
   if (user.role === "parent") tabs.push(["/children", t("children"), "children"]);
   else tabs.push(["/compose", t("compose"), "compose"]);
   tabs.push(["/account", t("account"), "account"]);
@@ -131,12 +132,18 @@ function Screen({ user, path, onUser, onLogout }) {
   const post = path.match(/^\/posts\/(\d+)(\/status)?$/);
   const thread = path.match(/^\/posts\/(\d+)\/replies\/(\d+)$/);
   const child = path.match(/^\/children\/(\d+)$/);
+  const item = path.match(/^\/agenda\/(\d+)(\/edit)?$/);
   if (thread && user.role !== "parent") return html`<${Conversation} id=${thread[1]} parentId=${thread[2]} />`;
   if (post && post[2]) return html`<${PostStatus} id=${post[1]} />`;
   if (post) return html`<${PostDetail} id=${post[1]} user=${user} />`;
   if (child) return html`<${ChildPage} id=${child[1]} />`;
+  if (item && item[2] && user.role !== "parent") return html`<${AgendaForm} key=${path} user=${user} id=${item[1]} />`;
+  if (item) return html`<${AgendaItem} id=${item[1]} />`;
   switch (path) {
     case "/news": return html`<${Feed} key="news" user=${user} kind="news" />`;
+    case "/agenda": return html`<${Agenda} user=${user} />`;
+    case "/agenda/subscribe": return html`<${Subscribe} user=${user} />`;
+    case "/agenda/new": return user.role === "parent" ? html`<${NotFound} />` : html`<${AgendaForm} key="new" user=${user} />`;
     case "/conversations": return html`<${Conversations} user=${user} />`;
     case "/install": return html`<${InstallGuide} loggedIn=${true} />`;
     case "/children": return html`<${Children} />`;

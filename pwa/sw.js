@@ -62,8 +62,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || request.method !== "GET") return;
   if (url.pathname.startsWith("/api/")) {
-    // Files and the console are not kept offline.
-    if (url.pathname.includes("/attachments/") || url.pathname.startsWith("/api/docs")) return;
+    // Files, the console and calendar feeds (for calendar apps) are not kept offline.
+    if (url.pathname.includes("/attachments/") || url.pathname.startsWith("/api/docs") || url.pathname.startsWith("/api/agenda/feed/")) return;
     event.respondWith(networkFirstApi(request));
     return;
   }

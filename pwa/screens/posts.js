@@ -5,6 +5,7 @@ import { api, get, patch, post } from "../lib/api.js";
 import { errorText, formatDate, isoToSchoolTime, schoolTimeToIso, t } from "../lib/i18n.js";
 import { navigate } from "../lib/router.js";
 import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
+import { ComingUp } from "./agenda.js";
 
 function KindBadge({ item }) {
   const labels = { urgent: t("urgent"), message: t("message"), news: t("news_kind") };
@@ -88,17 +89,25 @@ export function Feed({ user, kind }) {
   // Kept offline from the login on; only parents' cards name children.
   const { data: children } = useResource(isParent ? "/children" : null);
   const { data: conversations } = useResource(kind === "news" ? null : "/conversations");
+  // Home shows the next three agenda items.
+  const { data: comingUp } = useResource(kind === "news" ? null : "/agenda?limit=3");
   const older = useOlderPages(data, path);
   const end = useSeen(older.loadMore);
   // Everything on the screen at once (loaded side by side): nothing jumps when the
   // conversations or the children's names arrive after the posts.
-  const ready = (kind === "news" || conversations !== undefined) && (!isParent || children !== undefined);
+  const ready = (kind === "news" || (conversations !== undefined && comingUp !== undefined)) && (!isParent || children !== undefined);
   if (!data || !ready) return html`<${Status} error=${error} />`;
   const shown = [...data, ...older.items];
+  // Urgent notices stay on top; the agenda's next items come right after them.
+  const pinned = shown.filter((item) => item.pinned);
+  const rest = shown.filter((item) => !item.pinned);
   return html`<h1 class="visually-hidden">${kind === "news" ? t("news") : t("home")}</h1>
     ${kind !== "news" && html`<${NewInConversations} data=${conversations} isParent=${isParent} />`}
     ${shown.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
-    ${shown.map((item) => html`<${PostCard} key=${item.id} item=${item} isParent=${isParent} children=${children} />`)}
+    ${pinned.map((item) => html`<${PostCard} key=${item.id} item=${item} isParent=${isParent} children=${children} />`)}
+    ${kind !== "news" && html`<${ComingUp} data=${comingUp} />`}
+    ${rest.length > 0 && comingUp?.length > 0 && html`<h2 class="visually-hidden">${t("posts")}</h2>`}
+    ${rest.map((item) => html`<${PostCard} key=${item.id} item=${item} isParent=${isParent} children=${children} />`)}
     ${!older.done && html`<div ref=${end} class="more">
       <button class="secondary" onClick=${older.loadMore} disabled=${older.busy}>${older.busy ? t("loading") : t("load_older")}</button>
       <${Feedback} error=${older.error} /></div>`}`;

@@ -378,7 +378,7 @@ test("an invited parent activates the account from the letter's link, in German"
   await page.getByLabel("Neues Passwort wiederholen").fill("Herbst-Ferien-2026");
   await page.getByRole("button", { name: "Konto aktivieren" }).click();
   await atPath(page, "/");
-  await page.getByRole("link", { name: "Neuigkeiten" }).waitFor();
+  await page.getByRole("link", { name: "Aktuelles" }).waitFor();
   await page.getByText(URGENT_TITLE).waitFor();
   await shot(page, "activated-de");
   assert.deepEqual(await seriousViolations(page), [], "German home accessibility");
@@ -944,6 +944,115 @@ test("News pages through a school year: older posts load at the end of the list,
   await page.locator(".more").scrollIntoViewIfNeeded();
   await page.getByText("What happened in week 1.", { exact: true }).waitFor();
   await context.setOffline(false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** The day `days` after today, as YYYY-MM-DD. */
+function dayAfter(days) {
+  return new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+}
+
+test("a teacher puts a weekly evening in the agenda from the phone; the parent sees it marked with the child, subscribes, and reads it offline in three languages", async () => {
+  const teacher = await phone();
+  await login(teacher.page, TEACHER);
+  await teacher.page.getByRole("link", { name: "Agenda", exact: true }).click();
+  await atPath(teacher.page, "/agenda");
+  await teacher.page.getByRole("link", { name: "New agenda item" }).click();
+  const form = teacher.page;
+  await form.getByLabel("Title").fill("Parents' evening");
+  const first = dayAfter(3);
+  await form.getByLabel("Date", { exact: true }).fill(first);
+  await form.getByLabel("From").fill("19:00");
+  await form.getByLabel("To", { exact: true }).fill("20:30");
+  await form.getByLabel("Repeats").selectOption("1");
+  await form.getByLabel("Last time on").fill(dayAfter(17));
+  await form.getByLabel("Leave out a date").fill(dayAfter(10));
+  await form.getByRole("button", { name: "Leave out", exact: true }).click();
+  await form.getByLabel("Place").fill("Classroom 3a");
+  await form.getByLabel("Description").fill("The teacher tells about the year ahead.");
+  assert.deepEqual(await seriousViolations(form), []);
+  await shot(form, "agenda-new");
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.getByText("Every week until").waitFor();
+  const itemPath = await form.evaluate(() => window.location.pathname);
+  assert.match(itemPath, /^\/agenda\/\d+$/);
+  await form.getByText(/Not on/).waitFor();
+  // A one-off trip, cancelled again: it stays in the agenda, marked.
+  await form.goto("/agenda/new");
+  await form.getByLabel("Title").fill("Trip to the zoo");
+  await form.getByLabel("Date", { exact: true }).fill(dayAfter(5));
+  await form.getByLabel("All day").check();
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.getByRole("button", { name: "Cancel it" }).click();
+  await form.locator("h1 .badge.cancelled").waitFor();
+  await shot(form, "agenda-item-teacher");
+  assert.deepEqual(teacher.errors, []);
+  await teacher.context.close();
+
+  const { context, page, errors } = await phone();
+  await login(page, PARENT);
+  // Home: the next items under "Coming up", marked with the child they concern.
+  const comingUp = page.locator("section.coming-up");
+  await comingUp.getByText("Parents' evening").first().waitFor();
+  assert.match(await comingUp.locator(".agenda-item").first().innerText(), /For Kim/);
+  await page.getByRole("link", { name: "Agenda", exact: true }).click();
+  await atPath(page, "/agenda");
+  await page.locator("h2.month").first().waitFor();
+  // Weekly, one date left out: two evenings and the cancelled trip.
+  assert.equal(await page.locator(".agenda-item", { hasText: "Parents' evening" }).count(), 2);
+  const trip = page.locator(".agenda-item.cancelled", { hasText: "Trip to the zoo" });
+  await trip.getByText("Cancelled").waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "agenda");
+  await page.locator(".agenda-item", { hasText: "Parents' evening" }).first().click();
+  await page.getByRole("link", { name: "Add to my calendar (.ics)" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Cancel it" }).count(), 0, "parents do not manage items");
+  // Subscribe: a personal link for one child, fetched as a calendar app would.
+  await page.goto("/agenda/subscribe");
+  await page.getByLabel("Which items").selectOption({ label: "Only Kim van der Kind" });
+  await page.getByRole("button", { name: "Make my calendar link" }).click();
+  const link = await page.getByRole("textbox", { name: "Link" }).inputValue();
+  assert.match(link, /\/api\/agenda\/feed\/[\w-]+\.ics$/);
+  assert.match(await page.getByRole("link", { name: "Open in my calendar app" }).getAttribute("href"), /^webcal:\/\//);
+  await page.getByText(/Google refreshes subscribed calendars only every 12 to 24 hours/).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "agenda-subscribe");
+  // On the school's public address; here the test server's.
+  const feed = await fetch(`${BASE}${new URL(link).pathname}`);
+  assert.equal(feed.status, 200);
+  assert.match(feed.headers.get("content-type"), /^text\/calendar/);
+  const calendar = await feed.text();
+  assert.match(calendar, /SUMMARY:Parents' evening/);
+  assert.match(calendar, /RRULE:FREQ=WEEKLY;INTERVAL=1;UNTIL=/);
+  // Offline: the agenda loaded before, with the offline banner.
+  await page.goto("/agenda");
+  await page.locator(".agenda-item").first().waitFor();
+  await controlledBySw(page);
+  await page.locator(".agenda-item").first().waitFor();
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator(".banner.offline").waitFor();
+  assert.equal(await page.locator(".agenda-item", { hasText: "Parents' evening" }).count(), 2);
+  await shot(page, "agenda-offline");
+  await context.setOffline(false);
+  // Dutch and German.
+  for (const [code, save, tab, heading] of [["nl", "Save", "Agenda", "Binnenkort"], ["de", "Opslaan", "Termine", "Demnächst"]]) {
+    await page.goto("/account");
+    await page.getByLabel(/Language|Taal/).selectOption(code);
+    await page.getByRole("button", { name: save }).first().click();
+    await page.getByRole("link", { name: tab, exact: true }).waitFor();
+    await page.getByRole("link", { name: tab, exact: true }).click();
+    await page.locator(".agenda-item").first().waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await shot(page, `agenda-${code}`);
+    await page.goto("/");
+    await page.getByRole("heading", { name: heading }).waitFor();
+  }
+  await page.goto("/account");
+  await page.getByLabel("Sprache").selectOption("en");
+  await page.getByRole("button", { name: "Speichern" }).first().click();
+  await page.getByRole("link", { name: "Children" }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });
