@@ -1,6 +1,6 @@
 //! A small demo school for trying Schoolgate out: two groups, two teachers, four children and
 //! four parents (one with two children, one read-only), all with known passwords, and a few
-//! posts (one with an attachment in the file store), and an agenda.
+//! posts (one with an attachment in the file store), an agenda and documents.
 
 use chrono::Datelike;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
@@ -15,7 +15,7 @@ use crate::{
     },
     features::{
         accounts::{self, EmailAddress, NewUser, rules::password},
-        agenda,
+        agenda, documents,
         posts::{self, NewAttachment, NewPost},
         school::{self, NewChild},
     },
@@ -301,6 +301,7 @@ async fn load(state: &Services) -> anyhow::Result<()> {
     }
     let today = now.with_timezone(&state.settings.time_zone()?).date_naive();
     demo_agenda(&txn, &ids, &group_ids, today, now).await?;
+    demo_documents(state, &txn, &ids, &group_ids, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -416,8 +417,66 @@ async fn demo_agenda(
     Ok(())
 }
 
+/// Documents: the school guide for parents in the school's folder, a reading list in 3a's.
+async fn demo_documents(
+    state: &Services,
+    txn: &sea_orm::DatabaseTransaction,
+    ids: &std::collections::HashMap<&str, i32>,
+    group_ids: &[i32],
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use documents::store::{self as docs, StoredVersion};
+    let guide = one_page_pdf(&[
+        "Schoolgids voor ouders 2026-2027",
+        "Schooltijden: maandag tot en met vrijdag 8:30 - 14:30",
+        "Ziekmelden: voor 8:15 via de app of 020 123 45 67",
+        "Vakanties, studiedagen en ouderavonden: zie de agenda in de app",
+    ]);
+    let reading = "Leeslijst groep 3a\n\n- Jip en Janneke\n- Dikkertje Dap\n- Kikker is verliefd\n";
+    let school_folder = docs::create_folder(txn, None, "Schoolgids".into(), now).await?;
+    let class_folder = docs::create_folder(txn, Some(group_ids[0]), "Groep 3a".into(), now).await?;
+    for (folder, author, title, file_name, content_type, bytes) in [
+        (
+            school_folder.id,
+            ids["admin@demo.school"],
+            "Schoolgids 2026-2027",
+            "Schoolgids-2026-2027.pdf",
+            "application/pdf",
+            guide,
+        ),
+        (
+            class_folder.id,
+            ids["j.devries@demo.school"],
+            "Leeslijst",
+            "Leeslijst.txt",
+            "text/plain; charset=utf-8",
+            reading.as_bytes().to_vec(),
+        ),
+    ] {
+        let object = state.files.put(&bytes[..], u64::MAX).await?;
+        FileStore::record(txn, &object, content_type, now).await?;
+        let file = StoredVersion {
+            file_name: file_name.into(),
+            content_type,
+            size: bytes.len() as i64,
+            file_key: object.key,
+        };
+        docs::add_document(txn, folder, title.into(), author, file, now).await?;
+    }
+    Ok(())
+}
+
 /// A one-page PDF: the library timetable the demo's message carries.
 fn library_timetable() -> Vec<u8> {
+    one_page_pdf(&[
+        "Bibliotheekrooster Groep 3a",
+        "Dinsdag 10:00 - 10:30: boeken ruilen",
+        "Donderdag 14:00 - 14:30: voorlezen",
+    ])
+}
+
+/// A one-page PDF with a heading and lines of text (Latin-1 only: the demo's own texts).
+fn one_page_pdf(lines: &[&str]) -> Vec<u8> {
     let (catalog, pages, page, font, text) = (
         Ref::new(1),
         Ref::new(2),
@@ -436,11 +495,6 @@ fn library_timetable() -> Vec<u8> {
     one.finish();
     pdf.type1_font(font).base_font(Name(b"Helvetica"));
     let mut content = Content::new();
-    let lines = [
-        "Bibliotheekrooster Groep 3a",
-        "Dinsdag 10:00 - 10:30: boeken ruilen",
-        "Donderdag 14:00 - 14:30: voorlezen",
-    ];
     for (n, line) in lines.iter().enumerate() {
         content.begin_text();
         content.set_font(Name(b"F1"), if n == 0 { 18.0 } else { 12.0 });

@@ -680,6 +680,7 @@ fn files_settings(backend: FilesBackend, folder: std::path::PathBuf) -> FilesSet
         backend,
         folder,
         max_attachment_bytes: 10 * 1024 * 1024,
+        max_document_bytes: 25 * 1024 * 1024,
         s3: FilesS3Settings {
             bucket: String::new(),
             region: String::new(),

@@ -223,6 +223,8 @@ pub struct FilesSettings {
     pub folder: PathBuf,
     /// Largest file attached to a post, in bytes.
     pub max_attachment_bytes: u64,
+    /// Largest document, in bytes.
+    pub max_document_bytes: u64,
     pub s3: FilesS3Settings,
 }
 
@@ -251,6 +253,9 @@ impl FilesSettings {
     pub fn validate(&self) -> anyhow::Result<()> {
         if self.max_attachment_bytes == 0 {
             bail!("files.max_attachment_bytes: must be greater than 0");
+        }
+        if self.max_document_bytes == 0 {
+            bail!("files.max_document_bytes: must be greater than 0");
         }
         match self.backend {
             FilesBackend::Local => {

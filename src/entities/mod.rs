@@ -9,6 +9,8 @@ pub mod attachments;
 pub mod audit_log;
 pub mod calendar_feeds;
 pub mod children;
+pub mod document_folders;
+pub mod documents;
 pub mod files;
 pub mod groups;
 pub mod imports;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod agenda;
 pub mod audit;
 pub mod digest;
+pub mod documents;
 pub mod imports;
 pub mod notifications;
 pub mod posts;
@@ -34,5 +35,5 @@ pub fn registrations(settings: &Settings) -> anyhow::Result<Registrations> {
 /// Every column that points at the file store: a stored file none of them names is removed
 /// by the janitor.
 pub fn file_references() -> Vec<FileReference> {
-    posts::FILE_REFERENCES.to_vec()
+    [posts::FILE_REFERENCES, documents::FILE_REFERENCES].concat()
 }

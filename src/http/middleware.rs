@@ -177,6 +177,7 @@ pub struct BodyLimits {
     pub json: usize,
     pub imports: usize,
     pub attachments: usize,
+    pub documents: usize,
     pub stall: Duration,
 }
 
@@ -199,6 +200,10 @@ pub async fn limit_body<E: Endpoint>(
         limits.imports
     } else if path.ends_with("/attachments") {
         limits.attachments
+    } else if path.starts_with("/api/documents/")
+        && (path.ends_with("/documents") || path.ends_with("/versions"))
+    {
+        limits.documents
     } else {
         limits.json
     };

@@ -49,6 +49,8 @@ pub enum ApiTags {
     Groups,
     /// The agenda of the school and its groups, and calendar subscriptions.
     Agenda,
+    /// Folders of documents of the school and its groups.
+    Documents,
     /// Accounts of parents, teachers and admins (admins only).
     Users,
     /// Importing children and parents from the administration export (admins only).
@@ -85,6 +87,7 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
         json: state.settings.server.max_body_bytes,
         imports: state.settings.imports.max_file_bytes + framing,
         attachments: state.settings.files.max_attachment_bytes as usize + framing,
+        documents: state.settings.files.max_document_bytes as usize + framing,
         stall: std::time::Duration::from_secs(state.settings.server.body_read_timeout_seconds),
     };
     Route::new()

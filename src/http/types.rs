@@ -75,6 +75,45 @@ pub enum Done {
     Done,
 }
 
+/// A stored file sent as a download: streamed, with its type, length and a
+/// `Content-Disposition: attachment` naming it (non-ASCII letters as `_`).
+#[derive(poem_openapi::ApiResponse)]
+pub enum FileDownload {
+    /// The file, as a download (streamed).
+    #[oai(status = 200)]
+    File(
+        poem_openapi::payload::Binary<poem::Body>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Content-Disposition")] String,
+        #[oai(header = "Content-Length")] u64,
+    ),
+}
+
+impl FileDownload {
+    pub fn attachment(
+        file_name: &str,
+        content_type: String,
+        size: u64,
+        body: futures_util::stream::BoxStream<
+            'static,
+            Result<bytes::Bytes, crate::platform::files::FileError>,
+        >,
+    ) -> Self {
+        use futures_util::TryStreamExt;
+        let disposition = format!(
+            "attachment; filename=\"{}\"",
+            file_name.replace(|c: char| !c.is_ascii(), "_")
+        );
+        let body = poem::Body::from_bytes_stream(body.map_err(std::io::Error::other));
+        Self::File(
+            poem_openapi::payload::Binary(body),
+            content_type,
+            disposition,
+            size,
+        )
+    }
+}
+
 /// `Text`'s formats, stated in the schema.
 pub const PLAIN: u8 = 0;
 pub const EMAIL: u8 = 1;

@@ -19,22 +19,38 @@ crate::on_both_databases!(
 );
 
 /// Group 3a (teacher Jan; parents Anna and Rita, read-only, of child Emma), group 5b
-/// (teacher Piet; parent Carl of child Sam).
-struct Agenda {
-    app: TestApp,
-    admin: Session,
-    jan: Session,
-    piet: Session,
-    anna: Session,
-    rita: Session,
-    carl: Session,
-    class_3a: i64,
-    class_5b: i64,
-    emma: i64,
-    sam: i64,
+/// (teacher Piet; parent Carl of child Sam). The documents' tests use it too.
+pub(crate) struct Agenda {
+    pub(crate) app: TestApp,
+    pub(crate) admin: Session,
+    pub(crate) jan: Session,
+    pub(crate) piet: Session,
+    pub(crate) anna: Session,
+    pub(crate) rita: Session,
+    pub(crate) carl: Session,
+    pub(crate) class_3a: i64,
+    pub(crate) class_5b: i64,
+    pub(crate) emma: i64,
+    pub(crate) sam: i64,
 }
 
-async fn agenda_school(backend: Backend) -> Agenda {
+impl Agenda {
+    /// Everyone an authorisation matrix tries, in its columns' order: anonymous, parent of
+    /// 3a, its read-only parent, parent of 5b, teacher of 3a, teacher of 5b, admin.
+    pub(crate) fn callers(&self) -> [(&'static str, Option<&Session>); 7] {
+        [
+            ("anonymous", None),
+            ("anna", Some(&self.anna)),
+            ("rita (read-only)", Some(&self.rita)),
+            ("carl", Some(&self.carl)),
+            ("jan", Some(&self.jan)),
+            ("piet", Some(&self.piet)),
+            ("admin", Some(&self.admin)),
+        ]
+    }
+}
+
+pub(crate) async fn agenda_school(backend: Backend) -> Agenda {
     let app = spawn_app(backend).await;
     let admin = app.admin().await;
     let jan = app.active_user(&admin, "teacher", "jan@school.test").await;
@@ -704,15 +720,7 @@ async fn who_may_do_what_with_agenda_items_and_feeds(backend: Backend) {
         |title: &str| json!({ "group_ids": [s.class_3a], "title": title, "starts_on": day });
     let item = add_item(&s.app, &s.jan, item_3a("Class outing")).await;
     let id = item["id"].as_i64().unwrap();
-    let callers: [(&str, Option<&Session>); 7] = [
-        ("anonymous", None),
-        ("anna", Some(&s.anna)),
-        ("rita (read-only)", Some(&s.rita)),
-        ("carl", Some(&s.carl)),
-        ("jan", Some(&s.jan)),
-        ("piet", Some(&s.piet)),
-        ("admin", Some(&s.admin)),
-    ];
+    let callers = s.callers();
     const A: u16 = 401;
     // Expected status per caller, in the order above.
     let rows: Vec<(Method, String, Option<Value>, [u16; 7])> = vec![

@@ -650,7 +650,7 @@ async fn attach(s: &School, bytes: Vec<u8>) -> Attached {
 }
 
 /// Every file below the test's file store folder.
-fn stored_objects(app: &TestApp) -> Vec<std::path::PathBuf> {
+pub(crate) fn stored_objects(app: &TestApp) -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();

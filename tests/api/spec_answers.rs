@@ -133,6 +133,7 @@ struct DemoIds {
     imports: Vec<String>,
     jobs: Vec<String>,
     agenda: Vec<i64>,
+    documents: Vec<i64>,
     /// The secret of a calendar feed's URL.
     feed_token: String,
 }
@@ -159,6 +160,7 @@ impl DemoIds {
             t if t.starts_with("/children/{id}") => with(&strings(&self.children), "{id}"),
             t if t.starts_with("/imports/{id}") => with(&self.imports, "{id}"),
             t if t.starts_with("/agenda/{id}") => with(&strings(&self.agenda), "{id}"),
+            t if t.starts_with("/documents/{id}") => with(&strings(&self.documents), "{id}"),
             "/agenda/feed/{token}" => with(std::slice::from_ref(&self.feed_token), "{token}"),
             "/posts/{id}/attachments/{attachment_id}" => self
                 .posts
@@ -220,6 +222,7 @@ async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
     let (_, imports) = get("/api/imports").await;
     let (_, jobs) = get("/api/schedule/jobs").await;
     let (_, agenda) = get("/api/agenda").await;
+    let (_, folders) = get("/api/documents").await;
     let (status, feed) = send(
         app.authed(Method::POST, "/api/agenda/feeds", &admin)
             .json(&serde_json::json!({})),
@@ -255,6 +258,12 @@ async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
             .map(|occurrence| occurrence["item"]["id"].as_i64().unwrap())
             .collect::<BTreeSet<_>>()
             .into_iter()
+            .collect(),
+        documents: folders
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|folder| ids(&folder["documents"]))
             .collect(),
         feed_token: feed["https_url"]
             .as_str()

@@ -8,18 +8,15 @@ pub mod notify;
 pub mod rules;
 pub mod store;
 
-use std::{
-    collections::HashSet,
-    sync::{Arc, Mutex},
-};
+use std::collections::HashSet;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream::BoxStream};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use tokio::io::AsyncRead;
-use tokio_util::io::InspectReader;
 
+use crate::platform::files::types as attachment_rules;
 use crate::platform::services::Services;
 use crate::{
     app::{actor::Actor, error::AppError},
@@ -32,7 +29,6 @@ use crate::{
     },
 };
 pub use conversations::{Thread, conversations};
-use rules::attachments::{self as attachment_rules, ActiveContentScan};
 pub use store::{AttachmentInfo, NewAttachment, NewPost, Post, Receipt, Reply};
 
 /// A post as one reader sees it: with its groups, author, attachments and the reader's
@@ -438,37 +434,19 @@ pub async fn attach(
 ) -> Result<AttachmentInfo, AppError> {
     let post = visible_post(services, actor, id).await?;
     require_author(actor, &post)?;
-    let max_bytes = services.settings.files.max_attachment_bytes;
-    let scan = Arc::new(Mutex::new(ActiveContentScan::default()));
-    let seen = scan.clone();
-    let body = InspectReader::new(body, move |bytes: &[u8]| {
-        seen.lock().expect("scan lock").feed(bytes);
-    });
-    let object = services.files.put(body, max_bytes).await?;
-    let content_type = match attachment_rules::content_type(&object.head) {
-        Ok("application/pdf") if scan.lock().expect("scan lock").found() => {
-            services.files.discard(object).await?;
-            return Err(AppError::UnsupportedType {
-                code: "pdf_with_javascript",
-                message: "PDFs with scripts or launch actions cannot be attached: print it to \
-                          a new PDF first."
-                    .into(),
-            });
-        }
-        Ok(content_type) => content_type,
-        Err(refused) => {
-            services.files.discard(object).await?;
-            return Err(refused.into());
-        }
-    };
+    let (object, content_type) = services
+        .files
+        .put_accepted(
+            body,
+            services.settings.files.max_attachment_bytes,
+            attachment_rules::content_type,
+        )
+        .await?;
     let now = services.clock.now();
     let txn = db::begin_write(&services.db).await?;
     FileStore::record(&txn, &object, content_type, now).await?;
     let new = NewAttachment {
-        file_name: attachment_rules::name_for_type(
-            &attachment_rules::clean_file_name(file_name),
-            content_type,
-        ),
+        file_name: attachment_rules::stored_name(file_name, content_type),
         content_type,
         size: i32::try_from(object.size).unwrap_or(i32::MAX),
         file_key: object.key,

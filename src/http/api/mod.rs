@@ -8,6 +8,7 @@ pub mod agenda;
 pub mod audit;
 pub mod contract;
 pub mod digest;
+pub mod documents;
 pub mod imports;
 pub mod notifications;
 pub mod posts;
@@ -42,6 +43,7 @@ pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
             school::profile::SchoolProfileApi,
         ),
         agenda::AgendaApi,
+        documents::DocumentsApi,
         imports::ImportsApi,
         audit::AuditApi,
         digest::ScheduleApi,

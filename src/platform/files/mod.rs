@@ -23,6 +23,7 @@
 
 mod janitor;
 mod s3;
+pub mod types;
 
 use std::{fmt, path::PathBuf, sync::Arc};
 
@@ -225,6 +226,37 @@ impl FileStore {
     /// one with [`FileError::Empty`]; on these and every other error nothing is left in the
     /// backend. If the returned future is dropped midway the partial upload is aborted in the
     /// background. No `files` row is written: see [`FileStore::record`].
+    /// Stores an upload whose type `accepted` reads from its first bytes (see `types`),
+    /// refusing (and removing) what it does not accept and PDFs that would run scripts.
+    /// Returns the object, to be recorded with its content type, and that type.
+    pub async fn put_accepted(
+        &self,
+        body: impl AsyncRead + Unpin + Send,
+        max_bytes: u64,
+        accepted: fn(&[u8]) -> Result<&'static str, types::TypeNotAllowed>,
+    ) -> Result<(UploadedObject, &'static str), AppError> {
+        let scan = Arc::new(std::sync::Mutex::new(types::ActiveContentScan::default()));
+        let seen = scan.clone();
+        let body = tokio_util::io::InspectReader::new(body, move |bytes: &[u8]| {
+            seen.lock().expect("scan lock").feed(bytes);
+        });
+        let object = self.put(body, max_bytes).await?;
+        let refusal = match accepted(&object.head) {
+            Ok("application/pdf") if scan.lock().expect("scan lock").found() => {
+                AppError::UnsupportedType {
+                    code: "pdf_with_javascript",
+                    message: "PDFs with scripts or launch actions are not accepted: print it to \
+                              a new PDF first."
+                        .into(),
+                }
+            }
+            Ok(content_type) => return Ok((object, content_type)),
+            Err(refused) => refused.into(),
+        };
+        self.discard(object).await?;
+        Err(refusal)
+    }
+
     #[tracing::instrument(skip_all, fields(key, size))]
     pub async fn put(
         &self,

@@ -1,8 +1,6 @@
 //! Post rules without I/O: who may address whom, what a valid post and reply are, how long
 //! an urgent notice stays pinned, and the short notification a push message carries.
 
-pub mod attachments;
-
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 

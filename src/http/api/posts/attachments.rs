@@ -1,18 +1,14 @@
 //! Attachments of posts: staff attach files, readers download them.
 
-use futures_util::TryStreamExt;
-use poem::{Body, web::Data};
+use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Multipart, Object, OpenApi,
-    param::Path,
-    payload::{Binary, Json},
-    types::multipart::Upload,
+    ApiResponse, Multipart, Object, OpenApi, param::Path, payload::Json, types::multipart::Upload,
 };
 
 use crate::http::error::{ApiError, Lookup, error_sets};
 use crate::{
     features::posts::{self, AttachmentInfo},
-    http::{ApiTags, security::Auth, state::HttpState},
+    http::{ApiTags, security::Auth, state::HttpState, types::FileDownload},
 };
 
 pub struct AttachmentsApi;
@@ -51,18 +47,6 @@ pub enum CreateAttachmentResponse {
     Created(Json<AttachmentResponse>),
 }
 
-#[derive(ApiResponse)]
-pub enum AttachmentDownload {
-    /// The file, as a download (streamed).
-    #[oai(status = 200)]
-    File(
-        Binary<Body>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Content-Disposition")] String,
-        #[oai(header = "Content-Length")] u64,
-    ),
-}
-
 #[OpenApi(prefix_path = "/posts", tag = "ApiTags::Posts")]
 impl AttachmentsApi {
     /// Attach a file (staff)
@@ -97,18 +81,13 @@ impl AttachmentsApi {
         auth: Auth,
         id: Path<i32>,
         attachment_id: Path<i32>,
-    ) -> Result<AttachmentDownload, ApiError<Lookup>> {
+    ) -> Result<FileDownload, ApiError<Lookup>> {
         let file = posts::download(&state, &auth.user().actor(), id.0, attachment_id.0).await?;
-        let disposition = format!(
-            "attachment; filename=\"{}\"",
-            file.file_name.replace(|c: char| !c.is_ascii(), "_")
-        );
-        let body = Body::from_bytes_stream(file.body.map_err(std::io::Error::other));
-        Ok(AttachmentDownload::File(
-            Binary(body),
+        Ok(FileDownload::attachment(
+            &file.file_name,
             file.content_type,
-            disposition,
             file.size,
+            file.body,
         ))
     }
 }

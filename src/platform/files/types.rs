@@ -1,6 +1,6 @@
-//! Which files may be attached to posts: the type is read from the content (magic bytes),
-//! and only documents and images a parent's phone opens safely are accepted; anything that
-//! a browser could run (HTML, SVG, scripts, programs) is refused.
+//! Which uploaded files are accepted (post attachments, documents): the type is read from the
+//! content (magic bytes), and only documents and images a parent's phone opens safely are
+//! accepted; anything that a browser could run (HTML, SVG, scripts, programs) is refused.
 
 use crate::app::error::{AppError, sentence};
 
@@ -17,8 +17,10 @@ const ALLOWED: &[&str] = &[
     "application/vnd.oasis.opendocument.spreadsheet",
 ];
 
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("only PDF, images (PNG, JPEG, GIF, WebP) and office documents can be attached")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "only PDF, images (PNG, JPEG, GIF, WebP) and office documents are accepted (documents also plain text)"
+)]
 pub struct TypeNotAllowed;
 
 impl From<TypeNotAllowed> for AppError {
@@ -52,7 +54,10 @@ const EXTENSIONS: &[(&str, &[&str])] = &[
     ),
     ("application/vnd.oasis.opendocument.text", &["odt"]),
     ("application/vnd.oasis.opendocument.spreadsheet", &["ods"]),
+    (PLAIN_TEXT, &["txt"]),
 ];
+
+const PLAIN_TEXT: &str = "text/plain; charset=utf-8";
 
 /// A cleaned file name whose extension matches what the file is: a PNG uploaded as
 /// `brief.html` is kept as `brief.png`, so no device opens it as something else.
@@ -125,6 +130,37 @@ pub fn content_type(head: &[u8]) -> Result<&'static str, TypeNotAllowed> {
         .ok_or(TypeNotAllowed)
 }
 
+/// The content type of an acceptable document: what an attachment may be, or plain UTF-8
+/// text (no control characters but line breaks and tabs; nothing that starts like markup,
+/// which a browser might render).
+pub fn document_type(head: &[u8]) -> Result<&'static str, TypeNotAllowed> {
+    content_type(head).or_else(|refused| {
+        // The head may end inside a character.
+        let text = match std::str::from_utf8(head) {
+            Ok(text) => text,
+            Err(err) if err.error_len().is_none() => {
+                std::str::from_utf8(&head[..err.valid_up_to()]).map_err(|_| refused)?
+            }
+            Err(_) => return Err(refused),
+        };
+        let markup = text.trim_start().starts_with('<');
+        let binary = text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+        if text.trim().is_empty() || markup || binary {
+            Err(refused)
+        } else {
+            Ok(PLAIN_TEXT)
+        }
+    })
+}
+
+/// The name a stored upload is kept under: cleaned (`clean_file_name`), its extension
+/// following what the file is (`name_for_type`).
+pub fn stored_name(uploaded: &str, content_type: &str) -> String {
+    name_for_type(&clean_file_name(uploaded), content_type)
+}
+
 /// A file name safe in a Content-Disposition header: no path, no quotes or control
 /// characters, at most 100 characters; "attachment" when nothing is left.
 pub fn clean_file_name(raw: &str) -> String {
@@ -163,6 +199,28 @@ mod tests {
         );
         assert_eq!(content_type(b"MZ\x90\0\x03\0\0\0"), Err(TypeNotAllowed));
         assert_eq!(content_type(b""), Err(TypeNotAllowed));
+    }
+
+    #[test]
+    fn documents_may_also_be_plain_text_but_not_markup() {
+        assert_eq!(document_type(b"%PDF-1.7\n"), Ok("application/pdf"));
+        assert_eq!(
+            document_type("Schoolgids\r\nGroep 3: juf Anna \u{e9}".as_bytes()),
+            Ok(PLAIN_TEXT)
+        );
+        // Cut inside a character at the end of the head.
+        assert_eq!(document_type(&"caf\u{e9}".as_bytes()[..4]), Ok(PLAIN_TEXT));
+        assert_eq!(
+            document_type(b"  <html><script>x</script>"),
+            Err(TypeNotAllowed)
+        );
+        assert_eq!(
+            document_type(b"<?php system($_GET['c']); ?>"),
+            Err(TypeNotAllowed)
+        );
+        assert_eq!(document_type(b"MZ\x90\0\x03"), Err(TypeNotAllowed));
+        assert_eq!(document_type(b"\xff\xfe\x00b"), Err(TypeNotAllowed));
+        assert_eq!(name_for_type("notes", PLAIN_TEXT), "notes.txt");
     }
 
     #[test]
