@@ -12,6 +12,7 @@ import { Compose, Conversation, Conversations, Feed, PostDetail, PostStatus } fr
 import { InstallGuide } from "./screens/notifications.js";
 import { ChildPage, Children } from "./screens/school.js";
 import { Agenda, AgendaForm, AgendaItem, Subscribe } from "./screens/agenda.js";
+import { Documents } from "./screens/documents.js";
 
 const PUBLIC_PATHS = ["/login", "/activate", "/forgot-password", "/reset-password"];
 
@@ -110,8 +111,8 @@ function Tabs({ user, path, unread }) {
   if (path === "/conversations") postsTab = "/";
   const onPost = path.startsWith("/posts") || path === "/conversations";
   if (!onPost) postsTab = tabs.some(([href]) => href === path) ? path : "/";
-  // The install guide is reached from Account.
-  const tabPath = path === "/install" ? "/account" : path;
+  // The install guide is reached from Account; Documents share the Agenda tab.
+  const tabPath = path === "/install" ? "/account" : path === "/documents" ? "/agenda" : path;
   const current = (href) => (onPost ? href === postsTab : href === "/" ? tabPath === "/" : tabPath.startsWith(href));
   return html`<nav class="tabs" aria-label=${t("menu")}>
     ${tabs.map(([href, label, icon]) => html`<a href=${href} aria-current=${current(href) ? "page" : undefined}>
@@ -143,6 +144,7 @@ function Screen({ user, path, onUser, onLogout }) {
     case "/news": return html`<${Feed} key="news" user=${user} kind="news" />`;
     case "/agenda": return html`<${Agenda} user=${user} />`;
     case "/agenda/subscribe": return html`<${Subscribe} user=${user} />`;
+    case "/documents": return html`<${Documents} user=${user} />`;
     case "/agenda/new": return user.role === "parent" ? html`<${NotFound} />` : html`<${AgendaForm} key="new" user=${user} />`;
     case "/conversations": return html`<${Conversations} user=${user} />`;
     case "/install": return html`<${InstallGuide} loggedIn=${true} />`;

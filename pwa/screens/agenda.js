@@ -63,7 +63,8 @@ export function Agenda({ user }) {
     if (months.length === 0 || months[months.length - 1].month !== month) months.push({ month, items: [] });
     months[months.length - 1].items.push(occurrence);
   }
-  return html`<h1>${t("agenda")}</h1>
+  return html`<${AgendaSections} current="agenda" />
+    <h1>${t("agenda")}</h1>
     <div class="row manage">
       <a class="button secondary-link" href="/agenda/subscribe">${t("agenda_subscribe")}</a>
       ${user.role !== "parent" && html`<a class="button" href="/agenda/new">${t("agenda_new")}</a>`}
@@ -283,4 +284,12 @@ export function Subscribe({ user }) {
     </section>`}
     <${Feedback} ok=${outcome.ok} error=${outcome.error} />
     <p><a href="/agenda">${t("back")}</a></p>`;
+}
+
+/** Agenda and Documents share the tab: two links on top to switch. */
+export function AgendaSections({ current }) {
+  return html`<nav class="segments" aria-label=${t("agenda_sections")}>
+    <a href="/agenda" aria-current=${current === "agenda" ? "page" : undefined}>${t("agenda")}</a>
+    <a href="/documents" aria-current=${current === "documents" ? "page" : undefined}>${t("documents")}</a>
+  </nav>`;
 }

@@ -1056,3 +1056,53 @@ test("a teacher puts a weekly evening in the agenda from the phone; the parent s
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a teacher makes a class folder and uploads a reading list; the parent finds it under Documents, downloads it, and reads the list offline", async () => {
+  const teacher = await phone();
+  await login(teacher.page, TEACHER);
+  await teacher.page.goto("/documents");
+  await teacher.page.getByText("New folder").click();
+  await teacher.page.getByLabel("Folder name").fill("Reading lists");
+  await teacher.page.getByRole("button", { name: "Make folder" }).click();
+  const folder = teacher.page.locator("section", { has: teacher.page.getByRole("heading", { name: "Reading lists" }) });
+  await folder.locator("summary").click();
+  const list = "Reading list, term 2\n- Jip en Janneke\n- Kikker is verliefd\n";
+  // A web page renamed to .txt is refused, with the reason.
+  await folder.locator('input[name="file"]').setInputFiles({ name: "list.txt", mimeType: "text/plain", buffer: Buffer.from("<html><script>alert(1)</script></html>") });
+  await folder.getByRole("button", { name: "Upload a document" }).click();
+  await teacher.page.getByText("This kind of file is not accepted").waitFor();
+  await folder.locator('input[name="file"]').setInputFiles({ name: "reading-list.txt", mimeType: "text/plain", buffer: Buffer.from(list) });
+  await folder.getByLabel("Title (optional)").fill("Reading list term 2");
+  await folder.getByRole("button", { name: "Upload a document" }).click();
+  await teacher.page.getByText("Uploaded.").waitFor();
+  await folder.getByRole("heading", { name: /Reading list term 2/ }).waitFor();
+  assert.deepEqual(await seriousViolations(teacher.page), []);
+  await shot(teacher.page, "documents-teacher");
+  assert.deepEqual(teacher.errors, []);
+  await teacher.context.close();
+
+  const { context, page, errors } = await phone();
+  await login(page, PARENT);
+  await page.getByRole("link", { name: "Agenda", exact: true }).click();
+  await page.getByRole("link", { name: "Documents" }).click();
+  await atPath(page, "/documents");
+  const card = page.locator(".document", { hasText: "Reading list term 2" });
+  await card.getByText("New", { exact: true }).waitFor();
+  assert.match(await card.innerText(), /Text · \d+ B/);
+  assert.equal(await page.getByRole("button", { name: "New version" }).count(), 0, "parents do not manage documents");
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "documents");
+  const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("link").click()]);
+  assert.equal(download.suggestedFilename(), "reading-list.txt");
+  assert.equal(await readFile(await download.path(), "utf8"), list);
+  // Offline: the list loaded before.
+  await controlledBySw(page);
+  await card.waitFor();
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator(".banner.offline").waitFor();
+  await page.locator(".document", { hasText: "Reading list term 2" }).waitFor();
+  await context.setOffline(false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
