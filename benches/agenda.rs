@@ -121,10 +121,12 @@ async fn bench_backend(label: &'static str, url: String, concurrency: usize, sec
     }
     let today = chrono::Utc::now().date_naive();
     let started = Instant::now();
+    let mut first_id = None;
     for n in 0..ITEMS {
         let view = agenda::create(services, &admin, item(n, today, &groups))
             .await
             .unwrap();
+        first_id.get_or_insert(view.item.row.id);
         if n % 50 == 1 {
             agenda::set_cancelled(services, &admin, view.item.row.id, true)
                 .await
@@ -177,12 +179,46 @@ async fn bench_backend(label: &'static str, url: String, concurrency: usize, sec
     latencies.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{label}: feed of {events} events (of {ITEMS} items, {GROUPS} groups; the parent's 3 groups and the school's), {} bytes; one request: p50 {:.1} ms, p99 {:.1} ms",
+        "{label}: feed of {events} events (of {ITEMS} items, {GROUPS} groups; the parent's 3 groups and the school's), {} bytes; one request, unchanged agenda: p50 {:.1} ms, p99 {:.1} ms",
         body.len(),
         ms(latencies[latencies.len() / 2]),
         ms(latencies[latencies.len() * 99 / 100])
     );
-    let polled = support::load(&feed_url, None, Some(body.len()), concurrency, seconds).await;
+    // Made anew: each request after a change (an item cancelled or restored).
+    let mut remade = Vec::new();
+    for n in 0..40 {
+        let id = first_id.unwrap();
+        agenda::set_cancelled(services, &admin, id, n % 2 == 0)
+            .await
+            .unwrap();
+        let sent = Instant::now();
+        client
+            .get(&feed_url)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        remade.push(sent.elapsed());
+    }
+    remade.sort();
+    println!(
+        "{label}: made anew after a change: p50 {:.1} ms, p99 {:.1} ms",
+        ms(remade[remade.len() / 2]),
+        ms(remade[remade.len() * 99 / 100])
+    );
+    // The changes raised the item's SEQUENCE: the feed is a little longer now.
+    let length = client
+        .get(&feed_url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .len();
+    let polled = support::load(&feed_url, None, Some(length), concurrency, seconds).await;
     let bare = support::load(&format!("{base}/healthz"), None, None, concurrency, seconds).await;
     println!(
         "{label}: {concurrency} clients polling the feed: {:.0} requests/s (p50 {:.1} ms, p99 {:.1} ms); bare /healthz: {:.0} requests/s (p50 {:.1} ms, p99 {:.1} ms); ratio {:.3}",

@@ -10,6 +10,7 @@ pub mod ical;
 pub mod jobs;
 pub mod keys;
 pub mod outbox;
+pub mod rendered;
 pub mod services;
 pub mod sessions;
 pub mod text;

@@ -15,6 +15,7 @@ use crate::{
             Handlers, Outbox, mail::Mailer, push::Pusher, templates::MailTemplates,
             unsubscribe::UnsubscribeLinks,
         },
+        rendered::RenderedCache,
         tokens,
     },
 };
@@ -35,6 +36,8 @@ pub struct Services {
     /// The outbox's handlers and the worker's wake-up call.
     pub outbox: Arc<Outbox>,
     pub jobs: Arc<Jobs>,
+    /// Costly answers kept while what they show is unchanged (calendar feeds).
+    pub rendered: Arc<RenderedCache>,
 }
 
 /// What the features add to the platform: a handler per kind of outbox row, and their jobs.
@@ -71,6 +74,7 @@ impl Services {
                 worker_name(&settings)?,
             )),
             jobs: Arc::new(registrations.jobs),
+            rendered: Arc::new(RenderedCache::default()),
             settings: Arc::new(settings),
             clock,
             db,

@@ -140,6 +140,7 @@ async fn the_app_in_headless_chromium() {
             .env("BASE_URL", &app.address)
             .env("PASSWORD", PASSWORD)
             .env("PARENT_EMAIL", "anna@example.nl")
+            .env("ADMIN_EMAIL", "office@school.test")
             .env("TEACHER_EMAIL", "jan@school.test")
             .env("URGENT_POST_ID", urgent["id"].to_string())
             .env("URGENT_TITLE", URGENT_TITLE)

@@ -18,6 +18,7 @@ const BASE = process.env.BASE_URL;
 const PASSWORD = process.env.PASSWORD;
 const PARENT = process.env.PARENT_EMAIL;
 const TEACHER = process.env.TEACHER_EMAIL;
+const ADMIN = process.env.ADMIN_EMAIL;
 const URGENT_ID = process.env.URGENT_POST_ID;
 const URGENT_TITLE = process.env.URGENT_TITLE;
 const SCHOOL_NAME = process.env.SCHOOL_NAME;
@@ -1046,6 +1047,10 @@ test("a teacher puts a weekly evening in the agenda from the phone; the parent s
     await page.locator(".agenda-item").first().waitFor();
     assert.deepEqual(await seriousViolations(page), []);
     await shot(page, `agenda-${code}`);
+    await page.goto("/agenda/subscribe");
+    await page.locator("h1").waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await shot(page, `agenda-subscribe-${code}`);
     await page.goto("/");
     await page.getByRole("heading", { name: heading }).waitFor();
   }
@@ -1102,7 +1107,47 @@ test("a teacher makes a class folder and uploads a reading list; the parent find
   await page.reload();
   await page.locator(".banner.offline").waitFor();
   await page.locator(".document", { hasText: "Reading list term 2" }).waitFor();
+  // The document opened before opens offline too.
+  const href = await page.locator(".document a").first().getAttribute("href");
+  assert.equal(await page.evaluate(async (url) => (await fetch(url)).text(), href), list);
   await context.setOffline(false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the school office, in German, puts a day off for the whole school in the agenda and the school guide in a school folder", async () => {
+  const { context, page, errors } = await phone("de-DE");
+  await login(page, ADMIN);
+  await page.goto("/account");
+  await page.getByLabel("Language").selectOption("de");
+  await page.getByRole("button", { name: "Save" }).first().click();
+  await page.getByRole("link", { name: "Termine", exact: true }).click();
+  await page.getByRole("link", { name: "Neuer Termin" }).click();
+  await page.getByLabel("Die ganze Schule").check();
+  await page.getByLabel("Titel").fill("Studientag: schulfrei");
+  await page.getByLabel("Datum", { exact: true }).fill(dayAfter(20));
+  await page.getByLabel("Ganztägig").check();
+  await page.getByRole("button", { name: "Speichern" }).click();
+  await page.getByText("Ganztägig").first().waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "agenda-item-admin-de");
+  await page.goto("/documents");
+  await page.getByText("Neuer Ordner").click();
+  await page.getByLabel("Name des Ordners").fill("Schulführer");
+  await page.getByLabel("An", { exact: true }).selectOption({ label: "Die ganze Schule" });
+  await page.getByRole("button", { name: "Ordner anlegen" }).click();
+  const folder = page.locator("section", { has: page.getByRole("heading", { name: "Schulführer" }) });
+  await folder.locator("summary").click();
+  await folder.locator('input[name="file"]').setInputFiles({ name: "schulfuehrer.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n") });
+  await folder.getByRole("button", { name: "Dokument hochladen" }).click();
+  await page.getByText("Hochgeladen.").waitFor();
+  await folder.getByText(/PDF · \d+ B/).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "documents-admin-de");
+  await page.goto("/account");
+  await page.getByLabel("Sprache").selectOption("en");
+  await page.getByRole("button", { name: "Speichern" }).first().click();
+  await page.getByRole("link", { name: "Agenda", exact: true }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -20,6 +20,7 @@ use crate::{
     platform::{
         audience::{self, Audience},
         db::AuditedWrite,
+        rendered::Rendered,
         services::Services,
         tokens,
     },
@@ -237,8 +238,9 @@ pub async fn revoke_feed(services: &Services, actor: &Actor, feed_id: i32) -> Re
 
 /// The calendar a feed URL's secret stands for: what its user sees now (their children's
 /// groups as they are today), from half a year back. 404 for an unknown or replaced secret,
-/// and once the user is disabled or no longer sees the feed's child.
-pub async fn feed_calendar(services: &Services, token: &str) -> Result<String, AppError> {
+/// and once the user is disabled or no longer sees the feed's child. Calendar apps poll:
+/// the calendar is made again only when the agenda, the user's groups or the day changed.
+pub async fn feed_calendar(services: &Services, token: &str) -> Result<Arc<Rendered>, AppError> {
     let gone = || AppError::NotFound {
         code: "not_found",
         message: "This calendar link does not exist or was replaced by a new one.".into(),
@@ -254,18 +256,47 @@ pub async fn feed_calendar(services: &Services, token: &str) -> Result<String, A
         id: user.id,
         role: user.role,
     };
+    // What the calendar depends on besides the items: the groups seen (and the child's name,
+    // in the calendar's name).
+    let seen = match feed.child_id {
+        Some(child) => {
+            let view = school::get_child(services, &actor, child)
+                .await
+                .map_err(|_| gone())?;
+            format!("{:?} {}", view.child.group_id, view.child.first_name)
+        }
+        None => {
+            let mut groups = audience::groups_seen_by(&services.db, actor.id, actor.role).await?;
+            if let Some(groups) = groups.as_mut() {
+                groups.sort_unstable();
+            }
+            format!("{groups:?}")
+        }
+    };
+    let from = today(services)? - Duration::days(FEED_PAST_DAYS);
+    let (count, last_change) = store::stamp(&services.db).await?;
+    let validator = format!("{from}|{seen}|{count}|{last_change:?}");
+    let key = format!("calendar-feed:{}", feed.id);
+    store::touch_feed(&services.db, &feed, services.clock.now()).await?;
+    if let Some(kept) = services.rendered.get(&key, &validator) {
+        return Ok(kept);
+    }
     let scope = Scope::of(services, &actor, feed.child_id)
         .await
         .map_err(|_| gone())?;
-    let from = today(services)? - Duration::days(FEED_PAST_DAYS);
     let items = store::items_from(&services.db, scope.visible, from).await?;
     let name = match &scope.child {
         Some(child) => format!("{} – {}", services.settings.school.name, child.first_name),
         None => services.settings.school.name.clone(),
     };
     let text = calendar::calendar(&calendar_info(services, &name)?, &items);
-    store::touch_feed(&services.db, &feed, services.clock.now()).await?;
-    Ok(text)
+    let rendered = Arc::new(Rendered {
+        tag: tokens::digest(&text)[..32].to_string(),
+        body: text.into(),
+        validator,
+    });
+    services.rendered.put(key, rendered.clone());
+    Ok(rendered)
 }
 
 fn calendar_info<'a>(services: &'a Services, name: &'a str) -> Result<CalendarInfo<'a>, AppError> {

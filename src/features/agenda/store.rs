@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::rules::{Repeat, When};
@@ -251,6 +251,19 @@ async fn with_links(
             row,
         })
         .collect())
+}
+
+/// What changes when any item is added, changed, cancelled or deleted: how many items
+/// there are and when the last change was (a change raises `updated_at`).
+pub async fn stamp(conn: &impl ConnectionTrait) -> Result<(i64, Option<DateTime<Utc>>), DbErr> {
+    let row: Option<(i64, Option<DateTime<Utc>>)> = agenda_items::Entity::find()
+        .select_only()
+        .column_as(agenda_items::Column::Id.count(), "count")
+        .column_as(agenda_items::Column::UpdatedAt.max(), "last")
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(row.unwrap_or((0, None)))
 }
 
 /// A user's calendar feeds, oldest first.

@@ -10,7 +10,6 @@ use poem_openapi::{
     payload::{Binary, Json},
     types::Example,
 };
-use sha2::{Digest, Sha256};
 
 use crate::http::error::{ApiError, Lookup, error_sets};
 use crate::{
@@ -224,7 +223,7 @@ pub enum FeedAnswer {
     /// The calendar (`text/calendar`), with its ETag.
     #[oai(status = 200)]
     Calendar(
-        Binary<Vec<u8>>,
+        Binary<bytes::Bytes>,
         #[oai(header = "Content-Type")] String,
         #[oai(header = "ETag")] String,
         #[oai(header = "Cache-Control")] String,
@@ -509,8 +508,8 @@ impl AgendaApi {
         #[oai(name = "If-None-Match")] if_none_match: Header<Option<String>>,
     ) -> Result<FeedAnswer, ApiError<Lookup>> {
         let token = token.0.trim_end_matches(".ics");
-        let text = agenda::feed_calendar(&state, token).await?;
-        let etag = format!("\"{}\"", &hex(&Sha256::digest(text.as_bytes()))[..32]);
+        let calendar = agenda::feed_calendar(&state, token).await?;
+        let etag = format!("\"{}\"", calendar.tag);
         if if_none_match
             .0
             .as_deref()
@@ -519,16 +518,12 @@ impl AgendaApi {
             return Ok(FeedAnswer::NotModified(etag, FEED_CACHING.into()));
         }
         Ok(FeedAnswer::Calendar(
-            Binary(text.into_bytes()),
+            Binary(calendar.body.clone()),
             "text/calendar; charset=utf-8".into(),
             etag,
             FEED_CACHING.into(),
         ))
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Whether an `If-None-Match` list names `etag` (weak or strong, or `*`).
