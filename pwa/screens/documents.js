@@ -45,8 +45,23 @@ function DocumentCard({ document, manage, onChanged, setOutcome }) {
       setOutcome({ error: failure.message });
     }
   };
+  // Fetched by the app (not left to the browser's download), so the service worker keeps a
+  // copy: a document opened once opens offline too.
+  const open = async (event) => {
+    event.preventDefault();
+    try {
+      const response = await fetch(event.currentTarget.href, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(response.status === 404 ? t("errors.not_found") : t("errors.internal_error"));
+      const url = URL.createObjectURL(await response.blob());
+      const link = Object.assign(window.document.createElement("a"), { href: url, download: document.file_name });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (failure) {
+      setOutcome({ error: failure.message === "Failed to fetch" ? t("errors.offline") : failure.message });
+    }
+  };
   return html`<li class="card document">
-    <a href=${`/api/documents/${document.id}/file`} download=${document.file_name}>
+    <a href=${`/api/documents/${document.id}/file`} download=${document.file_name} onClick=${open}>
       <h3>${document.is_new && html`<span class="badge">${t("new_badge")}</span>`}${document.title}</h3></a>
     <p class="meta">${kindOf(document.content_type)} · ${sizeText(document.size)} · ${formatDate(document.updated_at)}${document.version > 1 ? ` · ${t("version", { n: document.version })}` : ""}</p>
     ${manage && html`<div class="row">

@@ -1034,6 +1034,7 @@ test("a teacher puts a weekly evening in the agenda from the phone; the parent s
   await context.setOffline(true);
   await page.reload();
   await page.locator(".banner.offline").waitFor();
+  await page.locator(".agenda-item", { hasText: "Parents' evening" }).first().waitFor();
   assert.equal(await page.locator(".agenda-item", { hasText: "Parents' evening" }).count(), 2);
   await shot(page, "agenda-offline");
   await context.setOffline(false);
@@ -1134,7 +1135,7 @@ test("the school office, in German, puts a day off for the whole school in the a
   await page.goto("/documents");
   await page.getByText("Neuer Ordner").click();
   await page.getByLabel("Name des Ordners").fill("Schulführer");
-  await page.getByLabel("An", { exact: true }).selectOption({ label: "Die ganze Schule" });
+  await page.locator("select[name=group]").selectOption({ label: "Die ganze Schule" });
   await page.getByRole("button", { name: "Ordner anlegen" }).click();
   const folder = page.locator("section", { has: page.getByRole("heading", { name: "Schulführer" }) });
   await folder.locator("summary").click();
