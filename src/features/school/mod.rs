@@ -2,6 +2,7 @@
 //! between parents and children (with the read-only flag). Parents see and edit their own
 //! children (unless read-only), teachers see their groups' children, admins manage all.
 
+pub mod privacy;
 pub mod rules;
 /// The import checks child IDs by the same rule.
 pub use rules::MAX_CHILD_ID;
