@@ -39,13 +39,21 @@ pub enum AddressingError {
     NotOwnGroup(i32),
     #[error("parents do not write to groups or the school")]
     NotStaff,
+    #[error("name at most {MAX_GROUPS} groups; for more, address the whole school")]
+    TooManyGroups,
 }
+
+/// The most groups one item is addressed to.
+pub const MAX_GROUPS: usize = 100;
 
 impl From<AddressingError> for AppError {
     fn from(err: AddressingError) -> Self {
         let code = match err {
             AddressingError::NoGroups => {
                 return AppError::invalid("group_ids", "no_audience", sentence(&err));
+            }
+            AddressingError::TooManyGroups => {
+                return AppError::invalid("group_ids", "too_many_groups", sentence(&err));
             }
             AddressingError::SchoolNeedsAdmin => "school_audience_needs_admin",
             AddressingError::NotOwnGroup(_) => "not_own_group",
@@ -64,6 +72,9 @@ pub fn check_audience(
     match (role, audience) {
         (Role::Parent, _) => Err(AddressingError::NotStaff),
         (_, Audience::Groups(groups)) if groups.is_empty() => Err(AddressingError::NoGroups),
+        (_, Audience::Groups(groups)) if groups.len() > MAX_GROUPS => {
+            Err(AddressingError::TooManyGroups)
+        }
         (Role::Admin, _) => Ok(()),
         (Role::Teacher, Audience::School) => Err(AddressingError::SchoolNeedsAdmin),
         (Role::Teacher, Audience::Groups(groups)) => groups
@@ -294,6 +305,10 @@ mod tests {
         assert_eq!(
             check_audience(Role::Parent, &[], &Audience::School),
             Err(AddressingError::NotStaff)
+        );
+        assert_eq!(
+            check_audience(Role::Admin, &[], &Audience::Groups((0..101).collect())),
+            Err(AddressingError::TooManyGroups)
         );
     }
 }

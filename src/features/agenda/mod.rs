@@ -86,7 +86,16 @@ pub async fn list(
     query: AgendaQuery,
 ) -> Result<Vec<Occurrence>, AppError> {
     let from = query.from.unwrap_or(today(services)?);
-    let to = query.to.unwrap_or(from + Duration::days(366));
+    let to = query
+        .to
+        .unwrap_or_else(|| from.checked_add_signed(Duration::days(366)).unwrap_or(from));
+    if !rules::in_range(from) || !rules::in_range(to) {
+        return Err(AppError::invalid(
+            "from",
+            "invalid_range",
+            "`from` and `to` must be dates between 1900 and 2199.",
+        ));
+    }
     if to < from || (to - from).num_days() > MAX_RANGE_DAYS {
         return Err(AppError::invalid(
             "to",

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Duration, NaiveDate, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
 use crate::app::error::{AppError, sentence};
 
@@ -80,6 +80,13 @@ pub enum AgendaRuleError {
     SkipNotOccurrence(NaiveDate),
     #[error("at most {MAX_SKIPS} dates can be left out")]
     TooManySkips,
+    #[error("{0} is not a date between 1900 and 2199")]
+    OutOfRange(NaiveDate),
+}
+
+/// The days an agenda deals in: a school's past and future, far from the calendar's ends.
+pub fn in_range(day: NaiveDate) -> bool {
+    (1900..=2199).contains(&day.year())
 }
 
 impl AgendaRuleError {
@@ -97,6 +104,7 @@ impl AgendaRuleError {
             Self::Overlaps => "repeat_overlaps",
             Self::SkipNotOccurrence(_) => "skip_not_an_occurrence",
             Self::TooManySkips => "too_many_skips",
+            Self::OutOfRange(_) => "date_out_of_range",
         }
     }
 
@@ -111,6 +119,7 @@ impl AgendaRuleError {
             Self::Interval | Self::Overlaps => "repeat.every_weeks",
             Self::Until => "repeat.until",
             Self::SkipNotOccurrence(_) | Self::TooManySkips => "repeat.skip",
+            Self::OutOfRange(_) => "starts_on",
         }
     }
 }
@@ -156,6 +165,17 @@ impl WhenRequest {
     pub fn check(self) -> Result<When, AgendaRuleError> {
         let starts_on = self.starts_on.ok_or(AgendaRuleError::NoStart)?;
         let ends_on = self.ends_on.unwrap_or(starts_on);
+        let repeat_days = self
+            .repeat
+            .iter()
+            .flat_map(|r| r.skip.iter().copied().chain([r.until]));
+        if let Some(day) = [starts_on, ends_on]
+            .into_iter()
+            .chain(repeat_days)
+            .find(|day| !in_range(*day))
+        {
+            return Err(AgendaRuleError::OutOfRange(day));
+        }
         let times = match (self.start_time, self.end_time) {
             (None, None) => None,
             (Some(start), Some(end)) => Some((start, end)),

@@ -548,7 +548,9 @@ const INVALID_ITEM: &[&str] = &[
     "repeat_overlaps",
     "skip_not_an_occurrence",
     "too_many_skips",
+    "date_out_of_range",
     "no_audience",
+    "too_many_groups",
     "unknown_group",
 ];
 

@@ -355,7 +355,7 @@ error_sets! {
         409 => &["already_published"],
     }
     ReachErrors {
-        400 => &["no_audience", "unknown_group"],
+        400 => &["no_audience", "too_many_groups", "unknown_group"],
         403 => &["forbidden_role", "school_audience_needs_admin", "not_own_group"],
     }
     CreatePostErrors {
@@ -363,6 +363,7 @@ error_sets! {
             "invalid_title",
             "invalid_body_text",
             "no_audience",
+            "too_many_groups",
             "unknown_group",
             "pinned_not_urgent",
             "pinned_in_past",
