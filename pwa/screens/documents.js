@@ -22,7 +22,17 @@ function kindOf(type) {
   return KINDS[type] || (type.includes("spreadsheet") ? "Excel" : type.includes("presentation") ? "PowerPoint" : "Word");
 }
 
+/** Asks in the page (not a browser dialog) before deleting for everyone. */
+function DeleteQuestion({ question, onYes, onNo }) {
+  return html`<div role="alertdialog" aria-label=${question} class="question">
+    <p>${question}</p>
+    <div class="row"><button class="danger" onClick=${onYes}>${t("delete_item_yes")}</button>
+      <button class="secondary" onClick=${onNo}>${t("cancel")}</button></div>
+  </div>`;
+}
+
 function DocumentCard({ document, manage, onChanged, setOutcome }) {
+  const [asking, setAsking] = useState(false);
   const replace = async (event) => {
     const file = event.target.files[0];
     if (!file) return;
@@ -37,7 +47,7 @@ function DocumentCard({ document, manage, onChanged, setOutcome }) {
     }
   };
   const remove = async () => {
-    if (!window.confirm(t("delete_document_question", { title: document.title }))) return;
+    setAsking(false);
     try {
       await api("DELETE", `/documents/${document.id}`);
       onChanged();
@@ -66,7 +76,9 @@ function DocumentCard({ document, manage, onChanged, setOutcome }) {
     <p class="meta">${kindOf(document.content_type)} · ${sizeText(document.size)} · ${formatDate(document.updated_at)}${document.version > 1 ? ` · ${t("version", { n: document.version })}` : ""}</p>
     ${manage && html`<div class="row">
       <label class="button secondary-link file-button">${t("new_version")}<input type="file" class="visually-hidden" onChange=${replace} /></label>
-      <button class="secondary" onClick=${remove}>${t("delete")}</button></div>`}
+      <button class="secondary" onClick=${() => setAsking(true)}>${t("delete")}</button></div>`}
+    ${asking && html`<${DeleteQuestion} question=${t("delete_document_question", { title: document.title })}
+      onYes=${remove} onNo=${() => setAsking(false)} />`}
   </li>`;
 }
 
@@ -106,6 +118,7 @@ function NewFolder({ user, groups, onChanged }) {
     try {
       await post("/documents/folders", { name: form.get("name"), group_id: group ? Number(group) : null });
       event.target.reset();
+      event.target.closest("details").open = false;
       setOutcome({});
       onChanged();
     } catch (failure) {
@@ -131,10 +144,11 @@ export function Documents({ user }) {
   const { data: folders, error } = useResource("/documents", version);
   const { data: groups } = useResource(user.role === "parent" ? null : "/groups");
   const [outcome, setOutcome] = useState({});
+  const [askingFolder, setAskingFolder] = useState(null);
   if (!folders || (user.role !== "parent" && !groups)) return html`<${Status} error=${error} />`;
   const changed = () => setVersion((v) => v + 1);
   const removeFolder = async (folder) => {
-    if (!window.confirm(t("delete_folder_question", { name: folder.name }))) return;
+    setAskingFolder(null);
     try {
       await api("DELETE", `/documents/folders/${folder.id}`);
       changed();
@@ -154,6 +168,8 @@ export function Documents({ user }) {
         document=${document} manage=${folder.may_manage} onChanged=${changed} setOutcome=${setOutcome} />`)}</ul>
       ${folder.may_manage && html`<details class="card"><summary>${t("upload")}</summary>
         <${UploadForm} folder=${folder} onChanged=${changed} setOutcome=${setOutcome} />
-        <button class="secondary" onClick=${() => removeFolder(folder)}>${t("delete_folder")}</button></details>`}
+        <button class="secondary" onClick=${() => setAskingFolder(folder.id)}>${t("delete_folder")}</button>
+        ${askingFolder === folder.id && html`<${DeleteQuestion} question=${t("delete_folder_question", { name: folder.name })}
+          onYes=${() => removeFolder(folder)} onNo=${() => setAskingFolder(null)} />`}</details>`}
     </section>`)}`;
 }

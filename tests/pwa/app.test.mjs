@@ -1145,6 +1145,11 @@ test("the school office, in German, puts a day off for the whole school in the a
   await folder.getByText(/PDF · \d+ B/).waitFor();
   assert.deepEqual(await seriousViolations(page), []);
   await shot(page, "documents-admin-de");
+  // Deleting asks first, in the page.
+  await folder.getByRole("button", { name: "Löschen", exact: true }).click();
+  await folder.getByRole("alertdialog").getByText("„schulfuehrer“ für alle löschen?").waitFor();
+  await folder.getByRole("button", { name: "Ja, löschen" }).click();
+  await folder.getByText("Noch nichts in diesem Ordner.").waitFor();
   await page.goto("/account");
   await page.getByLabel("Sprache").selectOption("en");
   await page.getByRole("button", { name: "Speichern" }).first().click();
