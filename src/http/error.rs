@@ -256,6 +256,8 @@ error_sets! {
     AdminLookup { 403 => &["forbidden_role"], 404 => &["not_found"] }
     /// One thing by id that the caller may see (404 also when they may not).
     Lookup { 404 => &["not_found"] }
+    /// One thing by id the caller may see (404 otherwise) and must also manage (403).
+    ManagedLookup { 403 => &["forbidden"], 404 => &["not_found"] }
 }
 
 /// The methods a path serves, for the `Allow` header of its 405 answers.

@@ -120,12 +120,10 @@ pub fn write_time_zone(writer: &mut Writer, zone: Tz, first: i32, last: i32) {
     writer.line("TZID", zone.name());
     // In force from before the first change shown (or for good, for a zone without changes).
     let initial = zone.offset_from_utc_datetime(&start.naive_utc());
-    observance(
-        writer,
-        &initial,
-        &initial,
-        NaiveDate::from_ymd_opt(1970, 1, 1),
-    );
+    let long_ago = NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .expect("1970-01-01 exists");
+    observance_at(writer, &initial, &initial, long_ago);
     let mut before = initial;
     let mut day = start;
     while day < end {
@@ -158,18 +156,6 @@ fn moment_of_change(zone: Tz, mut from: DateTime<Utc>, mut to: DateTime<Utc>) ->
 
 fn duration_of(offset: &chrono_tz::TzOffset) -> Duration {
     Duration::seconds(offset.fix().local_minus_utc().into())
-}
-
-fn observance(
-    writer: &mut Writer,
-    before: &chrono_tz::TzOffset,
-    after: &chrono_tz::TzOffset,
-    day: Option<NaiveDate>,
-) {
-    let midnight = day
-        .and_then(|day| day.and_hms_opt(0, 0, 0))
-        .expect("1970-01-01 exists");
-    observance_at(writer, before, after, midnight);
 }
 
 /// One observance: from `local` (wall time before the change) on, `after` is in force.

@@ -11,7 +11,7 @@ use poem_openapi::{
     types::Example,
 };
 
-use crate::http::error::{ApiError, Lookup, error_sets};
+use crate::http::error::{ApiError, Lookup, ManagedLookup, error_sets};
 use crate::{
     features::agenda::{
         self, AgendaQuery, Feed, ItemRequest, ItemView, Occurrence, RepeatRequest, WhenRequest,
@@ -382,7 +382,7 @@ impl AgendaApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<AgendaItemResponse>, ApiError<ManageErrors>> {
+    ) -> Result<Json<AgendaItemResponse>, ApiError<ManagedLookup>> {
         let view = agenda::set_cancelled(&state, &auth.user().actor(), id.0, true).await?;
         Ok(Json((&view).into()))
     }
@@ -398,7 +398,7 @@ impl AgendaApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Json<AgendaItemResponse>, ApiError<ManageErrors>> {
+    ) -> Result<Json<AgendaItemResponse>, ApiError<ManagedLookup>> {
         let view = agenda::set_cancelled(&state, &auth.user().actor(), id.0, false).await?;
         Ok(Json((&view).into()))
     }
@@ -410,7 +410,7 @@ impl AgendaApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Done, ApiError<ManageErrors>> {
+    ) -> Result<Done, ApiError<ManagedLookup>> {
         agenda::delete(&state, &auth.user().actor(), id.0).await?;
         Ok(Done::Done)
     }
@@ -565,5 +565,4 @@ error_sets! {
         403 => &["forbidden", "forbidden_role", "school_audience_needs_admin", "not_own_group"],
         404 => &["not_found"],
     }
-    ManageErrors { 403 => &["forbidden"], 404 => &["not_found"] }
 }

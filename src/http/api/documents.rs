@@ -10,7 +10,7 @@ use poem_openapi::{
     types::{Example, multipart::Upload},
 };
 
-use crate::http::error::{ApiError, Lookup, error_sets};
+use crate::http::error::{ApiError, Lookup, ManagedLookup, error_sets};
 use crate::{
     features::documents::{self, DocumentView, FolderView},
     http::{
@@ -173,7 +173,7 @@ impl DocumentsApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Done, ApiError<ManageErrors>> {
+    ) -> Result<Done, ApiError<ManagedLookup>> {
         documents::delete_folder(&state, &auth.user().actor(), id.0).await?;
         Ok(Done::Done)
     }
@@ -239,7 +239,7 @@ impl DocumentsApi {
         state: Data<&HttpState>,
         auth: Auth,
         id: Path<i32>,
-    ) -> Result<Done, ApiError<ManageErrors>> {
+    ) -> Result<Done, ApiError<ManagedLookup>> {
         documents::delete(&state, &auth.user().actor(), id.0).await?;
         Ok(Done::Done)
     }
@@ -267,7 +267,6 @@ error_sets! {
         400 => &["invalid_name", "no_audience", "unknown_group"],
         403 => &["forbidden_role", "school_audience_needs_admin", "not_own_group"],
     }
-    ManageErrors { 403 => &["forbidden"], 404 => &["not_found"] }
     UploadErrors {
         400 => &["empty_file", "unreadable_upload", "invalid_title"],
         403 => &["forbidden"],

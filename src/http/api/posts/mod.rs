@@ -6,9 +6,5 @@ pub mod feed;
 pub mod replies;
 pub mod status;
 
-use crate::http::error::error_sets;
-
-error_sets! {
-    /// A post the caller may see; staff must also manage it (author, admin, its groups' teacher).
-    ManagedPostErrors { 403 => &["forbidden"], 404 => &["not_found"] }
-}
+/// A post the caller may see; staff must also manage it (author, admin, its groups' teacher).
+pub use crate::http::error::ManagedLookup as ManagedPostErrors;
