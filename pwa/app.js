@@ -7,14 +7,15 @@ import { setLanguage, t } from "./lib/i18n.js";
 import { loadSchool, school } from "./lib/school.js";
 import { interceptLinks, navigate, useLocation } from "./lib/router.js";
 import { usePullToRefresh } from "./lib/ui.js";
-import { Account, Activate, ForgotPassword, Login, ResetPassword } from "./screens/accounts.js";
+import { Account, Activate, ConfirmEmail, ForgotPassword, Login, ResetPassword } from "./screens/accounts.js";
 import { Compose, Conversation, Conversations, Feed, PostDetail, PostStatus } from "./screens/posts.js";
 import { InstallGuide } from "./screens/notifications.js";
 import { ChildPage, Children } from "./screens/school.js";
+import { GroupPage, Groups, PrivacySettings } from "./screens/directory.js";
 import { Agenda, AgendaForm, AgendaItem, Subscribe } from "./screens/agenda.js";
 import { Documents } from "./screens/documents.js";
 
-const PUBLIC_PATHS = ["/login", "/activate", "/forgot-password", "/reset-password"];
+const PUBLIC_PATHS = ["/login", "/activate", "/forgot-password", "/reset-password", "/confirm-email"];
 
 let updateRequested = false;
 
@@ -112,7 +113,8 @@ function Tabs({ user, path, unread }) {
   const onPost = path.startsWith("/posts") || path === "/conversations";
   if (!onPost) postsTab = tabs.some(([href]) => href === path) ? path : "/";
   // The install guide is reached from Account; Documents share the Agenda tab.
-  const tabPath = path === "/install" ? "/account" : path === "/documents" ? "/agenda" : path;
+  const tabPath = path === "/install" ? "/account" : path === "/documents" ? "/agenda"
+    : path.startsWith("/groups") ? (user.role === "parent" ? "/children" : "/account") : path;
   const current = (href) => (onPost ? href === postsTab : href === "/" ? tabPath === "/" : tabPath.startsWith(href));
   return html`<nav class="tabs" aria-label=${t("menu")}>
     ${tabs.map(([href, label, icon]) => html`<a href=${href} aria-current=${current(href) ? "page" : undefined}>
@@ -134,10 +136,12 @@ function Screen({ user, path, onUser, onLogout }) {
   const thread = path.match(/^\/posts\/(\d+)\/replies\/(\d+)$/);
   const child = path.match(/^\/children\/(\d+)$/);
   const item = path.match(/^\/agenda\/(\d+)(\/edit)?$/);
+  const group = path.match(/^\/groups\/(\d+)$/);
   if (thread && user.role !== "parent") return html`<${Conversation} id=${thread[1]} parentId=${thread[2]} />`;
   if (post && post[2]) return html`<${PostStatus} id=${post[1]} />`;
   if (post) return html`<${PostDetail} id=${post[1]} user=${user} />`;
   if (child) return html`<${ChildPage} id=${child[1]} />`;
+  if (group) return html`<${GroupPage} id=${group[1]} />`;
   if (item && item[2] && user.role !== "parent") return html`<${AgendaForm} key=${path} user=${user} id=${item[1]} />`;
   if (item) return html`<${AgendaItem} id=${item[1]} />`;
   switch (path) {
@@ -149,6 +153,8 @@ function Screen({ user, path, onUser, onLogout }) {
     case "/conversations": return html`<${Conversations} user=${user} />`;
     case "/install": return html`<${InstallGuide} loggedIn=${true} />`;
     case "/children": return html`<${Children} />`;
+    case "/groups": return html`<${Groups} />`;
+    case "/account/privacy": return html`<${PrivacySettings} user=${user} />`;
     case "/compose": return html`<${Compose} user=${user} />`;
     case "/account": return html`<${Account} user=${user} onUser=${onUser} onLogout=${onLogout} />`;
     case "/": return html`<${Feed} key="home" user=${user} kind="home" />`;
@@ -263,7 +269,7 @@ function App() {
   // Nothing until the session is known: a placeholder would only jump away (layout shift).
   if (user === undefined) return null;
   if (isPublic || !user) {
-    const screens = { "/activate": Activate, "/forgot-password": ForgotPassword, "/reset-password": ResetPassword, "/install": InstallGuide };
+    const screens = { "/activate": Activate, "/forgot-password": ForgotPassword, "/reset-password": ResetPassword, "/install": InstallGuide, "/confirm-email": ConfirmEmail };
     const Public = screens[path] || Login;
     return html`<${Banners} offline=${offline} notKept=${notKept} waiting=${waiting} />
       <main><${Public} hash=${hash} onUser=${acceptUser} /></main>`;

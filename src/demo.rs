@@ -1,6 +1,7 @@
 //! A small demo school for trying Schoolgate out: two groups, two teachers, four children and
 //! four parents (one with two children, one read-only), all with known passwords, and a few
-//! posts (one with an attachment in the file store), an agenda and documents.
+//! posts (one with an attachment in the file store), an agenda, documents, and a groups
+//! directory in which some families share their details.
 
 use chrono::Datelike;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
@@ -15,7 +16,7 @@ use crate::{
     },
     features::{
         accounts::{self, EmailAddress, NewUser, rules::password},
-        agenda, documents,
+        agenda, directory, documents,
         posts::{self, NewAttachment, NewPost},
         school::{self, NewChild},
     },
@@ -227,6 +228,7 @@ async fn load(state: &Services) -> anyhow::Result<()> {
         school::store::groups::add_teacher(&txn, group.id, ids[teacher]).await?;
         group_ids.push(group.id);
     }
+    let mut child_ids = std::collections::HashMap::new();
     for (external_id, first_name, name_prefix, last_name, group, parents) in CHILDREN {
         let child = school::store::children::create(
             &txn,
@@ -244,6 +246,7 @@ async fn load(state: &Services) -> anyhow::Result<()> {
             school::store::children::upsert_link(&txn, ids[parent], child.id, *read_only, now)
                 .await?;
         }
+        child_ids.insert(*external_id, child.id);
     }
     let mut created = Vec::new();
     for post in demo_posts(&ids, &group_ids, now) {
@@ -302,8 +305,125 @@ async fn load(state: &Services) -> anyhow::Result<()> {
     let today = now.with_timezone(&state.settings.time_zone()?).date_naive();
     demo_agenda(&txn, &ids, &group_ids, today, now).await?;
     demo_documents(state, &txn, &ids, &group_ids, now).await?;
+    demo_directory(state, &txn, &ids, &child_ids, now).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The groups directory: Anna's family shares with the class (phone, e-mail, photo; Emma's
+/// name, photo and birthday), Lisa lists her children and shows her phone to staff only,
+/// the Müllers share nothing (privacy by default). Photos are drawn here and stored like an
+/// upload; Emma has a note from her teacher.
+async fn demo_directory(
+    state: &Services,
+    txn: &sea_orm::DatabaseTransaction,
+    ids: &std::collections::HashMap<&str, i32>,
+    children: &std::collections::HashMap<&str, i32>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use crate::entities::{
+        privacy_choices::{Field, Visibility},
+        user_contacts::{ContactKind, ContactLabel},
+    };
+    use directory::{Subject, photos::PhotoOf, store as people};
+    let anna = ids["anna.jansen@example.nl"];
+    let lisa = ids["lisa.bakker@example.com"];
+    let choices = [
+        (Subject::User(anna), Field::ParentPhone, Visibility::GroupParents),
+        (Subject::User(anna), Field::ParentEmail, Visibility::GroupParents),
+        (Subject::User(anna), Field::ParentPhoto, Visibility::GroupParents),
+        (Subject::Child(children["1001"]), Field::ChildName, Visibility::GroupParents),
+        (Subject::Child(children["1001"]), Field::ChildPhoto, Visibility::GroupParents),
+        (Subject::Child(children["1001"]), Field::ChildBirthday, Visibility::GroupParents),
+        (Subject::Child(children["1002"]), Field::ChildName, Visibility::GroupParents),
+        (Subject::User(lisa), Field::ParentPhone, Visibility::Staff),
+        (Subject::Child(children["1003"]), Field::ChildName, Visibility::GroupParents),
+        (Subject::Child(children["1005"]), Field::ChildName, Visibility::GroupParents),
+    ];
+    for (subject, field, audience) in choices {
+        people::set_choice(txn, subject, field, Some(audience), now).await?;
+    }
+    let contact = accounts::ProfileChange {
+        phone: Some(Some("+31 6 1234 5678".into())),
+        address: Some(Some("Lindelaan 12, 3512 AB Utrecht".into())),
+        ..Default::default()
+    };
+    for (user, change) in [
+        (anna, contact),
+        (
+            lisa,
+            accounts::ProfileChange {
+                phone: Some(Some("+31 6 8765 4321".into())),
+                ..Default::default()
+            },
+        ),
+    ] {
+        let found = accounts::find_user(txn, user)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo user {user} was just made"))?;
+        accounts::store::users::update_profile(txn, found, change, now).await?;
+    }
+    accounts::store::contacts::replace(
+        txn,
+        anna,
+        ContactKind::Phone,
+        vec![(ContactLabel::Work, "030 123 4567".into())],
+    )
+    .await?;
+    for (external_id, birthday) in [("1001", (2019, 3, 14)), ("1003", (2019, 9, 2))] {
+        let date = chrono::NaiveDate::from_ymd_opt(birthday.0, birthday.1, birthday.2)
+            .ok_or_else(|| anyhow::anyhow!("a demo birthday"))?;
+        let child = school::store::children::find_by_id(txn, children[external_id])
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo child {external_id} was just made"))?;
+        let change = school::store::children::ChildChange {
+            birthday: Some(date),
+            ..Default::default()
+        };
+        school::store::children::update(txn, child, change, now).await?;
+    }
+    let portraits = [
+        (PhotoOf::User(anna), [214, 92, 72]),
+        (PhotoOf::User(ids["j.devries@demo.school"]), [52, 110, 180]),
+        (PhotoOf::Child(children["1001"]), [236, 170, 60]),
+    ];
+    for (of, colour) in portraits {
+        let jpeg = blocking(move || portrait(colour)).await??;
+        let object = state.files.put(&jpeg[..], u64::MAX).await?;
+        FileStore::record(txn, &object, "image/jpeg", now).await?;
+        people::set_photo(txn, of, Some(object.key), now).await?;
+    }
+    school::store::notes::create(
+        txn,
+        children["1001"],
+        ids["j.devries@demo.school"],
+        "Emma heeft vandaag voor het eerst zelf een heel boekje uitgelezen. Vraag haar maar \
+         eens naar de draak!"
+            .into(),
+        now - chrono::Duration::hours(3),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A simple drawn portrait: a head and shoulders on a pale background, as a square JPEG.
+fn portrait(colour: [u8; 3]) -> Result<Vec<u8>, crate::app::error::AppError> {
+    let side = 256u32;
+    let picture = image::RgbImage::from_fn(side, side, |x, y| {
+        let (fx, fy) = (x as f32 - 128.0, y as f32);
+        let head = fx * fx + (fy - 100.0) * (fy - 100.0) < 52.0 * 52.0;
+        let shoulders = fy > 175.0 && fx * fx + (fy - 270.0) * (fy - 270.0) < 110.0 * 110.0;
+        if head || shoulders {
+            image::Rgb(colour)
+        } else {
+            image::Rgb([236, 240, 246])
+        }
+    });
+    let mut png = Vec::new();
+    picture
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|err| crate::app::error::AppError::internal(err))?;
+    crate::platform::images::square_jpeg(&png, crate::platform::images::PORTRAIT_SIDE)
 }
 
 /// The agenda: school days off and a celebration, a library visit every two weeks (one

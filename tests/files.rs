@@ -681,6 +681,7 @@ fn files_settings(backend: FilesBackend, folder: std::path::PathBuf) -> FilesSet
         folder,
         max_attachment_bytes: 10 * 1024 * 1024,
         max_document_bytes: 25 * 1024 * 1024,
+        max_photo_bytes: 15 * 1024 * 1024,
         s3: FilesS3Settings {
             bucket: String::new(),
             region: String::new(),

@@ -19,6 +19,7 @@ mod m20261203_000013_outbox_priority_and_owner;
 mod m20261203_000014_outbox_queue_order;
 mod m20261207_000015_create_agenda;
 mod m20261207_000016_create_documents;
+mod m20261207_000017_create_directory;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_outbox_queue_order::Migration),
             Box::new(m20261207_000015_create_agenda::Migration),
             Box::new(m20261207_000016_create_documents::Migration),
+            Box::new(m20261207_000017_create_directory::Migration),
         ]
     }
 }

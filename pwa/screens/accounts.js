@@ -1,11 +1,12 @@
 // Accounts: logging in, activating an account from the letter or e-mail, resetting a
 // password, and my account (details, language, notifications, password, logout).
 import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
-import { forgetCachedData, get, patch, post } from "../lib/api.js";
+import { api, forgetCachedData, get, patch, post, put } from "../lib/api.js";
 import { LANGUAGES, t } from "../lib/i18n.js";
 import { navigate, tokenFromHash } from "../lib/router.js";
 import { Feedback, Status, useSubmit } from "../lib/ui.js";
 import { EmailSettings, PushSetting } from "./notifications.js";
+import { PhotoPicker } from "./directory.js";
 import { school } from "../lib/school.js";
 
 /** Where to go after logging in: the page a link asked for, or home. */
@@ -181,8 +182,6 @@ export function Account({ user, onUser, onLogout }) {
       last_name: form.get("last_name"),
       // Empty clears the field.
       name_prefix: form.get("name_prefix"),
-      phone: form.get("phone"),
-      address: form.get("address"),
       language: form.get("language"),
     });
     onUser(me);
@@ -203,18 +202,24 @@ export function Account({ user, onUser, onLogout }) {
       <h2 id="staff-notices">${t("staff_notices_title")}</h2><p>${t("staff_notices")}</p></section>`}
     <section class="card" aria-labelledby="profile">
       <h2 id="profile">${t("profile")}</h2>
+      <${PhotoPicker} path="/me/photo" url=${user.photo_url} name=${user.full_name} onChange=${(url) => onUser({ ...user, photo_url: url })} />
       <form onSubmit=${profile.submit}>
         <label>${t("first_name")}<input name="first_name" defaultValue=${user.first_name} autocomplete="given-name" required /></label>
         <label>${t("name_prefix")}<input name="name_prefix" defaultValue=${user.name_prefix || ""} autocomplete="additional-name" /></label>
         <label>${t("last_name")}<input name="last_name" defaultValue=${user.last_name} autocomplete="family-name" required /></label>
-        <label>${t("phone")}<input name="phone" type="tel" defaultValue=${user.phone || ""} autocomplete="tel" /></label>
-        <label>${t("address")}<input name="address" defaultValue=${user.address || ""} autocomplete="street-address" /></label>
         <label>${t("language")}<select name="language">
           ${Object.entries(LANGUAGES).map(([code, name]) => html`<option value=${code} defaultSelected=${user.language === code}>${name}</option>`)}
         </select></label>
         <${Feedback} ok=${profile.ok} error=${profile.error} />
         <button type="submit" disabled=${profile.busy}>${t("save")}</button>
       </form>
+    </section>
+    <${ContactDetails} />
+    <${LoginAddress} user=${user} />
+    <section class="card" aria-labelledby="people">
+      <h2 id="people">${t("people_title")}</h2>
+      <p><a href="/account/privacy">${t("privacy_settings")}</a></p>
+      <p><a href="/groups">${t("groups")}</a></p>
     </section>
     ${user.role === "parent" && html`<${EmailSettings} />`}
     <section class="card" aria-labelledby="password">
@@ -237,6 +242,121 @@ export function Account({ user, onUser, onLogout }) {
       <p class="meta">${t("logout_everywhere_hint")}</p>
       <button class="secondary" onClick=${() => logout(true)}>${t("logout_everywhere")}</button>
     </section>`;
+}
+
+const PHONE_LABELS = ["mobile", "work", "home", "other"];
+
+/** Phone numbers with labels, extra e-mail addresses and the address: one list each,
+ * saved together. Who else sees them is the privacy screen's. */
+function ContactDetails() {
+  const [details, setDetails] = useState(null);
+  const [loadError, setLoadError] = useState(null);
+  const [outcome, setOutcome] = useState({});
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    get("/me/contact").then(setDetails, setLoadError);
+  }, []);
+  if (!details) return html`<section class="card"><${Status} error=${loadError} /></section>`;
+  const edit = (list, index, key, value) => setDetails({
+    ...details,
+    [list]: details[list].map((item, i) => (i === index ? { ...item, [key]: value } : item)),
+  });
+  const add = (list) => setDetails({ ...details, [list]: [...details[list], { label: "mobile", value: "" }] });
+  const drop = (list, index) => setDetails({ ...details, [list]: details[list].filter((_, i) => i !== index) });
+  const save = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setOutcome({});
+    try {
+      const clean = (items) => items.filter((item) => item.value.trim()).map(({ label, value }) => ({ label, value }));
+      setDetails(await put("/me/contact", {
+        phones: clean(details.phones),
+        extra_emails: clean(details.extra_emails),
+        address: details.address || "",
+      }));
+      setOutcome({ ok: t("saved") });
+    } catch (failure) {
+      setOutcome({ error: failure.message, field: failure.field });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const wrong = (list, index) => outcome.field?.startsWith(`${list}[${index}]`);
+  const rows = (list, type, autocomplete, fieldName) => details[list].map((item, index) => html`<fieldset key=${`${list}-${index}`}>
+    <legend class="visually-hidden">${t(fieldName)} ${index + 1}</legend>
+    <label>${t("label")}<select value=${item.label} onChange=${(e) => edit(list, index, "label", e.target.value)}>
+      ${PHONE_LABELS.map((label) => html`<option value=${label}>${t(`label_${label}`)}</option>`)}
+    </select></label>
+    <label>${t(fieldName)}<input type=${type} value=${item.value} autocomplete=${index === 0 ? autocomplete : "off"}
+      aria-invalid=${wrong(list, index) ? "true" : undefined} onInput=${(e) => edit(list, index, "value", e.target.value)} /></label>
+    <button type="button" class="secondary" onClick=${() => drop(list, index)}>${t("remove")}</button>
+  </fieldset>`);
+  return html`<section class="card phones" aria-labelledby="contact">
+    <h2 id="contact">${t("contact_details")}</h2>
+    <form onSubmit=${save}>
+      <h3>${t("phones")}</h3>
+      ${details.phones.length === 0 && html`<p class="meta">${t("no_phones")}</p>`}
+      ${rows("phones", "tel", "tel", "phone")}
+      ${details.phones.length < 5 && html`<button type="button" class="secondary" onClick=${() => add("phones")}>${t("add_phone")}</button>`}
+      <h3>${t("extra_emails")}</h3>
+      <p class="meta">${t("extra_emails_hint")}</p>
+      ${rows("extra_emails", "email", "email", "email")}
+      ${details.extra_emails.length < 5 && html`<button type="button" class="secondary" onClick=${() => add("extra_emails")}>${t("add_email")}</button>`}
+      <label>${t("address")}<input value=${details.address || ""} autocomplete="street-address" onInput=${(e) => setDetails({ ...details, address: e.target.value })} /></label>
+      <${Feedback} ok=${outcome.ok} error=${outcome.error} />
+      <button type="submit" disabled=${busy}>${t("save")}</button>
+    </form>
+  </section>`;
+}
+
+/** The login address: a new one takes effect when the link sent to it is opened. */
+function LoginAddress({ user }) {
+  const [pending, setPending] = useState(undefined);
+  useEffect(() => {
+    get("/me/contact").then((details) => setPending(details.pending_email), () => setPending(null));
+  }, []);
+  const change = useSubmit(async (form, element) => {
+    const answer = await post("/me/email", { new_email: form.get("new_email"), current_password: form.get("current_password") });
+    setPending(answer.pending_email);
+    element.reset();
+  });
+  const cancel = async () => {
+    await api("DELETE", "/me/email");
+    setPending(null);
+  };
+  return html`<section class="card" aria-labelledby="login-address">
+    <h2 id="login-address">${t("login_address")}</h2>
+    <p>${t("login_address_now", { email: user.email })}</p>
+    ${pending && html`<p class="ok" role="status">${t("email_change_pending", { email: pending })}</p>
+      <button type="button" class="secondary" onClick=${cancel}>${t("email_change_cancel")}</button>`}
+    <form onSubmit=${change.submit}>
+      <input type="hidden" name="username" autocomplete="username" value=${user.email} />
+      <label>${t("new_email")}<input name="new_email" type="email" required autocomplete="off" /></label>
+      <label>${t("current_password")}<input name="current_password" type="password" autocomplete="current-password" required /></label>
+      <p class="meta">${t("email_change_hint")}</p>
+      <${Feedback} error=${change.error} />
+      <button type="submit" disabled=${change.busy}>${t("email_change_send")}</button>
+    </form>
+  </section>`;
+}
+
+/** The link from the new address's mail: confirms it as the login. */
+export function ConfirmEmail({ hash }) {
+  const token = tokenFromHash(hash);
+  const [result, setResult] = useState(undefined);
+  useEffect(() => {
+    post("/auth/confirm-email", { token }).then(
+      (answer) => setResult({ email: answer.email }),
+      (failure) => setResult({ error: failure.message }),
+    );
+  }, [token]);
+  return html`<div class="center">
+    <${Brand} title=${t("confirm_email_title")} />
+    ${result === undefined ? html`<${Status} />`
+      : result.error ? html`<p class="error" role="alert">${result.error}</p>`
+      : html`<p class="ok" role="status">${t("confirm_email_done", { email: result.email })}</p>`}
+    <p><a class="button" href="/">${t("to_home")}</a></p>
+  </div>`;
 }
 
 /** Two-step login for staff: set up with an authenticator app, recovery codes, turn off. */

@@ -3,17 +3,10 @@
 // personal calendar subscription.
 import { html, useState } from "../vendor/htm-preact-3.1.1.mjs";
 import { api, get, post, put } from "../lib/api.js";
-import { language, t } from "../lib/i18n.js";
+import { formatDay as day, t } from "../lib/i18n.js";
 import { navigate } from "../lib/router.js";
 import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
 
-const LOCALES = { nl: "nl-NL", de: "de-DE", en: "en-GB" };
-
-/** A school day ("2026-10-21") as text: the day is the school's, so it is read as UTC. */
-function day(iso, options = { weekday: "short", day: "numeric", month: "short" }) {
-  const [year, month, date] = iso.split("-").map(Number);
-  return new Date(Date.UTC(year, month - 1, date)).toLocaleDateString(LOCALES[language()], { timeZone: "UTC", ...options });
-}
 
 const clock = (time) => time.slice(0, 5);
 

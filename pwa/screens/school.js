@@ -1,18 +1,72 @@
-// My children (parents) or my groups' children (teachers), and a child's page with its
-// emergency numbers.
+// My children (parents) or my groups' children (teachers), and a child's page: photo,
+// birthday, emergency numbers, who sees what, and the teachers' notes.
 import { html, useEffect, useState } from "../vendor/htm-preact-3.1.1.mjs";
-import { get, patch } from "../lib/api.js";
-import { t } from "../lib/i18n.js";
-import { Feedback, Status, useResource } from "../lib/ui.js";
+import { api, get, patch, post } from "../lib/api.js";
+import { formatDate, t } from "../lib/i18n.js";
+import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
+import { Avatar, PeopleSections, PhotoPicker, PrivacyFields } from "./directory.js";
 
 export function Children() {
   const { data, error } = useResource("/children");
-  if (!data) return html`<${Status} error=${error} />`;
-  return html`<h1>${t("children")}</h1>
+  if (!data) return html`<${PeopleSections} current="/children" /><${Status} error=${error} />`;
+  return html`<${PeopleSections} current="/children" />
+    <h1>${t("children")}</h1>
     ${data.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
-    ${data.map((child) => html`<a class="card" key=${child.id} href=${`/children/${child.id}`}>
-      <h2>${child.full_name}</h2>
-      <p class="meta">${child.group_name || ""}</p></a>`)}`;
+    ${data.map((child) => html`<a class="card child-head" key=${child.id} href=${`/children/${child.id}`}>
+      <${Avatar} name=${child.full_name} url=${child.photo_url} size=${48} />
+      <div><h2>${child.full_name}</h2>
+      <p class="meta">${child.group_name || ""}</p></div></a>`)}`;
+}
+
+/** The teachers' notes: the child's parents read them, the group's teachers write them. */
+function Notes({ child }) {
+  const [version, setVersion] = useState(0);
+  const { data, error } = useResource(`/children/${child.id}/notes`, version);
+  const write = useSubmit(async (form, element) => {
+    await post(`/children/${child.id}/notes`, { body: form.get("body") });
+    element.reset();
+    setVersion((n) => n + 1);
+  }, t("note_sent"));
+  const remove = async (note) => {
+    await api("DELETE", `/children/${child.id}/notes/${note.id}`);
+    setVersion((n) => n + 1);
+  };
+  return html`<section class="card" aria-labelledby="notes-title" id="notes">
+    <h2 id="notes-title">${t("notes")}</h2>
+    ${!data ? html`<${Status} error=${error} />` : html`
+      ${data.length === 0 && html`<p class="meta">${child.teaches_group ? t("notes_empty_teacher") : t("notes_empty")}</p>`}
+      <ul class="plain">${data.map((note) => html`<li key=${note.id} class="card note">
+        <p>${note.body}</p>
+        <p class="meta">${note.author_name || ""} · ${formatDate(note.created_at)}</p>
+        ${note.own && html`<button type="button" class="secondary" onClick=${() => remove(note)}>${t("remove")}</button>`}
+      </li>`)}</ul>`}
+    ${child.teaches_group && html`<form onSubmit=${write.submit}>
+      <label>${t("note_new")}<textarea name="body" required maxlength="4000" rows="3"></textarea></label>
+      <p class="meta">${t("note_hint")}</p>
+      <${Feedback} ok=${write.ok} error=${write.error} />
+      <button type="submit" disabled=${write.busy}>${t("note_send")}</button>
+    </form>`}
+  </section>`;
+}
+
+/** Photo and birthday: the child's parents (not read-only) and the office change them. */
+function ChildDetails({ child, onChild }) {
+  const birthday = useSubmit(async (form) => {
+    onChild(await patch(`/children/${child.id}`, { birthday: form.get("birthday") }));
+  }, t("saved"));
+  const family = child.is_parent || child.can_edit;
+  return html`<section class="card" aria-labelledby="child-details">
+    <h2 id="child-details">${t("child_details")}</h2>
+    ${family && html`<${PhotoPicker} path=${`/children/${child.id}/photo`} url=${child.photo_url} name=${child.full_name}
+      editable=${child.can_edit} onChange=${(url) => onChild({ ...child, photo_url: url })} />`}
+    ${child.can_edit
+      ? html`<form onSubmit=${birthday.submit}>
+          <label>${t("birthday")}<input name="birthday" type="date" defaultValue=${child.birthday || ""} required /></label>
+          <${Feedback} ok=${birthday.ok} error=${birthday.error} />
+          <button type="submit" disabled=${birthday.busy}>${t("save")}</button>
+        </form>`
+      : child.birthday && html`<p>${t("birthday")}: ${child.birthday}</p>`}
+  </section>`;
 }
 
 /** Where an error names an emergency number's field: its index and the field's name. */
@@ -24,17 +78,19 @@ function contactField(field) {
 export function ChildPage({ id }) {
   // Offline, a child page not opened before opens from the list kept on the device.
   const fromList = async () => (await get("/children")).find((one) => String(one.id) === String(id));
-  const { data: child, error } = useResource(`/children/${id}`, 0, fromList);
+  const { data: loaded, error } = useResource(`/children/${id}`, 0, fromList);
+  const [changed, setChanged] = useState(null);
+  const child = changed && loaded && changed.id === loaded.id ? changed : loaded;
   const [contacts, setContacts] = useState(null);
   const [saved, setSaved] = useState(null);
   const [outcome, setOutcome] = useState({});
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (child) {
-      setContacts(child.emergency_contacts);
-      setSaved(child.emergency_contacts);
+    if (loaded) {
+      setContacts(loaded.emergency_contacts);
+      setSaved(loaded.emergency_contacts);
     }
-  }, [child]);
+  }, [loaded]);
   // A field the server refused is shown and scrolled to the middle (not under the tab bar).
   useEffect(() => {
     const field = contactField(outcome.field);
@@ -74,6 +130,7 @@ export function ChildPage({ id }) {
   };
   return html`<h1>${child.full_name}</h1>
     <p class="meta">${child.group_name || ""}</p>
+    <${ChildDetails} child=${child} onChild=${setChanged} />
     <section class="card" aria-labelledby="emergency">
       <h2 id="emergency">${t("emergency")}</h2>
       ${!editable && html`<p class="meta">${t("read_only")}</p>`}
@@ -93,5 +150,12 @@ export function ChildPage({ id }) {
         ${invalid ? null : html`<${Feedback} ok=${outcome.ok} error=${outcome.error} />`}
       </form>
     </section>
+    ${(child.is_parent || child.teaches_group) && html`<${Notes} child=${child} />`}
+    ${child.is_parent && html`<section class="card" aria-labelledby="child-privacy">
+      <h2 id="child-privacy">${t("privacy_child")}</h2>
+      ${!editable && html`<p class="meta">${t("read_only")}</p>`}
+      <${PrivacyFields} path=${`/children/${id}/privacy`} editable=${editable} />
+      <p class="meta"><a href="/account/privacy">${t("privacy_preview")}</a></p>
+    </section>`}
     <p><a href="/children">${t("back")}</a></p>`;
 }

@@ -2,12 +2,15 @@
 //! `SCHOOLGATE_<SECTION>__<KEY>` environment variables. Validated once at start so a bad
 //! value stops the server with a message naming its key.
 
-use std::{fmt, net::SocketAddr, path::PathBuf};
+use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf};
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
-use crate::entities::users::Language;
+use crate::entities::{
+    privacy_choices::{Field, Visibility},
+    users::Language,
+};
 
 const EMBEDDED_DEFAULTS: &str = include_str!("../../config/default.toml");
 
@@ -23,6 +26,7 @@ pub struct Settings {
     pub delivery: DeliverySettings,
     pub schedule: ScheduleSettings,
     pub files: FilesSettings,
+    pub privacy: PrivacySettings,
 }
 
 /// Cron expressions (seconds first) read in `school.time_zone`.
@@ -214,6 +218,18 @@ pub struct SecuritySettings {
     pub forgot_password_per_account_per_hour: u32,
 }
 
+/// What parents see of each other: `[privacy]`. Families choose per field; the school sets
+/// what holds until they do (`defaults`) and what holds whatever they choose (`locks`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct PrivacySettings {
+    /// Parents see each other in the groups directory. Off: only staff see families' data.
+    pub directory: bool,
+    #[serde(default)]
+    pub defaults: HashMap<Field, Visibility>,
+    #[serde(default)]
+    pub locks: HashMap<Field, Visibility>,
+}
+
 /// Where uploaded files (attachments, documents, photos) are kept: `[files]`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct FilesSettings {
@@ -225,6 +241,8 @@ pub struct FilesSettings {
     pub max_attachment_bytes: u64,
     /// Largest document, in bytes.
     pub max_document_bytes: u64,
+    /// Largest photo upload (profile and child photos), in bytes.
+    pub max_photo_bytes: u64,
     pub s3: FilesS3Settings,
 }
 
@@ -256,6 +274,9 @@ impl FilesSettings {
         }
         if self.max_document_bytes == 0 {
             bail!("files.max_document_bytes: must be greater than 0");
+        }
+        if self.max_photo_bytes == 0 {
+            bail!("files.max_photo_bytes: must be greater than 0");
         }
         match self.backend {
             FilesBackend::Local => {

@@ -14,6 +14,9 @@ pub struct Model {
     pub group_id: Option<i32>,
     /// JSON array of `domain::children::EmergencyContact`.
     pub emergency_contacts: Json,
+    pub birthday: Option<Date>,
+    /// The file store's key of the child's photo (a square JPEG).
+    pub photo_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,9 +8,11 @@ pub mod attachment_blobs;
 pub mod attachments;
 pub mod audit_log;
 pub mod calendar_feeds;
+pub mod child_notes;
 pub mod children;
 pub mod document_folders;
 pub mod documents;
+pub mod email_changes;
 pub mod files;
 pub mod groups;
 pub mod imports;
@@ -19,6 +21,7 @@ pub mod one_time_tokens;
 pub mod outbox;
 pub mod parent_children;
 pub mod post_groups;
+pub mod privacy_choices;
 pub mod post_receipts;
 pub mod post_replies;
 pub mod posts;
@@ -30,6 +33,7 @@ pub mod sessions;
 pub mod teacher_groups;
 pub mod thread_reads;
 pub mod two_factor;
+pub mod user_contacts;
 pub mod users;
 
 /// A full name as it is written: first name, prefix and last name ("Anke van der Berg").

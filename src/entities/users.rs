@@ -18,6 +18,10 @@ pub struct Model {
     pub password_hash: Option<String>,
     pub address: Option<String>,
     pub phone: Option<String>,
+    /// What the main phone number is: mobile, work, home, other.
+    pub phone_label: super::user_contacts::ContactLabel,
+    /// The file store's key of the profile photo (a square JPEG).
+    pub photo_key: Option<String>,
     pub consent_version: Option<String>,
     pub consent_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod agenda;
 pub mod audit;
 pub mod digest;
+pub mod directory;
 pub mod documents;
 pub mod imports;
 pub mod notifications;
@@ -24,6 +25,8 @@ use crate::{
 pub fn registrations(settings: &Settings) -> anyhow::Result<Registrations> {
     let mut deliveries = Handlers::default();
     accounts::mails::register(&mut deliveries);
+    accounts::email_change::register(&mut deliveries);
+    school::notes::register(&mut deliveries);
     posts::notify::register(&mut deliveries);
     digest::register(&mut deliveries);
     Ok(Registrations {
@@ -35,5 +38,10 @@ pub fn registrations(settings: &Settings) -> anyhow::Result<Registrations> {
 /// Every column that points at the file store: a stored file none of them names is removed
 /// by the janitor.
 pub fn file_references() -> Vec<FileReference> {
-    [posts::FILE_REFERENCES, documents::FILE_REFERENCES].concat()
+    [
+        posts::FILE_REFERENCES,
+        documents::FILE_REFERENCES,
+        directory::photos::FILE_REFERENCES,
+    ]
+    .concat()
 }

@@ -178,6 +178,7 @@ pub struct BodyLimits {
     pub imports: usize,
     pub attachments: usize,
     pub documents: usize,
+    pub photos: usize,
     pub stall: Duration,
 }
 
@@ -200,6 +201,8 @@ pub async fn limit_body<E: Endpoint>(
         limits.imports
     } else if path.ends_with("/attachments") {
         limits.attachments
+    } else if path.ends_with("/photo") {
+        limits.photos
     } else if path.starts_with("/api/documents/")
         && (path.ends_with("/documents") || path.ends_with("/versions"))
     {

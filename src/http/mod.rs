@@ -88,6 +88,7 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
         imports: state.settings.imports.max_file_bytes + framing,
         attachments: state.settings.files.max_attachment_bytes as usize + framing,
         documents: state.settings.files.max_document_bytes as usize + framing,
+        photos: state.settings.files.max_photo_bytes as usize + framing,
         stall: std::time::Duration::from_secs(state.settings.server.body_read_timeout_seconds),
     };
     Route::new()

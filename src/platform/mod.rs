@@ -6,6 +6,7 @@
 pub mod audience;
 pub mod db;
 pub mod files;
+pub mod images;
 pub mod ical;
 pub mod jobs;
 pub mod keys;

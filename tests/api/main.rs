@@ -16,6 +16,7 @@ mod agenda;
 mod auth;
 mod children;
 mod digests;
+mod directory;
 mod documents;
 mod errors;
 mod imports;

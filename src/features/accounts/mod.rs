@@ -3,6 +3,8 @@
 //! profile and password, and admins managing accounts. Login names are e-mail addresses;
 //! wrong password, unknown address and inactive account look the same from outside.
 
+pub mod contacts;
+pub mod email_change;
 pub mod mails;
 pub mod rules;
 pub mod store;
@@ -379,16 +381,13 @@ pub async fn update_profile(
     Ok(store::users::update_profile(&services.db, user, change, services.clock.now()).await?)
 }
 
-/// Changes the caller's password: needs the current one and the new one twice. Every other
-/// session of the account ends; `session_id` (the caller's) stays.
-pub async fn change_password(
+/// The caller's account if `current_password` is its password (`wrong_current_password`
+/// otherwise): asked again before changing the password or the login address.
+pub async fn check_password(
     services: &Services,
     user_id: i32,
-    session_id: i32,
     current_password: String,
-    new_password: String,
-    repeated: &str,
-) -> Result<(), AppError> {
+) -> Result<User, AppError> {
     let user = own_account(services, user_id).await?;
     let email = user
         .email
@@ -404,6 +403,20 @@ pub async fn change_password(
             ),
             other => other,
         })?;
+    Ok(user)
+}
+
+/// Changes the caller's password: needs the current one and the new one twice. Every other
+/// session of the account ends; `session_id` (the caller's) stays.
+pub async fn change_password(
+    services: &Services,
+    user_id: i32,
+    session_id: i32,
+    current_password: String,
+    new_password: String,
+    repeated: &str,
+) -> Result<(), AppError> {
+    let user = check_password(services, user_id, current_password).await?;
     let hash = hash_new_password(
         new_password,
         repeated,

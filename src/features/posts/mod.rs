@@ -16,6 +16,8 @@ use futures_util::{StreamExt, stream::BoxStream};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use tokio::io::AsyncRead;
 
+use crate::features::directory;
+use crate::features::school::privacy::Field;
 use crate::platform::files::types as attachment_rules;
 use crate::platform::services::Services;
 use crate::{
@@ -559,6 +561,8 @@ pub struct PostStatus {
     pub deliveries: Vec<OutboxRow>,
     /// When the last reminder to confirm went out.
     pub reminded_at: Option<DateTime<Utc>>,
+    /// Parents whose phone number the caller may see (as their family shares it).
+    pub phone_shown: HashSet<i32>,
 }
 
 /// Who has read, confirmed and replied: for the author and admins, every family the post
@@ -580,6 +584,13 @@ pub async fn status(services: &Services, actor: &Actor, id: i32) -> Result<PostS
         .into_iter()
         .filter(|row| row.user_id.is_some_and(|id| in_care.contains(&id)))
         .collect();
+    let phone_shown = directory::may_see_parent_field(
+        services,
+        actor,
+        in_care.into_iter().collect(),
+        Field::ParentPhone,
+    )
+    .await?;
     Ok(PostStatus {
         post,
         reached,
@@ -587,6 +598,7 @@ pub async fn status(services: &Services, actor: &Actor, id: i32) -> Result<PostS
         replied,
         deliveries,
         reminded_at,
+        phone_shown,
     })
 }
 

@@ -2,6 +2,7 @@
 //! between parents and children (with the read-only flag). Parents see and edit their own
 //! children (unless read-only), teachers see their groups' children, admins manage all.
 
+pub mod notes;
 pub mod privacy;
 pub mod rules;
 /// The import checks child IDs by the same rule.
@@ -17,7 +18,8 @@ use crate::{
     features::accounts::{self, User},
     platform::{db::AuditedWrite, text},
 };
-use rules::{ChildAccess, ChildRelation, EmergencyContact, child_access, validate_contacts};
+pub use rules::ChildAccess;
+use rules::{ChildRelation, EmergencyContact, child_access, validate_contacts};
 pub use store::{
     children::{Child, ChildChange, NewChild, ParentLink},
     groups::Group,
@@ -28,6 +30,12 @@ pub struct ChildView {
     pub child: Child,
     pub group_name: Option<String>,
     pub access: ChildAccess,
+    /// The caller is a parent of the child.
+    pub is_parent: bool,
+    /// The caller teaches the child's group.
+    pub teaches_group: bool,
+    /// The caller is family or the office: sees all of the child's data.
+    pub family_or_office: bool,
 }
 
 /// The children the caller may see: parents their own, teachers their groups', admins all.
@@ -55,7 +63,7 @@ pub async fn list_children(services: &Services, actor: &Actor) -> Result<Vec<Chi
                 parent_link: own_links.get(&child.id).copied(),
                 teaches_group: actor.role == Role::Teacher,
             };
-            view(child, &names, child_access(actor.role, relation))
+            view(child, &names, actor, relation)
         })
         .collect())
 }
@@ -63,8 +71,8 @@ pub async fn list_children(services: &Services, actor: &Actor) -> Result<Vec<Chi
 /// One child the caller may see; 404 otherwise, so the answer does not reveal whether the
 /// child exists.
 pub async fn get_child(services: &Services, actor: &Actor, id: i32) -> Result<ChildView, AppError> {
-    let (child, access) = visible_child(services, actor, id).await?;
-    Ok(view(child, &group_names(services).await?, access))
+    let (child, relation) = visible_child(services, actor, id).await?;
+    Ok(view(child, &group_names(services).await?, actor, relation))
 }
 
 /// A change to a child's data as asked for: parents change emergency contacts, admins also
@@ -77,6 +85,7 @@ pub struct ChildUpdate {
     pub name_prefix: Option<String>,
     pub last_name: Option<String>,
     pub group_id: Option<i32>,
+    pub birthday: Option<chrono::NaiveDate>,
 }
 
 pub async fn update_child(
@@ -85,13 +94,18 @@ pub async fn update_child(
     id: i32,
     update: ChildUpdate,
 ) -> Result<ChildView, AppError> {
-    let (child, access) = visible_child(services, actor, id).await?;
-    if access != ChildAccess::Write {
+    let (child, relation) = visible_child(services, actor, id).await?;
+    if child_access(actor.role, relation) != ChildAccess::Write {
         return Err(AppError::forbidden_with(
             "read_only",
             "You may see but not change this child's data.",
         ));
     }
+    let today = services.clock.now().date_naive();
+    let birthday = update
+        .birthday
+        .map(|date| rules::birthday(date, today))
+        .transpose()?;
     let admin_fields = update.first_name.is_some()
         || update.name_prefix.is_some()
         || update.last_name.is_some()
@@ -127,6 +141,7 @@ pub async fn update_child(
                 })
             })
             .transpose()?,
+        birthday,
     };
     // Every change to a child's data is on record: who, which fields, when (parents' and
     // teachers' as well as the office's).
@@ -136,6 +151,7 @@ pub async fn update_child(
         ("last_name", change.last_name.is_some()),
         ("group_id", change.group_id.is_some()),
         ("emergency_contacts", change.emergency_contacts.is_some()),
+        ("birthday", change.birthday.is_some()),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))
@@ -145,7 +161,7 @@ pub async fn update_child(
     let details = serde_json::json!({ "fields": fields, "by_role": actor.role });
     write.commit(format!("child:{}", child.id), details).await?;
     let names = group_names(services).await?;
-    Ok(view(child, &names, ChildAccess::Write))
+    Ok(view(child, &names, actor, relation))
 }
 
 /// Adds a child (admins). 409 `child_id_taken` when the child ID exists.
@@ -184,7 +200,11 @@ pub async fn create_child(
     let details = serde_json::json!({ "external_id": child.external_id });
     write.commit(format!("child:{}", child.id), details).await?;
     let names = group_names(services).await?;
-    Ok(view(child, &names, ChildAccess::Write))
+    let relation = ChildRelation {
+        parent_link: None,
+        teaches_group: false,
+    };
+    Ok(view(child, &names, actor, relation))
 }
 
 /// Removes a child (admins).
@@ -367,6 +387,32 @@ pub async fn ensure_group_exists(services: &Services, group_id: i32) -> Result<(
         })
 }
 
+/// Every group, by name (for features that show groups their own way).
+pub async fn groups(services: &Services) -> Result<Vec<Group>, AppError> {
+    Ok(store::groups::list(&services.db).await?)
+}
+
+pub async fn find_group_by_id(services: &Services, id: i32) -> Result<Option<Group>, AppError> {
+    Ok(store::groups::find_by_id(&services.db, id).await?)
+}
+
+/// The teachers of every group, by group.
+pub async fn teachers_by_group(services: &Services) -> Result<HashMap<i32, Vec<i32>>, AppError> {
+    Ok(store::groups::teachers_by_group(&services.db).await?)
+}
+
+/// The parent links of several children.
+pub async fn parent_links(
+    services: &Services,
+    child_ids: Vec<i32>,
+) -> Result<Vec<ParentLink>, AppError> {
+    Ok(store::children::links_of_children(&services.db, child_ids).await?)
+}
+
+pub async fn find_child_by_id(services: &Services, id: i32) -> Result<Option<Child>, AppError> {
+    Ok(store::children::find_by_id(&services.db, id).await?)
+}
+
 /// Every group's name, by id.
 pub async fn group_names(services: &Services) -> Result<HashMap<i32, String>, AppError> {
     Ok(store::groups::list(&services.db)
@@ -380,14 +426,14 @@ async fn visible_child(
     services: &Services,
     actor: &Actor,
     child_id: i32,
-) -> Result<(Child, ChildAccess), AppError> {
+) -> Result<(Child, ChildRelation), AppError> {
     let child = store::children::find_by_id(&services.db, child_id)
         .await?
         .ok_or_else(|| AppError::not_found("child"))?;
     let relation = store::children::relation(&services.db, actor.id, &child).await?;
     match child_access(actor.role, relation) {
         ChildAccess::None => Err(AppError::not_found("child")),
-        access => Ok((child, access)),
+        _ => Ok((child, relation)),
     }
 }
 
@@ -424,10 +470,19 @@ fn name_taken(err: sea_orm::DbErr) -> AppError {
     }
 }
 
-fn view(child: Child, group_names: &HashMap<i32, String>, access: ChildAccess) -> ChildView {
+fn view(
+    child: Child,
+    group_names: &HashMap<i32, String>,
+    actor: &Actor,
+    relation: ChildRelation,
+) -> ChildView {
+    let is_parent = actor.role == Role::Parent && relation.parent_link.is_some();
     ChildView {
         group_name: child.group_id.and_then(|id| group_names.get(&id).cloned()),
         child,
-        access,
+        access: child_access(actor.role, relation),
+        is_parent,
+        teaches_group: actor.role == Role::Teacher && relation.teaches_group,
+        family_or_office: is_parent || actor.role == Role::Admin,
     }
 }

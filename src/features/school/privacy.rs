@@ -4,19 +4,12 @@
 //! a field nobody chose an audience for, and the school gave no default, is shown to nobody
 //! but the family (and the school's administration, which keeps the data).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-/// Who may see a field, from narrowest to widest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Visibility {
-    Nobody,
-    /// Teachers and the school office.
-    Staff,
-    /// Also the parents of children in the same group.
-    GroupParents,
-    /// Also every parent of the school.
-    SchoolParents,
-}
+use crate::app::config::PrivacySettings;
+use crate::entities::users::Role;
+
+pub use crate::entities::privacy_choices::{Field, Visibility};
 
 impl Visibility {
     pub const ALL: [Self; 4] = [
@@ -25,19 +18,6 @@ impl Visibility {
         Self::GroupParents,
         Self::SchoolParents,
     ];
-}
-
-/// A field of a parent or a child that a family decides on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Field {
-    ParentPhone,
-    ParentEmail,
-    ParentAddress,
-    ParentPhoto,
-    ChildPhoto,
-    ChildBirthday,
-    /// The child's name in the groups directory.
-    ChildName,
 }
 
 impl Field {
@@ -143,6 +123,10 @@ impl SchoolPolicy {
         let Some(needed) = viewer.needs() else {
             return true;
         };
+        // Staff know the school's children by name; the choice is about other parents.
+        if field == Field::ChildName && needed == Visibility::Staff {
+            return true;
+        }
         if self.directory_off && viewer.is_parent() {
             return false;
         }
@@ -152,6 +136,62 @@ impl SchoolPolicy {
     /// Whether a family may change its choice for `field` (not when the school locked it).
     pub fn may_choose(&self, field: Field) -> bool {
         !self.locks.contains_key(&field)
+    }
+}
+
+impl From<&PrivacySettings> for SchoolPolicy {
+    fn from(settings: &PrivacySettings) -> Self {
+        Self {
+            defaults: settings.defaults.clone(),
+            locks: settings.locks.clone(),
+            directory_off: !settings.directory,
+        }
+    }
+}
+
+/// The viewer as the rule needs them: who they are and the links that make relations.
+#[derive(Clone, Debug, Default)]
+pub struct Viewer {
+    pub id: i32,
+    pub role: Option<Role>,
+    /// A parent's own children.
+    pub children: HashSet<i32>,
+    /// A parent's children's groups; a teacher's groups.
+    pub groups: HashSet<i32>,
+    /// The other parents of a parent's children.
+    pub co_parents: HashSet<i32>,
+}
+
+impl Viewer {
+    /// How the viewer relates to a parent whose children are in `parent_groups`.
+    pub fn relation_to_parent(
+        &self,
+        parent_id: i32,
+        parent_groups: impl IntoIterator<Item = i32>,
+    ) -> Relation {
+        let shares_group = parent_groups.into_iter().any(|g| self.groups.contains(&g));
+        match self.role {
+            Some(Role::Admin) => Relation::Admin,
+            _ if parent_id == self.id => Relation::Family,
+            Some(Role::Teacher) if shares_group => Relation::TeacherOfGroup,
+            Some(Role::Teacher) => Relation::OtherStaff,
+            _ if self.co_parents.contains(&parent_id) => Relation::ParentOfSameChild,
+            _ if shares_group => Relation::ParentInSameGroup,
+            _ => Relation::ParentOfSchool,
+        }
+    }
+
+    /// How the viewer relates to a child in `group_id`.
+    pub fn relation_to_child(&self, child_id: i32, group_id: Option<i32>) -> Relation {
+        let in_group = group_id.is_some_and(|g| self.groups.contains(&g));
+        match self.role {
+            Some(Role::Admin) => Relation::Admin,
+            Some(Role::Teacher) if in_group => Relation::TeacherOfGroup,
+            Some(Role::Teacher) => Relation::OtherStaff,
+            _ if self.children.contains(&child_id) => Relation::Family,
+            _ if in_group => Relation::ParentInSameGroup,
+            _ => Relation::ParentOfSchool,
+        }
     }
 }
 
@@ -173,6 +213,14 @@ mod tests {
         }
     }
 
+    /// Who sees a field whatever the family chose: the family, the office, and staff for a
+    /// child's name.
+    fn always_sees(viewer: Relation, field: Field) -> bool {
+        matches!(viewer, Relation::Family | Relation::Admin)
+            || (field == Field::ChildName
+                && matches!(viewer, Relation::TeacherOfGroup | Relation::OtherStaff))
+    }
+
     #[test]
     fn every_field_audience_and_viewer_without_locks() {
         let policy = SchoolPolicy::default();
@@ -183,12 +231,11 @@ mod tests {
                 let nothing_chosen = policy.may_see(viewer, field, None);
                 assert_eq!(
                     nothing_chosen,
-                    matches!(viewer, Relation::Family | Relation::Admin),
+                    always_sees(viewer, field),
                     "{field:?} as {viewer:?}, nothing chosen"
                 );
                 for chosen in Visibility::ALL {
-                    let expected = matches!(viewer, Relation::Family | Relation::Admin)
-                        || in_audience(chosen, viewer);
+                    let expected = always_sees(viewer, field) || in_audience(chosen, viewer);
                     assert_eq!(
                         policy.may_see(viewer, field, Some(chosen)),
                         expected,
@@ -251,5 +298,40 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_viewer_s_relation_follows_children_groups_and_role() {
+        let parent = Viewer {
+            id: 1,
+            role: Some(Role::Parent),
+            children: HashSet::from([10]),
+            groups: HashSet::from([100]),
+            co_parents: HashSet::from([2]),
+        };
+        assert_eq!(parent.relation_to_parent(1, [100]), Relation::Family);
+        assert_eq!(parent.relation_to_parent(2, [100]), Relation::ParentOfSameChild);
+        assert_eq!(parent.relation_to_parent(3, [200, 100]), Relation::ParentInSameGroup);
+        assert_eq!(parent.relation_to_parent(4, [200]), Relation::ParentOfSchool);
+        assert_eq!(parent.relation_to_child(10, Some(100)), Relation::Family);
+        assert_eq!(parent.relation_to_child(11, Some(100)), Relation::ParentInSameGroup);
+        assert_eq!(parent.relation_to_child(12, None), Relation::ParentOfSchool);
+        let teacher = Viewer {
+            id: 5,
+            role: Some(Role::Teacher),
+            groups: HashSet::from([100]),
+            ..Viewer::default()
+        };
+        assert_eq!(teacher.relation_to_parent(3, [100]), Relation::TeacherOfGroup);
+        assert_eq!(teacher.relation_to_parent(4, [200]), Relation::OtherStaff);
+        assert_eq!(teacher.relation_to_child(11, Some(100)), Relation::TeacherOfGroup);
+        assert_eq!(teacher.relation_to_child(12, Some(200)), Relation::OtherStaff);
+        let admin = Viewer {
+            id: 6,
+            role: Some(Role::Admin),
+            ..Viewer::default()
+        };
+        assert_eq!(admin.relation_to_parent(3, [100]), Relation::Admin);
+        assert_eq!(admin.relation_to_child(12, None), Relation::Admin);
     }
 }

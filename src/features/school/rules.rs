@@ -3,7 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{app::error::AppError, entities::users::Role, platform::text::clean_name};
+use crate::{
+    app::error::AppError,
+    entities::users::Role,
+    platform::text::{clean_name, is_plausible_phone},
+};
 
 /// Someone to call when the parents cannot be reached.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,12 +101,20 @@ pub fn child_id(raw: &str) -> Result<String, AppError> {
     Ok(id.to_string())
 }
 
-fn is_plausible_phone(phone: &str) -> bool {
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = phone
-        .char_indices()
-        .all(|(i, c)| c.is_ascii_digit() || " -.()/".contains(c) || (c == '+' && i == 0));
-    allowed && (6..=20).contains(&digits) && phone.chars().count() <= MAX_CONTACT_PHONE
+/// A child's birthday as parents type it: not in the future, not before 1990.
+pub fn birthday(
+    date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, AppError> {
+    let earliest = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).expect("a valid date");
+    if date < earliest || date > today {
+        return Err(AppError::invalid(
+            "birthday",
+            "invalid_birthday",
+            "A birthday lies between 1990 and today.",
+        ));
+    }
+    Ok(date)
 }
 
 /// What a user may do with one child's data.

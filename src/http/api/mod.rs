@@ -8,6 +8,7 @@ pub mod agenda;
 pub mod audit;
 pub mod contract;
 pub mod digest;
+pub mod directory;
 pub mod documents;
 pub mod imports;
 pub mod notifications;
@@ -39,8 +40,11 @@ pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
         ),
         (
             school::children::ChildrenApi,
+            school::notes::NotesApi,
             school::groups::GroupsApi,
             school::profile::SchoolProfileApi,
+            directory::DirectoryApi,
+            directory::PhotosApi,
         ),
         agenda::AgendaApi,
         documents::DocumentsApi,

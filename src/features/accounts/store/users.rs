@@ -7,7 +7,10 @@ use sea_orm::{
 };
 
 use crate::{
-    entities::users::{self, AccountState, Language, Role},
+    entities::{
+        user_contacts::ContactLabel,
+        users::{self, AccountState, Language, Role},
+    },
     features::accounts::rules::EmailAddress,
 };
 
@@ -134,7 +137,11 @@ pub struct ProfileChange {
     pub last_name: Option<String>,
     pub language: Option<Language>,
     pub phone: Option<Option<String>>,
+    pub phone_label: Option<ContactLabel>,
     pub address: Option<Option<String>>,
+    pub photo_key: Option<Option<String>>,
+    /// The login address (only after the new address confirmed it).
+    pub email: Option<String>,
 }
 
 #[tracing::instrument(skip_all, fields(user_id = user.id))]
@@ -160,8 +167,17 @@ pub async fn update_profile(
     if let Some(phone) = change.phone {
         active.phone = Set(phone);
     }
+    if let Some(label) = change.phone_label {
+        active.phone_label = Set(label);
+    }
     if let Some(address) = change.address {
         active.address = Set(address);
+    }
+    if let Some(photo_key) = change.photo_key {
+        active.photo_key = Set(photo_key);
+    }
+    if let Some(email) = change.email {
+        active.email = Set(email);
     }
     active.updated_at = Set(now);
     active.update(conn).await

@@ -56,6 +56,7 @@ pub struct ChildChange {
     pub last_name: Option<String>,
     pub group_id: Option<Option<i32>>,
     pub emergency_contacts: Option<Vec<EmergencyContact>>,
+    pub birthday: Option<chrono::NaiveDate>,
 }
 
 #[tracing::instrument(skip_all, fields(child_id = child.id))]
@@ -81,6 +82,9 @@ pub async fn update(
     if let Some(contacts) = change.emergency_contacts {
         active.emergency_contacts =
             Set(serde_json::to_value(contacts).expect("contacts serialize to JSON"));
+    }
+    if let Some(birthday) = change.birthday {
+        active.birthday = Set(Some(birthday));
     }
     active.updated_at = Set(now);
     active.update(conn).await

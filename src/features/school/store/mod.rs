@@ -1,4 +1,5 @@
-//! Groups, children and parent links in the database.
+//! Groups, children, parent links and teachers' notes in the database.
 
 pub mod children;
 pub mod groups;
+pub mod notes;

@@ -303,6 +303,29 @@ impl AuthApi {
         Ok(Done::Done)
     }
 
+    /// Confirm a new login address
+    ///
+    /// With the token from the link sent to the new address: the login becomes that address
+    /// (the old one is told by e-mail). No login needed: the link is the proof. Errors:
+    /// `token_invalid` (404), `token_used` and `token_expired` (410), `email_taken` (409: the
+    /// address got an account of its own meanwhile; nothing changed).
+    #[oai(
+        path = "/confirm-email",
+        method = "post",
+        operation_id = "confirm_email"
+    )]
+    async fn confirm_email(
+        &self,
+        state: Data<&HttpState>,
+        client: ClientIp,
+        body: Json<ActivationTokenRequest>,
+    ) -> Result<Json<EmailConfirmed>, ApiError<ConfirmEmailErrors>> {
+        state.rate_limits.check_client(client.0)?;
+        let (user_id, email) = accounts::email_change::confirm(&state, &body.token).await?;
+        state.sessions.forget_user(user_id);
+        Ok(Json(EmailConfirmed { email }))
+    }
+
     /// Check a password-reset link
     ///
     /// Whether the link from the e-mail still works, so the app can say so before the user
@@ -381,7 +404,19 @@ impl AuthApi {
     }
 }
 
+#[derive(Debug, Object)]
+pub struct EmailConfirmed {
+    /// The login address from now on.
+    pub email: String,
+}
+
 error_sets! {
+    ConfirmEmailErrors {
+        404 => &["token_invalid"],
+        409 => &["email_taken"],
+        410 => &["token_used", "token_expired"],
+        429 => &["rate_limited"],
+    }
     LogInErrors {
         400 => &["invalid_email"],
         401 => &["wrong_credentials", "two_factor_required", "two_factor_code_wrong"],

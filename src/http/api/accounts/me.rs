@@ -1,14 +1,17 @@
 //! The caller's own account: profile, language, password.
 
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, payload::Json, types::Example};
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json, types::Example};
 
 use crate::features::accounts::rules::password::PasswordRule;
-use crate::http::error::{ApiError, NoErrors, error_sets};
+use crate::http::api::directory::ContactLabelDto;
+use crate::http::error::{ApiError, Lookup, NoErrors, error_sets};
 use crate::{
     entities::users::Language,
-    features::accounts::{self, ProfileChange, User, two_factor},
-    http::types::{AddressText, Name, NamePrefix, NewPassword, PhoneText, Text},
+    entities::user_contacts::ContactLabel,
+    features::accounts::{self, ProfileChange, User, contacts, email_change, rules, two_factor},
+    features::directory,
+    http::types::{AddressText, EmailText, Name, NamePrefix, NewPassword, PhoneText, Text},
     http::{
         ApiTags,
         security::Auth,
@@ -38,6 +41,9 @@ pub struct MeResponse {
     pub phone: Option<String>,
     #[oai(nullable)]
     pub address: Option<String>,
+    /// My photo (square JPEG), if I added one.
+    #[oai(nullable)]
+    pub photo_url: Option<String>,
     /// Send this in `X-CSRF-Token` with writes authenticated by the session cookie.
     pub csrf_token: String,
     /// The school requires two-step login and it is not set up yet: until it is, only this
@@ -53,6 +59,7 @@ impl MeResponse {
             role: user.role.into(),
             language: user.language.into(),
             full_name: user.full_name(),
+            photo_url: directory::user_photo_url(&user),
             email: user.email,
             first_name: user.first_name,
             name_prefix: user.name_prefix,
@@ -94,6 +101,119 @@ impl Example for UpdateMeRequest {
             address: None,
         }
     }
+}
+
+#[derive(Debug, Object)]
+pub struct LabelledResponse {
+    pub label: ContactLabelDto,
+    pub value: String,
+}
+
+#[derive(Debug, Object)]
+pub struct ContactResponse {
+    /// The login address.
+    pub email: String,
+    /// A new login address waiting for its confirmation link.
+    #[oai(nullable)]
+    pub pending_email: Option<String>,
+    /// The first is the main number.
+    pub phones: Vec<LabelledResponse>,
+    /// Addresses for being reached (not for logging in).
+    pub extra_emails: Vec<LabelledResponse>,
+    #[oai(nullable)]
+    pub address: Option<String>,
+}
+
+impl From<contacts::ContactDetails> for ContactResponse {
+    fn from(details: contacts::ContactDetails) -> Self {
+        let list = |items: Vec<(ContactLabel, String)>| {
+            items
+                .into_iter()
+                .map(|(label, value)| LabelledResponse {
+                    label: label.into(),
+                    value,
+                })
+                .collect()
+        };
+        Self {
+            email: details.email,
+            pending_email: details.pending_email,
+            phones: list(details.phones),
+            extra_emails: list(details.extra_emails),
+            address: details.address,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct LabelledInput {
+    pub label: ContactLabelDto,
+    #[oai(validator(max_length = 254))]
+    pub value: Text,
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct ContactRequest {
+    #[oai(nullable, validator(max_items = 5))]
+    pub phones: Option<Vec<LabelledInput>>,
+    #[oai(nullable, validator(max_items = 5))]
+    pub extra_emails: Option<Vec<LabelledInput>>,
+    /// Empty: no address.
+    #[oai(nullable)]
+    pub address: Option<AddressText>,
+}
+
+impl Example for ContactRequest {
+    fn example() -> Self {
+        Self {
+            phones: Some(vec![
+                LabelledInput {
+                    label: ContactLabelDto::Mobile,
+                    value: "+31 6 1234 5678".into(),
+                },
+                LabelledInput {
+                    label: ContactLabelDto::Work,
+                    value: "020 123 4567".into(),
+                },
+            ]),
+            extra_emails: Some(vec![LabelledInput {
+                label: ContactLabelDto::Work,
+                value: "a.jansen@werk.example".into(),
+            }]),
+            address: None,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct ChangeEmailRequest {
+    pub new_email: EmailText,
+    #[oai(validator(max_length = 1024))]
+    pub current_password: Text,
+}
+
+impl Example for ChangeEmailRequest {
+    fn example() -> Self {
+        Self {
+            new_email: "anna.jansen@nieuw.example".into(),
+            current_password: "Zomer-Vakantie7".into(),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct PendingEmail {
+    /// Waiting for the link sent to it.
+    pub pending_email: String,
+}
+
+#[derive(ApiResponse)]
+pub enum ChangeEmailResponse {
+    /// The confirmation link is on its way to the new address.
+    #[oai(status = 202)]
+    Accepted(Json<PendingEmail>),
 }
 
 #[derive(Debug, Object)]
@@ -166,6 +286,7 @@ impl MeApi {
                 .address
                 .map(|address| text::optional_text("address", &address, 300))
                 .transpose()?,
+            ..ProfileChange::default()
         };
         let user = accounts::update_profile(&state, caller.id, change).await?;
         state.sessions.forget_user(user.id);
@@ -204,6 +325,85 @@ impl MeApi {
         )
         .await?;
         state.sessions.forget_user(caller.id);
+        Ok(Done::Done)
+    }
+
+    /// My contact details
+    ///
+    /// Login address (and a new one waiting for confirmation), phone numbers with labels,
+    /// extra e-mail addresses for being reached, and address. Who else sees them: `/me/privacy`.
+    #[oai(path = "/contact", method = "get", operation_id = "get_my_contact")]
+    async fn contact(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+    ) -> Result<Json<ContactResponse>, ApiError<NoErrors>> {
+        let details = contacts::details(&state, auth.user().id).await?;
+        Ok(Json(details.into()))
+    }
+
+    /// Change my contact details
+    ///
+    /// Lists replace what is there (the first phone number is the main one); absent fields
+    /// stay. Errors name the entry: `phones[1].number` `invalid_phone`, `extra_emails[0].email`
+    /// `invalid_email` / `duplicate_email`, `too_many_contacts` (at most 5 of each).
+    #[oai(path = "/contact", method = "put", operation_id = "set_my_contact")]
+    async fn set_contact(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        body: Json<ContactRequest>,
+    ) -> Result<Json<ContactResponse>, ApiError<ContactErrors>> {
+        let caller = auth.user();
+        let body = body.0;
+        let labelled = |items: Vec<LabelledInput>| {
+            items
+                .into_iter()
+                .map(|item| (item.label.into(), item.value.to_string()))
+                .collect()
+        };
+        let change = contacts::ContactChange {
+            phones: body.phones.map(labelled),
+            extra_emails: body.extra_emails.map(labelled),
+            address: body.address.map(|address| address.to_string()),
+        };
+        let details = contacts::change(&state, caller.id, change).await?;
+        state.sessions.forget_user(caller.id);
+        Ok(Json(details.into()))
+    }
+
+    /// Change my login address
+    ///
+    /// Needs the current password. A confirmation link goes to the new address; the login
+    /// changes only when it is opened (the old address is then told). The answer is the same
+    /// whether or not the new address has an account. Errors: `wrong_current_password`,
+    /// `same_email`, `invalid_email`; limited like login (429).
+    #[oai(path = "/email", method = "post", operation_id = "change_my_email")]
+    async fn change_email(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        body: Json<ChangeEmailRequest>,
+    ) -> Result<ChangeEmailResponse, ApiError<ChangeEmailErrors>> {
+        let caller = auth.user();
+        state.rate_limits.check_current_password(caller.id)?;
+        let body = body.0;
+        let new_email = rules::email("new_email", &body.new_email)?;
+        accounts::check_password(&state, caller.id, body.current_password.into()).await?;
+        let pending = email_change::request(&state, caller.id, &new_email).await?;
+        Ok(ChangeEmailResponse::Accepted(Json(PendingEmail {
+            pending_email: pending,
+        })))
+    }
+
+    /// Cancel my change of login address
+    #[oai(path = "/email", method = "delete", operation_id = "cancel_my_email_change")]
+    async fn cancel_email_change(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+    ) -> Result<Done, ApiError<Lookup>> {
+        email_change::cancel(&state, auth.user().id).await?;
         Ok(Done::Done)
     }
 
@@ -306,6 +506,13 @@ error_sets! {
     ChangePasswordErrors {
         400 => &["wrong_current_password", "password_mismatch"],
         400 => &PasswordRule::CODES,
+        429 => &["rate_limited"],
+    }
+    ContactErrors {
+        400 => &["invalid_phone", "invalid_email", "duplicate_email", "too_many_contacts", "invalid_text"],
+    }
+    ChangeEmailErrors {
+        400 => &["wrong_current_password", "invalid_email", "same_email"],
         429 => &["rate_limited"],
     }
     TwoFactorSetupErrors { 403 => &["two_factor_staff_only"], 409 => &["two_factor_already_on"] }

@@ -55,7 +55,8 @@ pub struct ReceiptRow {
     #[oai(nullable)]
     pub confirmed_at: Option<DateTime<Utc>>,
     pub replied: bool,
-    /// The parent's phone number, only while a requested confirmation is missing (to call).
+    /// The parent's phone number, only while a requested confirmation is missing (to call),
+    /// and only where the family shares it with staff (or the school decided so).
     #[oai(nullable)]
     pub parent_phone: Option<String>,
 }
@@ -165,7 +166,11 @@ impl StatusApi {
                 let confirmed_at = receipt.and_then(|r| r.confirmed_at);
                 let waiting = status.post.ask_confirmation && confirmed_at.is_none();
                 ReceiptRow {
-                    parent_phone: a.parent.phone.clone().filter(|_| waiting),
+                    parent_phone: a
+                        .parent
+                        .phone
+                        .clone()
+                        .filter(|_| waiting && status.phone_shown.contains(&a.parent.id)),
                     child_id: a.child.id,
                     child_name: a.child.full_name(),
                     group_id: a.child.group_id,

@@ -1,11 +1,13 @@
 //! Children: parents see and edit their own (unless read-only), teachers see their groups'
 //! children, admins manage all of them and their parent links.
 
+use chrono::NaiveDate;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::Example};
 
 use crate::http::error::{AdminLookup, ApiError, Lookup, NoErrors, error_sets};
 use crate::{
+    features::directory,
     features::school::{
         self, ChildUpdate, ChildView, NewChild,
         rules::{ChildAccess, EmergencyContact},
@@ -63,8 +65,18 @@ pub struct ChildResponse {
     #[oai(nullable)]
     pub group_name: Option<String>,
     pub emergency_contacts: Vec<EmergencyContactDto>,
+    #[oai(nullable)]
+    pub birthday: Option<NaiveDate>,
+    /// The child's photo, for its parents and the office (others see it in the groups
+    /// directory as far as the family shares it).
+    #[oai(nullable)]
+    pub photo_url: Option<String>,
     /// Whether the caller may change this child's data.
     pub can_edit: bool,
+    /// The caller is a parent of the child.
+    pub is_parent: bool,
+    /// The caller teaches the child's group (may write notes).
+    pub teaches_group: bool,
 }
 
 #[derive(Debug, Object)]
@@ -107,6 +119,9 @@ pub struct UpdateChildRequest {
     pub last_name: Option<Name>,
     #[oai(nullable)]
     pub group_id: Option<i32>,
+    /// Parents and the office.
+    #[oai(nullable)]
+    pub birthday: Option<NaiveDate>,
 }
 
 impl Example for UpdateChildRequest {
@@ -121,6 +136,7 @@ impl Example for UpdateChildRequest {
             name_prefix: None,
             last_name: None,
             group_id: None,
+            birthday: None,
         }
     }
 }
@@ -206,6 +222,7 @@ impl ChildrenApi {
             name_prefix: body.name_prefix.map(Into::into),
             last_name: body.last_name.map(Into::into),
             group_id: body.group_id,
+            birthday: body.birthday,
         };
         let child = school::update_child(&state, &auth.user().actor(), id.0, update).await?;
         Ok(Json(child.into()))
@@ -307,7 +324,7 @@ impl ChildrenApi {
 
 error_sets! {
     UpdateChildErrors {
-        400 => &["invalid_name", "invalid_emergency_contact", "unknown_group"],
+        400 => &["invalid_name", "invalid_emergency_contact", "unknown_group", "invalid_birthday"],
         403 => &["read_only", "admin_only_field"],
         404 => &["not_found"],
     }
@@ -326,6 +343,7 @@ error_sets! {
 impl From<ChildView> for ChildResponse {
     fn from(view: ChildView) -> Self {
         let child = view.child;
+        let photo_url = directory::child_photo_url(&child).filter(|_| view.family_or_office);
         Self {
             emergency_contacts: emergency_contacts(&child)
                 .into_iter()
@@ -339,7 +357,11 @@ impl From<ChildView> for ChildResponse {
             name_prefix: child.name_prefix,
             last_name: child.last_name,
             group_id: child.group_id,
+            birthday: child.birthday,
+            photo_url,
             can_edit: view.access == ChildAccess::Write,
+            is_parent: view.is_parent,
+            teaches_group: view.teaches_group,
         }
     }
 }
