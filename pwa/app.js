@@ -114,7 +114,7 @@ function Tabs({ user, path, unread }) {
   if (!onPost) postsTab = tabs.some(([href]) => href === path) ? path : "/";
   // The install guide is reached from Account; Documents share the Agenda tab.
   const tabPath = path === "/install" ? "/account" : path === "/documents" ? "/agenda"
-    : path.startsWith("/groups") ? (user.role === "parent" ? "/children" : "/account") : path;
+    : path.startsWith("/groups") || path.startsWith("/children") ? (user.role === "parent" ? "/children" : "/account") : path;
   const current = (href) => (onPost ? href === postsTab : href === "/" ? tabPath === "/" : tabPath.startsWith(href));
   return html`<nav class="tabs" aria-label=${t("menu")}>
     ${tabs.map(([href, label, icon]) => html`<a href=${href} aria-current=${current(href) ? "page" : undefined}>
@@ -152,8 +152,8 @@ function Screen({ user, path, onUser, onLogout }) {
     case "/agenda/new": return user.role === "parent" ? html`<${NotFound} />` : html`<${AgendaForm} key="new" user=${user} />`;
     case "/conversations": return html`<${Conversations} user=${user} />`;
     case "/install": return html`<${InstallGuide} loggedIn=${true} />`;
-    case "/children": return html`<${Children} />`;
-    case "/groups": return html`<${Groups} />`;
+    case "/children": return html`<${Children} user=${user} />`;
+    case "/groups": return html`<${Groups} user=${user} />`;
     case "/account/privacy": return html`<${PrivacySettings} user=${user} />`;
     case "/compose": return html`<${Compose} user=${user} />`;
     case "/account": return html`<${Account} user=${user} onUser=${onUser} onLogout=${onLogout} />`;

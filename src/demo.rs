@@ -329,16 +329,52 @@ async fn demo_directory(
     let anna = ids["anna.jansen@example.nl"];
     let lisa = ids["lisa.bakker@example.com"];
     let choices = [
-        (Subject::User(anna), Field::ParentPhone, Visibility::GroupParents),
-        (Subject::User(anna), Field::ParentEmail, Visibility::GroupParents),
-        (Subject::User(anna), Field::ParentPhoto, Visibility::GroupParents),
-        (Subject::Child(children["1001"]), Field::ChildName, Visibility::GroupParents),
-        (Subject::Child(children["1001"]), Field::ChildPhoto, Visibility::GroupParents),
-        (Subject::Child(children["1001"]), Field::ChildBirthday, Visibility::GroupParents),
-        (Subject::Child(children["1002"]), Field::ChildName, Visibility::GroupParents),
+        (
+            Subject::User(anna),
+            Field::ParentPhone,
+            Visibility::GroupParents,
+        ),
+        (
+            Subject::User(anna),
+            Field::ParentEmail,
+            Visibility::GroupParents,
+        ),
+        (
+            Subject::User(anna),
+            Field::ParentPhoto,
+            Visibility::GroupParents,
+        ),
+        (
+            Subject::Child(children["1001"]),
+            Field::ChildName,
+            Visibility::GroupParents,
+        ),
+        (
+            Subject::Child(children["1001"]),
+            Field::ChildPhoto,
+            Visibility::GroupParents,
+        ),
+        (
+            Subject::Child(children["1001"]),
+            Field::ChildBirthday,
+            Visibility::GroupParents,
+        ),
+        (
+            Subject::Child(children["1002"]),
+            Field::ChildName,
+            Visibility::GroupParents,
+        ),
         (Subject::User(lisa), Field::ParentPhone, Visibility::Staff),
-        (Subject::Child(children["1003"]), Field::ChildName, Visibility::GroupParents),
-        (Subject::Child(children["1005"]), Field::ChildName, Visibility::GroupParents),
+        (
+            Subject::Child(children["1003"]),
+            Field::ChildName,
+            Visibility::GroupParents,
+        ),
+        (
+            Subject::Child(children["1005"]),
+            Field::ChildName,
+            Visibility::GroupParents,
+        ),
     ];
     for (subject, field, audience) in choices {
         people::set_choice(txn, subject, field, Some(audience), now).await?;
@@ -422,7 +458,7 @@ fn portrait(colour: [u8; 3]) -> Result<Vec<u8>, crate::app::error::AppError> {
     let mut png = Vec::new();
     picture
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(|err| crate::app::error::AppError::internal(err))?;
+        .map_err(crate::app::error::AppError::internal)?;
     crate::platform::images::square_jpeg(&png, crate::platform::images::PORTRAIT_SIDE)
 }
 

@@ -5,11 +5,11 @@ import { api, get, put } from "../lib/api.js";
 import { formatDay, t } from "../lib/i18n.js";
 import { Feedback, Status, useResource } from "../lib/ui.js";
 
-/** "My children | Groups" (parents) or "Groups" with the children of one's groups (staff). */
-export function PeopleSections({ current }) {
+/** "My children | Groups" (parents), "Children | Groups" (staff: their groups' children). */
+export function PeopleSections({ current, parent = true }) {
   const link = (href, label) => html`<a href=${href} aria-current=${current === href ? "page" : undefined}>${label}</a>`;
   return html`<nav class="segments" aria-label=${t("people_sections")}>
-    ${link("/children", t("children"))}${link("/groups", t("groups"))}
+    ${link("/children", parent ? t("my_children") : t("pupils"))}${link("/groups", t("groups"))}
   </nav>`;
 }
 
@@ -21,11 +21,12 @@ export function Avatar({ name, url, size = 48 }) {
     : html`<span class="avatar" aria-hidden="true" style=${`width:${size}px;height:${size}px`}>${initials}</span>`;
 }
 
-export function Groups() {
+export function Groups({ user }) {
   const { data, error } = useResource("/directory/groups");
-  if (!data) return html`<${PeopleSections} current="/groups" /><${Status} error=${error} />`;
+  const sections = html`<${PeopleSections} current="/groups" parent=${user.role === "parent"} />`;
+  if (!data) return html`${sections}<${Status} error=${error} />`;
   const ordered = [...data.filter((g) => g.own), ...data.filter((g) => !g.own)];
-  return html`<${PeopleSections} current="/groups" />
+  return html`${sections}
     <h1>${t("groups")}</h1>
     ${ordered.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
     <ul class="plain">
@@ -55,12 +56,18 @@ function ParentLine({ parent }) {
   </li>`;
 }
 
-function ChildCard({ child }) {
+/** Whose child page the viewer may open: their own child's, their group's, the office. */
+const OPENS_CHILD = ["family", "teacher_of_group", "admin"];
+
+function ChildCard({ child, linked = true }) {
+  const name = linked && OPENS_CHILD.includes(child.relation)
+    ? html`<a href=${`/children/${child.id}`}>${child.full_name}</a>`
+    : child.full_name;
   return html`<li class="card child-entry">
     <div class="child-head">
       <${Avatar} name=${child.full_name} url=${child.photo_url} size=${56} />
       <div>
-        <h2>${child.full_name}</h2>
+        <h2>${name}</h2>
         ${child.birthday && html`<p class="meta">${t("birthday")}: ${formatDay(child.birthday, { day: "numeric", month: "long" })}</p>`}
       </div>
     </div>
@@ -132,7 +139,7 @@ function Preview({ version }) {
     </nav>
     ${data ? html`<div class="preview">
         ${data.children.length === 0 && html`<p class="meta">${t("preview_not_listed")}</p>`}
-        <ul class="plain">${data.children.map((child) => html`<${ChildCard} key=${child.id} child=${child} />`)}</ul>
+        <ul class="plain">${data.children.map((child) => html`<${ChildCard} key=${child.id} child=${child} linked=${false} />`)}</ul>
         ${data.children.length === 0 && html`<ul class="plain parents"><${ParentLine} parent=${{ ...data.me, relation: "other" }} /></ul>`}
       </div>` : html`<${Status} error=${error} />`}
   </section>`;

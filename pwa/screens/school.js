@@ -6,11 +6,13 @@ import { formatDate, t } from "../lib/i18n.js";
 import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
 import { Avatar, PeopleSections, PhotoPicker, PrivacyFields } from "./directory.js";
 
-export function Children() {
+export function Children({ user }) {
   const { data, error } = useResource("/children");
-  if (!data) return html`<${PeopleSections} current="/children" /><${Status} error=${error} />`;
-  return html`<${PeopleSections} current="/children" />
-    <h1>${t("children")}</h1>
+  const parent = user.role === "parent";
+  const sections = html`<${PeopleSections} current="/children" parent=${parent} />`;
+  if (!data) return html`${sections}<${Status} error=${error} />`;
+  return html`${sections}
+    <h1>${parent ? t("my_children") : t("pupils")}</h1>
     ${data.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
     ${data.map((child) => html`<a class="card child-head" key=${child.id} href=${`/children/${child.id}`}>
       <${Avatar} name=${child.full_name} url=${child.photo_url} size=${48} />

@@ -32,10 +32,10 @@ pub fn square_jpeg(bytes: &[u8], side: u32) -> Result<Vec<u8>, AppError> {
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
-    let mut decoder = reader
-        .into_decoder()
+    let mut decoder = reader.into_decoder().map_err(|err| decode_error(&err))?;
+    decoder
+        .set_limits(limits)
         .map_err(|err| decode_error(&err))?;
-    decoder.set_limits(limits).map_err(|err| decode_error(&err))?;
     let orientation = decoder.orientation().ok();
     let mut picture = DynamicImage::from_decoder(decoder).map_err(|err| decode_error(&err))?;
     if let Some(orientation) = orientation {
@@ -49,7 +49,9 @@ pub fn square_jpeg(bytes: &[u8], side: u32) -> Result<Vec<u8>, AppError> {
         short,
     );
     let target = side.min(short);
-    let scaled = square.resize_exact(target, target, FilterType::Lanczos3).into_rgb8();
+    let scaled = square
+        .resize_exact(target, target, FilterType::Lanczos3)
+        .into_rgb8();
     let mut out = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
     scaled
@@ -71,9 +73,7 @@ fn decode_error(err: &image::ImageError) -> AppError {
     match err {
         image::ImageError::Limits(_) => AppError::TooLarge {
             code: "image_too_large",
-            message: format!(
-                "This picture is too large: at most {MAX_SIDE} x {MAX_SIDE} pixels."
-            ),
+            message: format!("This picture is too large: at most {MAX_SIDE} x {MAX_SIDE} pixels."),
         },
         image::ImageError::Unsupported(_) => unsupported(),
         _ => AppError::invalid(
@@ -91,7 +91,11 @@ mod tests {
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         let picture = RgbImage::from_fn(width, height, |x, _| {
-            if x < width / 2 { Rgb([255, 0, 0]) } else { Rgb([0, 0, 255]) }
+            if x < width / 2 {
+                Rgb([255, 0, 0])
+            } else {
+                Rgb([0, 0, 255])
+            }
         });
         let mut out = Vec::new();
         picture
@@ -112,7 +116,11 @@ mod tests {
 
     #[test]
     fn text_and_markup_are_not_pictures() {
-        for bytes in [&b"<?php echo 1; ?>"[..], b"<html><script>x</script></html>", b""] {
+        for bytes in [
+            &b"<?php echo 1; ?>"[..],
+            b"<html><script>x</script></html>",
+            b"",
+        ] {
             let err = square_jpeg(bytes, 512).unwrap_err();
             assert_eq!(err.code(), "unsupported_image_type");
         }

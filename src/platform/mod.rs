@@ -6,8 +6,8 @@
 pub mod audience;
 pub mod db;
 pub mod files;
-pub mod images;
 pub mod ical;
+pub mod images;
 pub mod jobs;
 pub mod keys;
 pub mod outbox;

@@ -72,6 +72,16 @@ pub fn shorten(text: &str, max: usize) -> String {
     format!("{at_word}…")
 }
 
+/// A phone number as people write them: 6 to 20 digits, optionally a leading + and spaces,
+/// dashes, dots, slashes or parentheses.
+pub fn is_plausible_phone(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let allowed = phone
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || " -.()/".contains(c) || (c == '+' && i == 0));
+    allowed && (6..=20).contains(&digits) && phone.chars().count() <= MAX_PHONE
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,14 +116,4 @@ mod tests {
         assert!(optional_text("phone", "a\u{0}", 50).is_err());
         assert!(optional_text("phone", &"1".repeat(51), 50).is_err());
     }
-}
-
-/// A phone number as people write them: 6 to 20 digits, optionally a leading + and spaces,
-/// dashes, dots, slashes or parentheses.
-pub fn is_plausible_phone(phone: &str) -> bool {
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = phone
-        .char_indices()
-        .all(|(i, c)| c.is_ascii_digit() || " -.()/".contains(c) || (c == '+' && i == 0));
-    allowed && (6..=20).contains(&digits) && phone.chars().count() <= MAX_PHONE
 }

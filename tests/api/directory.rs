@@ -170,11 +170,18 @@ fn picture(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
         }
     });
     let mut out = Vec::new();
-    picture.write_to(&mut Cursor::new(&mut out), format).unwrap();
+    picture
+        .write_to(&mut Cursor::new(&mut out), format)
+        .unwrap();
     out
 }
 
-async fn upload_photo(app: &TestApp, who: &Session, path: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+async fn upload_photo(
+    app: &TestApp,
+    who: &Session,
+    path: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name("photo.jpg");
     let form = reqwest::multipart::Form::new().part("photo", part);
     send(app.authed(Method::PUT, path, who).multipart(form)).await
@@ -183,11 +190,13 @@ async fn upload_photo(app: &TestApp, who: &Session, path: &str, bytes: Vec<u8>) 
 /// Gives Pia and Sam everything a field can show: phone, extra e-mail, address, photos,
 /// birthday.
 async fn fill_in_pia_s_family(s: &Directory) {
-    let (status, answer) = send(s.app.authed(Method::PUT, "/api/me/contact", &s.pia).json(&json!({
-        "phones": [{ "label": "mobile", "value": "+31 6 1111 2222" }],
-        "extra_emails": [{ "label": "work", "value": "pia@work.example" }],
-        "address": "Dorpsstraat 1, Utrecht",
-    })))
+    let (status, answer) = send(s.app.authed(Method::PUT, "/api/me/contact", &s.pia).json(
+        &json!({
+            "phones": [{ "label": "mobile", "value": "+31 6 1111 2222" }],
+            "extra_emails": [{ "label": "work", "value": "pia@work.example" }],
+            "address": "Dorpsstraat 1, Utrecht",
+        }),
+    ))
     .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     let png = picture(300, 200, ImageFormat::Png);
@@ -249,13 +258,21 @@ async fn shows(s: &Directory, viewer: &Session, page: &Value, field: &str) -> bo
         "parent_photo" => {
             let path = format!("/api/people/{}/photo", s.pia.user_id);
             let answers = s.status_of(viewer, &path).await == StatusCode::OK;
-            assert_eq!(answers, !pia["photo_url"].is_null(), "photo address vs. page");
+            assert_eq!(
+                answers,
+                !pia["photo_url"].is_null(),
+                "photo address vs. page"
+            );
             answers
         }
         "child_photo" => {
             let path = format!("/api/children/{}/photo", s.sam);
             let answers = s.status_of(viewer, &path).await == StatusCode::OK;
-            assert_eq!(answers, !sam["photo_url"].is_null(), "photo address vs. page");
+            assert_eq!(
+                answers,
+                !sam["photo_url"].is_null(),
+                "photo address vs. page"
+            );
             answers
         }
         "child_birthday" => {
@@ -288,7 +305,8 @@ async fn every_field_audience_and_viewer_shows_exactly_what_the_family_shares(ba
         } else {
             Some("school_parents")
         };
-        s.choose(&s.pia, &child_privacy, "child_name", sam_listed).await;
+        s.choose(&s.pia, &child_privacy, "child_name", sam_listed)
+            .await;
         for audience in AUDIENCES.map(Some).into_iter().chain([None]) {
             s.choose(&s.pia, path, field, audience).await;
             for (name, viewer, to_parent, to_child) in s.viewers() {
@@ -325,10 +343,11 @@ async fn the_school_s_locks_defaults_and_directory_switch_hold(backend: Backend)
     assert!(shows(&s, &s.gus, &s.page(&s.gus).await, "child_name").await);
     assert!(!shows(&s, &s.sue, &s.page(&s.sue).await, "child_name").await);
     // The locked phone: staff see it, parents never, and Pia cannot choose otherwise.
-    let (status, answer) = send(s.app.authed(Method::PUT, "/api/me/privacy", &s.pia).json(
-        &json!({ "choices": [{ "field": "parent_phone", "audience": "school_parents" }] }),
-    ))
-    .await;
+    let (status, answer) =
+        send(s.app.authed(Method::PUT, "/api/me/privacy", &s.pia).json(
+            &json!({ "choices": [{ "field": "parent_phone", "audience": "school_parents" }] }),
+        ))
+        .await;
     assert_eq!(
         (status, answer["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("field_locked"))
@@ -355,10 +374,20 @@ async fn the_school_s_locks_defaults_and_directory_switch_hold(backend: Backend)
     let off = directory_school(backend, |settings| settings.privacy.directory = false).await;
     fill_in_pia_s_family(&off).await;
     let child_privacy = format!("/api/children/{}/privacy", off.sam);
-    off.choose(&off.pia, &child_privacy, "child_name", Some("school_parents"))
-        .await;
-    off.choose(&off.pia, "/api/me/privacy", "parent_email", Some("school_parents"))
-        .await;
+    off.choose(
+        &off.pia,
+        &child_privacy,
+        "child_name",
+        Some("school_parents"),
+    )
+    .await;
+    off.choose(
+        &off.pia,
+        "/api/me/privacy",
+        "parent_email",
+        Some("school_parents"),
+    )
+    .await;
     for (name, viewer, _, to_child) in off.viewers() {
         let page = off.page(viewer).await;
         assert_eq!(page["directory_on"], json!(false));
@@ -377,9 +406,7 @@ async fn the_school_s_locks_defaults_and_directory_switch_hold(backend: Backend)
     assert!(!shows(&off, &off.cora, &page, "parent_email").await);
 }
 
-async fn privacy_settings_are_the_family_s_and_the_preview_shows_what_others_see(
-    backend: Backend,
-) {
+async fn privacy_settings_are_the_family_s_and_the_preview_shows_what_others_see(backend: Backend) {
     let s = directory_school(backend, |_| {}).await;
     fill_in_pia_s_family(&s).await;
     // Privacy by default: nothing chosen, nobody sees.
@@ -390,22 +417,38 @@ async fn privacy_settings_are_the_family_s_and_the_preview_shows_what_others_see
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["field"].as_str().unwrap(), &f["chosen"], f["audience"].as_str().unwrap()))
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap(),
+                &f["chosen"],
+                f["audience"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(fields.len(), 4);
-    assert!(fields.iter().all(|(_, chosen, audience)| chosen.is_null() && *audience == "nobody"));
+    assert!(
+        fields
+            .iter()
+            .all(|(_, chosen, audience)| chosen.is_null() && *audience == "nobody")
+    );
     // A child's field is not one of mine, and the other way round.
     for (path, field) in [
         ("/api/me/privacy".to_string(), "child_photo"),
         (format!("/api/children/{}/privacy", s.sam), "parent_phone"),
     ] {
-        let (status, answer) = send(s.app.authed(Method::PUT, &path, &s.pia).json(
-            &json!({ "choices": [{ "field": field, "audience": "staff" }] }),
-        ))
+        let (status, answer) = send(
+            s.app
+                .authed(Method::PUT, &path, &s.pia)
+                .json(&json!({ "choices": [{ "field": field, "audience": "staff" }] })),
+        )
         .await;
         assert_eq!(
             (status, answer["code"].as_str(), answer["field"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("wrong_field"), Some("choices[0].field")),
+            (
+                StatusCode::BAD_REQUEST,
+                Some("wrong_field"),
+                Some("choices[0].field")
+            ),
             "{path}"
         );
     }
@@ -417,8 +460,13 @@ async fn privacy_settings_are_the_family_s_and_the_preview_shows_what_others_see
     assert_eq!(sams["fields"][0]["field"], "child_name");
     assert_eq!(sams["fields"][0]["chosen"], "group_parents");
     // The preview: as a parent of the group sees us, and as one of the school.
-    s.choose(&s.pia, "/api/me/privacy", "parent_phone", Some("group_parents"))
-        .await;
+    s.choose(
+        &s.pia,
+        "/api/me/privacy",
+        "parent_phone",
+        Some("group_parents"),
+    )
+    .await;
     let (status, preview) = send(s.app.authed(
         Method::GET,
         "/api/me/privacy/preview?viewer=parent_in_same_group",
@@ -440,7 +488,8 @@ async fn privacy_settings_are_the_family_s_and_the_preview_shows_what_others_see
     assert!(school_wide["me"]["phones"].is_null());
     assert_eq!(school_wide["children"], json!([]));
     // Back to the school's default.
-    s.choose(&s.pia, "/api/me/privacy", "parent_phone", None).await;
+    s.choose(&s.pia, "/api/me/privacy", "parent_phone", None)
+        .await;
     let (_, mine) = send(s.app.authed(Method::GET, "/api/me/privacy", &s.pia)).await;
     assert!(mine["fields"][0]["chosen"].is_null());
 }
@@ -453,7 +502,11 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
         for &byte in bytes {
             crc ^= u32::from(byte);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -472,7 +525,11 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     let rows = vec![0u8; (width as usize + 1) * 16];
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     chunk(&mut png, b"IHDR", &header);
-    chunk(&mut png, b"IDAT", &miniz_oxide::deflate::compress_to_vec_zlib(&rows, 6));
+    chunk(
+        &mut png,
+        b"IDAT",
+        &miniz_oxide::deflate::compress_to_vec_zlib(&rows, 6),
+    );
     chunk(&mut png, b"IEND", &[]);
     png
 }
@@ -511,10 +568,11 @@ fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
     jpeg
 }
 
-async fn photos_are_re_encoded_upright_without_metadata_and_shown_only_as_shared(
-    backend: Backend,
-) {
-    let s = directory_school(backend, |settings| settings.files.max_photo_bytes = 1_000_000).await;
+async fn photos_are_re_encoded_upright_without_metadata_and_shown_only_as_shared(backend: Backend) {
+    let s = directory_school(backend, |settings| {
+        settings.files.max_photo_bytes = 1_000_000
+    })
+    .await;
     let original = jpeg_with_exif(400, 400);
     assert!(original.windows(6).any(|w| w == b"SERIAL"));
     let (status, saved) = upload_photo(&s.app, &s.pia, "/api/me/photo", original).await;
@@ -530,8 +588,14 @@ async fn photos_are_re_encoded_upright_without_metadata_and_shown_only_as_shared
             .starts_with("private")
     );
     let stored = response.bytes().await.unwrap().to_vec();
-    assert!(!stored.windows(4).any(|w| w == b"Exif"), "EXIF left in the photo");
-    assert!(!stored.windows(6).any(|w| w == b"SERIAL"), "serial left in the photo");
+    assert!(
+        !stored.windows(4).any(|w| w == b"Exif"),
+        "EXIF left in the photo"
+    );
+    assert!(
+        !stored.windows(6).any(|w| w == b"SERIAL"),
+        "serial left in the photo"
+    );
     let shown = image::load_from_memory_with_format(&stored, ImageFormat::Jpeg)
         .unwrap()
         .into_rgb8();
@@ -542,16 +606,29 @@ async fn photos_are_re_encoded_upright_without_metadata_and_shown_only_as_shared
     assert!(top[0] > 150 && top[2] < 100, "top {top:?}");
     assert!(bottom[2] > 150 && bottom[0] < 100, "bottom {bottom:?}");
     // A large picture is scaled to 512 x 512 of its middle.
-    let (status, _) =
-        upload_photo(&s.app, &s.pia, "/api/me/photo", picture(1200, 800, ImageFormat::Png)).await;
+    let (status, _) = upload_photo(
+        &s.app,
+        &s.pia,
+        "/api/me/photo",
+        picture(1200, 800, ImageFormat::Png),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let (_, contact) = send(s.app.authed(Method::GET, "/api/directory/groups", &s.pia)).await;
     assert!(contact.is_array());
 
     // Not pictures, and pictures too large, are refused; the photo stays as it was.
     for (bytes, want_status, code) in [
-        (b"<?php system($_GET['c']); ?>".to_vec(), 415, "unsupported_image_type"),
-        (b"<html><script>alert(1)</script></html>".to_vec(), 415, "unsupported_image_type"),
+        (
+            b"<?php system($_GET['c']); ?>".to_vec(),
+            415,
+            "unsupported_image_type",
+        ),
+        (
+            b"<html><script>alert(1)</script></html>".to_vec(),
+            415,
+            "unsupported_image_type",
+        ),
         (b"GIF89a....".to_vec(), 415, "unsupported_image_type"),
         (Vec::new(), 400, "empty_file"),
         (vec![0xFF; 1_100_000], 413, "payload_too_large"),
@@ -564,8 +641,13 @@ async fn photos_are_re_encoded_upright_without_metadata_and_shown_only_as_shared
         );
     }
     // A 20,000 x 20,000 PNG (400 MB when decoded) is refused before it is decoded.
-    let (status, answer) =
-        upload_photo(&s.app, &s.pia, "/api/me/photo", png_claiming(20_000, 20_000)).await;
+    let (status, answer) = upload_photo(
+        &s.app,
+        &s.pia,
+        "/api/me/photo",
+        png_claiming(20_000, 20_000),
+    )
+    .await;
     assert_eq!(
         (status, answer["code"].as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, Some("image_too_large"))
@@ -576,11 +658,22 @@ async fn photos_are_re_encoded_upright_without_metadata_and_shown_only_as_shared
     assert_eq!(s.status_of(&s.gus, &path).await, StatusCode::NOT_FOUND);
     assert_eq!(s.status_of(&s.pia, &path).await, StatusCode::OK);
     assert_eq!(
-        s.app.request(Method::GET, &path).send().await.unwrap().status(),
+        s.app
+            .request(Method::GET, &path)
+            .send()
+            .await
+            .unwrap()
+            .status(),
         StatusCode::UNAUTHORIZED
     );
     // Staff photos are for everyone logged in.
-    let (status, _) = upload_photo(&s.app, &s.tina, "/api/me/photo", picture(64, 64, ImageFormat::Png)).await;
+    let (status, _) = upload_photo(
+        &s.app,
+        &s.tina,
+        "/api/me/photo",
+        picture(64, 64, ImageFormat::Png),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let tina_photo = format!("/api/people/{}/photo", s.tina.user_id);
     assert_eq!(s.status_of(&s.sue, &tina_photo).await, StatusCode::OK);
@@ -593,7 +686,10 @@ async fn photos_are_re_encoded_upright_without_metadata_and_shown_only_as_shared
         .unwrap();
     assert_eq!(group_3a["teachers"][0]["full_name"], "Test Person");
     assert!(group_3a["teachers"][0]["photo_url"].is_string());
-    assert_eq!((group_3a["own"].as_bool(), group_3a["children"].as_u64()), (Some(false), Some(2)));
+    assert_eq!(
+        (group_3a["own"].as_bool(), group_3a["children"].as_u64()),
+        (Some(false), Some(2))
+    );
     // Removed: gone for everyone.
     let (status, _) = send(s.app.authed(Method::DELETE, "/api/me/photo", &s.pia)).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -602,14 +698,16 @@ async fn photos_are_re_encoded_upright_without_metadata_and_shown_only_as_shared
 
 async fn contact_details_keep_labelled_phones_and_extra_addresses(backend: Backend) {
     let s = directory_school(backend, |_| {}).await;
-    let (status, details) = send(s.app.authed(Method::PUT, "/api/me/contact", &s.gus).json(&json!({
-        "phones": [
-            { "label": "work", "value": " 020 123 4567 " },
-            { "label": "mobile", "value": "+31 6 9876 5432" },
-        ],
-        "extra_emails": [{ "label": "other", "value": "Gus.Home@Example.NL" }],
-        "address": "Kerkweg 2",
-    })))
+    let (status, details) = send(s.app.authed(Method::PUT, "/api/me/contact", &s.gus).json(
+        &json!({
+            "phones": [
+                { "label": "work", "value": " 020 123 4567 " },
+                { "label": "mobile", "value": "+31 6 9876 5432" },
+            ],
+            "extra_emails": [{ "label": "other", "value": "Gus.Home@Example.NL" }],
+            "address": "Kerkweg 2",
+        }),
+    ))
     .await;
     assert_eq!(status, StatusCode::OK, "{details}");
     assert_eq!(
@@ -640,7 +738,12 @@ async fn contact_details_keep_labelled_phones_and_extra_addresses(backend: Backe
             "duplicate_email",
         ),
     ] {
-        let (status, answer) = send(s.app.authed(Method::PUT, "/api/me/contact", &s.gus).json(&body)).await;
+        let (status, answer) = send(
+            s.app
+                .authed(Method::PUT, "/api/me/contact", &s.gus)
+                .json(&body),
+        )
+        .await;
         assert_eq!(
             (status, answer["code"].as_str(), answer["field"].as_str()),
             (StatusCode::BAD_REQUEST, Some(code), Some(field)),
@@ -686,7 +789,10 @@ async fn the_login_address_changes_only_when_the_new_address_confirms_it(backend
         (contact["email"].as_str(), contact["pending_email"].as_str()),
         (Some("gus@example.nl"), Some("gus@new.example"))
     );
-    assert_eq!(s.app.login("gus@new.example", PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        s.app.login("gus@new.example", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     s.app.login_ok("gus@example.nl", PASSWORD).await;
 
     let (status, answer) = s
@@ -696,7 +802,10 @@ async fn the_login_address_changes_only_when_the_new_address_confirms_it(backend
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["email"], "gus@new.example");
     s.app.login_ok("gus@new.example", PASSWORD).await;
-    assert_eq!(s.app.login("gus@example.nl", PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        s.app.login("gus@example.nl", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     let told = s.app.smtp.wait_for_mail_to("gus@example.nl").await;
     assert!(told.text().contains("gus@new.example"), "{}", told.text());
     // Used once only.
@@ -704,12 +813,18 @@ async fn the_login_address_changes_only_when_the_new_address_confirms_it(backend
         .app
         .post_json("/api/auth/confirm-email", json!({ "token": token }))
         .await;
-    assert_eq!((status, answer["code"].as_str()), (StatusCode::GONE, Some("token_used")));
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::GONE, Some("token_used"))
+    );
     let (status, answer) = s
         .app
         .post_json("/api/auth/confirm-email", json!({ "token": "nonsense" }))
         .await;
-    assert_eq!((status, answer["code"].as_str()), (StatusCode::NOT_FOUND, Some("token_invalid")));
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("token_invalid"))
+    );
 
     // An address with an account: the same answer, and its mailbox gets no link.
     let gus = s.app.login_ok("gus@new.example", PASSWORD).await;
@@ -723,7 +838,11 @@ async fn the_login_address_changes_only_when_the_new_address_confirms_it(backend
     assert_eq!(answer["pending_email"], "sue@example.nl");
     let warned = s.app.smtp.wait_for_mail_to("sue@example.nl").await;
     assert!(!warned.text().contains("#token="), "{}", warned.text());
-    assert!(warned.text().contains("already belongs to an account"), "{}", warned.text());
+    assert!(
+        warned.text().contains("already belongs to an account"),
+        "{}",
+        warned.text()
+    );
 
     // An old link: expired after a day.
     let (status, _) = send(
@@ -737,9 +856,15 @@ async fn the_login_address_changes_only_when_the_new_address_confirms_it(backend
     s.app.clock.advance(chrono::Duration::hours(25));
     let (status, answer) = s
         .app
-        .post_json("/api/auth/confirm-email", json!({ "token": late.link_token("confirm-email") }))
+        .post_json(
+            "/api/auth/confirm-email",
+            json!({ "token": late.link_token("confirm-email") }),
+        )
         .await;
-    assert_eq!((status, answer["code"].as_str()), (StatusCode::GONE, Some("token_expired")));
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::GONE, Some("token_expired"))
+    );
     s.app.login_ok("gus@new.example", PASSWORD).await;
 }
 
@@ -758,7 +883,10 @@ async fn teachers_of_the_group_write_notes_that_only_the_child_s_parents_read(ba
     let pushes = s.app.push.wait_for(1).await;
     assert_eq!(pushes[0].device, "pia-phone");
     assert_eq!(pushes[0].notice["title"], "Note about Kim");
-    assert_eq!(pushes[0].notice["url"], format!("/children/{}#notes", s.sam));
+    assert_eq!(
+        pushes[0].notice["url"],
+        format!("/children/{}#notes", s.sam)
+    );
     for reader in [&s.pia, &s.cora, &s.rita, &s.tina] {
         let (status, list) = send(s.app.authed(Method::GET, &notes, reader)).await;
         assert_eq!(status, StatusCode::OK, "{list}");
@@ -786,7 +914,10 @@ async fn teachers_of_the_group_write_notes_that_only_the_child_s_parents_read(ba
             .json(&json!({ "body": "   " })),
     )
     .await;
-    assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_note")));
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_note"))
+    );
     let note_path = format!("{notes}/{}", note["id"]);
     let (status, changed) = send(
         s.app
@@ -794,7 +925,10 @@ async fn teachers_of_the_group_write_notes_that_only_the_child_s_parents_read(ba
             .json(&json!({ "body": "Sam read two books today." })),
     )
     .await;
-    assert_eq!((status, changed["body"].as_str()), (StatusCode::OK, Some("Sam read two books today.")));
+    assert_eq!(
+        (status, changed["body"].as_str()),
+        (StatusCode::OK, Some("Sam read two books today."))
+    );
     let (status, _) = send(s.app.authed(Method::DELETE, &note_path, &s.pia)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = send(s.app.authed(Method::DELETE, &note_path, &s.tina)).await;
@@ -808,7 +942,11 @@ async fn who_may_do_what_with_the_directory_privacy_photos_and_notes(backend: Ba
     fill_in_pia_s_family(&s).await;
     let (_, note) = send(
         s.app
-            .authed(Method::POST, &format!("/api/children/{}/notes", s.sam), &s.tina)
+            .authed(
+                Method::POST,
+                &format!("/api/children/{}/notes", s.sam),
+                &s.tina,
+            )
             .json(&json!({ "body": "A note." })),
     )
     .await;
@@ -831,22 +969,102 @@ async fn who_may_do_what_with_the_directory_privacy_photos_and_notes(backend: Ba
         ("admin", Some(&s.admin)),
     ];
     let rows: Vec<(Method, String, Option<Value>, [u16; 8])> = vec![
-        (Method::GET, "/api/directory/groups".into(), None, [A, 200, 200, 200, 200, 200, 200, 200]),
-        (Method::GET, format!("/api/directory/groups/{}", s.class_3a), None, [A, 200, 200, 200, 200, 200, 200, 200]),
-        (Method::GET, "/api/directory/groups/999999".into(), None, [A, 404, 404, 404, 404, 404, 404, 404]),
-        (Method::GET, "/api/me/privacy".into(), None, [A, 200, 200, 200, 200, 200, 200, 200]),
-        (Method::GET, "/api/me/privacy/preview".into(), None, [A, 200, 200, 200, 200, 200, 200, 200]),
-        (Method::GET, format!("/api/children/{sam}/privacy"), None, [A, 200, 200, 404, 404, 200, 404, 200]),
-        (Method::PUT, format!("/api/children/{sam}/privacy"), Some(privacy.clone()), [A, 200, 403, 404, 404, 403, 404, 200]),
-        (Method::GET, format!("/api/children/{sam}/photo"), None, [A, 200, 200, 404, 404, 200, 200, 200]),
-        (Method::DELETE, format!("/api/children/{sam}/photo"), None, [A, 204, 403, 404, 404, 403, 404, 204]),
-        (Method::GET, format!("/api/people/{}/photo", s.pia.user_id), None, [A, 200, 404, 404, 404, 404, 404, 200]),
-        (Method::GET, "/api/me/contact".into(), None, [A, 200, 200, 200, 200, 200, 200, 200]),
-        (Method::GET, format!("/api/children/{sam}/notes"), None, [A, 200, 200, 404, 404, 200, 404, 404]),
-        (Method::POST, format!("/api/children/{sam}/notes"), Some(note_body.clone()), [A, 403, 403, 404, 404, 201, 404, 404]),
-        (Method::PATCH, format!("/api/children/{sam}/notes/{note_id}"), Some(note_body), [A, 403, 403, 404, 404, 200, 404, 404]),
-        (Method::PATCH, format!("/api/children/{sam}"), Some(json!({ "birthday": "2018-05-05" })), [A, 200, 403, 404, 404, 403, 404, 200]),
-        (Method::DELETE, format!("/api/children/{sam}/notes/{note_id}"), None, [A, 403, 403, 404, 404, 204, 404, 404]),
+        (
+            Method::GET,
+            "/api/directory/groups".into(),
+            None,
+            [A, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/directory/groups/{}", s.class_3a),
+            None,
+            [A, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/directory/groups/999999".into(),
+            None,
+            [A, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            Method::GET,
+            "/api/me/privacy".into(),
+            None,
+            [A, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/me/privacy/preview".into(),
+            None,
+            [A, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/children/{sam}/privacy"),
+            None,
+            [A, 200, 200, 404, 404, 200, 404, 200],
+        ),
+        (
+            Method::PUT,
+            format!("/api/children/{sam}/privacy"),
+            Some(privacy.clone()),
+            [A, 200, 403, 404, 404, 403, 404, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/children/{sam}/photo"),
+            None,
+            [A, 200, 200, 404, 404, 200, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            format!("/api/children/{sam}/photo"),
+            None,
+            [A, 204, 403, 404, 404, 403, 404, 204],
+        ),
+        (
+            Method::GET,
+            format!("/api/people/{}/photo", s.pia.user_id),
+            None,
+            [A, 200, 404, 404, 404, 404, 404, 200],
+        ),
+        (
+            Method::GET,
+            "/api/me/contact".into(),
+            None,
+            [A, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            format!("/api/children/{sam}/notes"),
+            None,
+            [A, 200, 200, 404, 404, 200, 404, 404],
+        ),
+        (
+            Method::POST,
+            format!("/api/children/{sam}/notes"),
+            Some(note_body.clone()),
+            [A, 403, 403, 404, 404, 201, 404, 404],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/children/{sam}/notes/{note_id}"),
+            Some(note_body),
+            [A, 403, 403, 404, 404, 200, 404, 404],
+        ),
+        (
+            Method::PATCH,
+            format!("/api/children/{sam}"),
+            Some(json!({ "birthday": "2018-05-05" })),
+            [A, 200, 403, 404, 404, 403, 404, 200],
+        ),
+        (
+            Method::DELETE,
+            format!("/api/children/{sam}/notes/{note_id}"),
+            None,
+            [A, 403, 403, 404, 404, 204, 404, 404],
+        ),
     ];
     for (method, path, body, expected) in rows {
         for ((name, caller), want) in callers.iter().zip(expected) {
@@ -865,13 +1083,8 @@ async fn who_may_do_what_with_the_directory_privacy_photos_and_notes(backend: Ba
             assert_eq!(status.as_u16(), want, "{method} {path} as {name}: {answer}");
             // The photo is removed by the first who may; put it back for the next.
             if method == Method::DELETE && path.ends_with("/photo") && want == 204 {
-                let (status, _) = upload_photo(
-                    &s.app,
-                    &s.pia,
-                    &path,
-                    picture(64, 64, ImageFormat::Png),
-                )
-                .await;
+                let (status, _) =
+                    upload_photo(&s.app, &s.pia, &path, picture(64, 64, ImageFormat::Png)).await;
                 assert_eq!(status, StatusCode::OK);
             }
         }
@@ -879,10 +1092,7 @@ async fn who_may_do_what_with_the_directory_privacy_photos_and_notes(backend: Ba
     // Photo uploads: the child's parents (not read-only) and the office; one's own photo is
     // one's own.
     let child_photo = format!("/api/children/{sam}/photo");
-    for ((name, caller), want) in callers
-        .iter()
-        .zip([A, 200, 403, 404, 404, 403, 404, 200])
-    {
+    for ((name, caller), want) in callers.iter().zip([A, 200, 403, 404, 404, 403, 404, 200]) {
         let bytes = picture(32, 32, ImageFormat::Png);
         let part = reqwest::multipart::Part::bytes(bytes).file_name("p.png");
         let form = reqwest::multipart::Form::new().part("photo", part);
@@ -891,6 +1101,10 @@ async fn who_may_do_what_with_the_directory_privacy_photos_and_notes(backend: Ba
             None => s.app.request(Method::PUT, &child_photo),
         };
         let (status, answer) = send(request.multipart(form)).await;
-        assert_eq!(status.as_u16(), want, "PUT {child_photo} as {name}: {answer}");
+        assert_eq!(
+            status.as_u16(),
+            want,
+            "PUT {child_photo} as {name}: {answer}"
+        );
     }
 }

@@ -1082,6 +1082,13 @@ async fn the_status_shows_deliveries_and_phones_and_a_reminder_reaches_only_thos
     )
     .await;
     assert!(status.is_success());
+    // Shown to staff only as the family shares it (privacy by default: at first not).
+    let (status, _) = send(
+        app.authed(Method::PUT, "/api/me/privacy", &s.bob)
+            .json(&json!({ "choices": [{ "field": "parent_phone", "audience": "staff" }] })),
+    )
+    .await;
+    assert!(status.is_success());
     let post = app.post(&s.teacher, urgent(s.class_3a)).await;
     let id = post["id"].as_i64().unwrap();
     app.push.wait_for(2).await;
@@ -1108,6 +1115,21 @@ async fn the_status_shows_deliveries_and_phones_and_a_reminder_reaches_only_thos
     // The phone number of who has not confirmed, to call; none for who has.
     assert_eq!(row(s.bob.user_id)["parent_phone"], "+31 6 12345678");
     assert!(row(s.anna.user_id)["parent_phone"].is_null());
+    // Once Bob no longer shares his phone with staff, the status page leaves it out.
+    send(
+        app.authed(Method::PUT, "/api/me/privacy", &s.bob)
+            .json(&json!({ "choices": [{ "field": "parent_phone", "audience": "nobody" }] })),
+    )
+    .await;
+    let (_, hidden) =
+        send(app.authed(Method::GET, &format!("/api/posts/{id}/status"), &s.teacher)).await;
+    let bob_row = hidden["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["parent_id"] == s.bob.user_id)
+        .unwrap();
+    assert!(bob_row["parent_phone"].is_null(), "{bob_row}");
     assert!(status["reminded_at"].is_null());
 
     // A parent cannot remind anyone.

@@ -120,6 +120,57 @@ async fn the_app_in_headless_chromium() {
         .await
         .link_token("reset-password");
 
+    // Another family of 3a lists its child and shares phone and photo with the class; a
+    // third (Jonas, invited) shares nothing yet.
+    let bea = app.active_user(&admin, "parent", "bea@example.nl").await;
+    let bo = app.create_child(&admin, "1004", class).await;
+    app.link_parent(&admin, bo, bea.user_id, false).await;
+    for (path, body) in [
+        (format!("/api/children/{bo}"), json!({ "first_name": "Bo", "last_name": "Berg", "birthday": "2019-04-23" })),
+    ] {
+        let (status, answer) =
+            crate::helpers::send(app.authed(reqwest::Method::PATCH, &path, &admin).json(&body)).await;
+        assert!(status.is_success(), "{answer}");
+    }
+    for (path, body) in [
+        (format!("/api/children/{bo}/privacy"), json!({ "choices": [
+            { "field": "child_name", "audience": "group_parents" },
+            { "field": "child_birthday", "audience": "group_parents" },
+            { "field": "child_photo", "audience": "group_parents" }] })),
+        ("/api/me/privacy".to_string(), json!({ "choices": [
+            { "field": "parent_phone", "audience": "group_parents" },
+            { "field": "parent_photo", "audience": "group_parents" }] })),
+        ("/api/me/contact".to_string(), json!({ "phones": [{ "label": "mobile", "value": "+31 6 2345 6789" }] })),
+    ] {
+        let (status, answer) =
+            crate::helpers::send(app.authed(reqwest::Method::PUT, &path, &bea).json(&body)).await;
+        assert!(status.is_success(), "{answer}");
+    }
+    let icon = std::fs::read(Path::new(root).join("pwa/icons/icon-192.png")).unwrap();
+    for path in ["/api/me/photo".to_string(), format!("/api/children/{bo}/photo")] {
+        let part = reqwest::multipart::Part::bytes(icon.clone()).file_name("photo.png");
+        let form = reqwest::multipart::Form::new().part("photo", part);
+        let (status, answer) = crate::helpers::send(
+            app.authed(reqwest::Method::PUT, &path, &bea).multipart(form),
+        )
+        .await;
+        assert!(status.is_success(), "{answer}");
+    }
+    // Carla asked to log in with a new address; its link is opened in the browser.
+    let carla_session = app.login_ok(carla, PASSWORD).await;
+    let (status, answer) = crate::helpers::send(
+        app.authed(reqwest::Method::POST, "/api/me/email", &carla_session)
+            .json(&json!({ "new_email": "carla.new@example.nl", "current_password": PASSWORD })),
+    )
+    .await;
+    assert!(status.is_success(), "{answer}");
+    app.wait_for_outbox().await;
+    let confirm_token = app
+        .smtp
+        .wait_for_mail_to("carla.new@example.nl")
+        .await
+        .link_token("confirm-email");
+
     // A relative folder is meant from the project root, not from tests/pwa where node runs.
     let screenshots = std::env::var("PWA_SCREENSHOTS")
         .map(|dir| std::path::Path::new(root).join(dir).display().to_string())
@@ -149,6 +200,7 @@ async fn the_app_in_headless_chromium() {
             .env("PWA_DIR", pwa.path())
             .env("RESET_EMAIL", carla)
             .env("RESET_TOKEN", &reset_token)
+            .env("CONFIRM_EMAIL_TOKEN", &confirm_token)
             .env("SCREENSHOTS", &screenshots)
             .output()
             .map(|output| (output, app))

@@ -134,6 +134,7 @@ struct DemoIds {
     jobs: Vec<String>,
     agenda: Vec<i64>,
     documents: Vec<i64>,
+    groups: Vec<i64>,
     /// The secret of a calendar feed's URL.
     feed_token: String,
 }
@@ -157,6 +158,8 @@ impl DemoIds {
         let strings = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>();
         let urls = match template {
             t if t.starts_with("/users/{id}") => with(&strings(&self.users), "{id}"),
+            t if t.starts_with("/people/{id}") => with(&strings(&self.users), "{id}"),
+            t if t.starts_with("/directory/groups/{id}") => with(&strings(&self.groups), "{id}"),
             t if t.starts_with("/children/{id}") => with(&strings(&self.children), "{id}"),
             t if t.starts_with("/imports/{id}") => with(&self.imports, "{id}"),
             t if t.starts_with("/agenda/{id}") => with(&strings(&self.agenda), "{id}"),
@@ -223,6 +226,7 @@ async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
     let (_, jobs) = get("/api/schedule/jobs").await;
     let (_, agenda) = get("/api/agenda").await;
     let (_, folders) = get("/api/documents").await;
+    let (_, groups) = get("/api/directory/groups").await;
     let (status, feed) = send(
         app.authed(Method::POST, "/api/agenda/feeds", &admin)
             .json(&serde_json::json!({})),
@@ -265,6 +269,7 @@ async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
             .iter()
             .flat_map(|folder| ids(&folder["documents"]))
             .collect(),
+        groups: ids(&groups),
         feed_token: feed["https_url"]
             .as_str()
             .unwrap()

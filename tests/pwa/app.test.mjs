@@ -257,17 +257,17 @@ test("a parent logs in, sees the urgent notice pinned on top and confirms it; th
   await confirmed.waitFor();
   assert.equal(await confirmed.innerText(), "1");
   await teacher.page.getByRole("heading", { level: 1, name: URGENT_TITLE }).waitFor();
-  // Anna, and the parent of the class who has not activated yet.
-  assert.match(await teacher.page.locator('[data-count="parents"]').innerText(), /^Sent to 2 parents/);
+  // Anna, Bea, and the parent of the class who has not activated yet.
+  assert.match(await teacher.page.locator('[data-count="parents"]').innerText(), /^Sent to 3 parents/);
   await teacher.page.getByText(/^Push messages: \d+ delivered/).waitFor();
   // A card per child with its parents; the child still waiting for a confirmation first.
   const waitingChild = teacher.page.locator(".children-status > li").first();
   await waitingChild.getByText("Not confirmed").waitFor();
-  await teacher.page.getByRole("button", { name: "Remind the 1 who have not confirmed" }).click();
-  await teacher.page.getByText("Reminder sent to those who have not confirmed (1)").waitFor();
+  await teacher.page.getByRole("button", { name: "Remind the 2 who have not confirmed" }).click();
+  await teacher.page.getByText("Reminder sent to those who have not confirmed (2)").waitFor();
   await teacher.page.getByText(/^Last reminder: /).waitFor();
   // Not twice in a row: the reason, in words.
-  await teacher.page.getByRole("button", { name: "Remind the 1 who have not confirmed" }).click();
+  await teacher.page.getByRole("button", { name: "Remind the 2 who have not confirmed" }).click();
   await teacher.page.getByRole("alert").getByText("less than 15 minutes ago").waitFor();
   await shot(teacher.page, "status");
   assert.deepEqual(await seriousViolations(teacher.page), [], "status accessibility");
@@ -463,7 +463,7 @@ test("a teacher posts an urgent notice in a few taps, and it is on top of the pa
   await teacher.page.getByRole("button", { name: "Check before sending" }).click();
   // Checked before it goes: as parents will see it, and to how many.
   await teacher.page.getByRole("heading", { level: 1, name: "Check and send" }).waitFor();
-  await teacher.page.getByText("This urgent notice goes at once to 2 parents of 2 children").waitFor();
+  await teacher.page.getByText("This urgent notice goes at once to 3 parents of 3 children").waitFor();
   await teacher.page.getByText("pick-up-times.pdf").waitFor();
   await shot(teacher.page, "compose-review");
   assert.deepEqual(await seriousViolations(teacher.page), [], "review accessibility");
@@ -472,9 +472,9 @@ test("a teacher posts an urgent notice in a few taps, and it is on top of the pa
   assert.equal(await teacher.page.getByLabel("Title").inputValue(), "Heating broken: classes end at 13:00");
   await teacher.page.getByText("Attached: pick-up-times.pdf").waitFor();
   await teacher.page.getByRole("button", { name: "Check before sending" }).click();
-  await teacher.page.getByRole("button", { name: "Send urgent notice to 2 parents" }).click();
+  await teacher.page.getByRole("button", { name: "Send urgent notice to 3 parents" }).click();
   await teacher.page.getByRole("heading", { level: 1, name: "Heating broken: classes end at 13:00" }).waitFor();
-  assert.match(await teacher.page.locator('[data-count="parents"]').innerText(), /^Sent to 2 parents/);
+  assert.match(await teacher.page.locator('[data-count="parents"]').innerText(), /^Sent to 3 parents/);
   assert.equal(await teacher.page.locator('[data-count="confirmed"] strong').innerText(), "0");
 
   await parent.page.goto("/");
@@ -551,9 +551,9 @@ test("a teacher schedules a message for tomorrow morning: only the teacher sees 
   await teacher.page.getByLabel("Text").fill("Tomorrow we have gym: please pack gym clothes and shoes.");
   await teacher.page.getByLabel("Send later (optional)").fill(`${schoolDay(1)}T08:00`);
   await teacher.page.getByRole("button", { name: "Check before sending" }).click();
-  await teacher.page.getByText("This goes out tomorrow, 08:00 to 2 parents of 2 children (counted now).").waitFor();
+  await teacher.page.getByText("This goes out tomorrow, 08:00 to 3 parents of 3 children (counted now).").waitFor();
   await shot(teacher.page, "compose-scheduled");
-  await teacher.page.getByRole("button", { name: "Schedule for 2 parents" }).click();
+  await teacher.page.getByRole("button", { name: "Schedule for 3 parents" }).click();
   await teacher.page.getByText("Scheduled: this goes out tomorrow, 08:00. Until then nobody else sees it.").waitFor();
   // On the teacher's home, marked; not on the parent's.
   await teacher.page.getByRole("link", { name: "Home" }).click();
@@ -600,18 +600,19 @@ test("a parent adds an emergency number and switches the app to Dutch", async ()
   await page.getByRole("link", { name: "Children" }).click();
   await page.locator("main a.card").first().click();
   await page.getByRole("heading", { name: "Emergency numbers" }).waitFor();
+  const emergency = page.locator("section", { has: page.getByRole("heading", { name: "Emergency numbers" }) });
   // The screen's heading has the focus after moving there (screen readers announce it).
   await until(page, () => document.activeElement?.tagName === "H1", undefined, "focus on the heading");
   // None yet: what they are for.
   await page.getByText("Who should the school call when you cannot be reached?").waitFor();
   await page.getByRole("button", { name: "Add a number" }).click();
-  await page.getByLabel("Name").last().fill("Grandma Jansen");
-  await page.getByLabel("Phone").last().fill("12");
+  await emergency.getByLabel("Name", { exact: true }).last().fill("Grandma Jansen");
+  await emergency.getByLabel("Phone").last().fill("12");
   await page.getByLabel("Relation").last().fill("grandmother");
   await page.getByText("Not saved yet: press Save.").waitFor();
-  await page.getByRole("button", { name: "Save" }).click();
+  await emergency.getByRole("button", { name: "Save" }).click();
   // The refused number is marked at its field, in view above the tab bar.
-  const phoneField = page.getByLabel("Phone").last();
+  const phoneField = emergency.getByLabel("Phone").last();
   await until(page, () => document.querySelector('input[aria-invalid="true"]')?.type === "tel", undefined, "the phone field marked");
   await page.locator(".field-error").waitFor();
   const box = await phoneField.boundingBox();
@@ -619,20 +620,20 @@ test("a parent adds an emergency number and switches the app to Dutch", async ()
   assert.ok(box.y + box.height <= tabs.y, `the field (${box.y}) is not under the tab bar (${tabs.y})`);
   await shot(page, "child-error");
   await phoneField.fill("+31 6 12345678");
-  await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("Saved.").waitFor();
+  await emergency.getByRole("button", { name: "Save" }).click();
+  await emergency.getByText("Saved.").waitFor();
   // A second number, then removed again: the removal is saved at once.
   await page.getByRole("button", { name: "Add a number" }).click();
-  await page.getByLabel("Name").last().fill("Neighbour Smit");
-  await page.getByLabel("Phone").last().fill("+31 6 87654321");
-  await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("Saved.").waitFor();
+  await emergency.getByLabel("Name", { exact: true }).last().fill("Neighbour Smit");
+  await emergency.getByLabel("Phone").last().fill("+31 6 87654321");
+  await emergency.getByRole("button", { name: "Save" }).click();
+  await emergency.getByText("Saved.").waitFor();
   await page.getByRole("button", { name: "Remove" }).last().click();
-  await page.getByText("Removed.").waitFor();
+  await emergency.getByText("Removed.").waitFor();
   await page.reload();
-  await page.getByLabel("Name").last().waitFor();
-  assert.equal(await page.getByLabel("Name").count(), 1);
-  assert.equal(await page.getByLabel("Name").last().inputValue(), "Grandma Jansen");
+  await emergency.getByLabel("Name", { exact: true }).last().waitFor();
+  assert.equal(await emergency.getByLabel("Name", { exact: true }).count(), 1);
+  assert.equal(await emergency.getByLabel("Name", { exact: true }).last().inputValue(), "Grandma Jansen");
 
   await page.getByRole("link", { name: "Account" }).click();
   await page.getByLabel("Language").selectOption("de");
@@ -1154,6 +1155,127 @@ test("the school office, in German, puts a day off for the whole school in the a
   await page.getByLabel("Sprache").selectOption("en");
   await page.getByRole("button", { name: "Speichern" }).first().click();
   await page.getByRole("link", { name: "Agenda", exact: true }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+const CONFIRM_EMAIL_TOKEN = process.env.CONFIRM_EMAIL_TOKEN;
+
+test("a parent finds the class list, sees what other families share, chooses what to share, and sees a note from the teacher", async () => {
+  // The teacher writes a note on Kim's page, reached through the class list.
+  const teacher = await phone();
+  await login(teacher.page, TEACHER);
+  await teacher.page.getByRole("link", { name: "Account" }).click();
+  await teacher.page.getByRole("link", { name: "Groups", exact: true }).click();
+  await atPath(teacher.page, "/groups");
+  await teacher.page.getByRole("link", { name: /Groep 3a/ }).click();
+  await teacher.page.getByRole("link", { name: "Kim van der Kind" }).click();
+  await teacher.page.getByLabel("New note for the parents").fill("Kim read her first book on her own today.");
+  await teacher.page.getByRole("button", { name: "Send note" }).click();
+  await teacher.page.getByText("Sent. The parents get a notification.").waitFor();
+  await teacher.page.locator(".note", { hasText: "Kim read her first book" }).waitFor();
+  assert.deepEqual(await seriousViolations(teacher.page), []);
+  await shot(teacher.page, "child-note-teacher");
+  assert.deepEqual(teacher.errors, []);
+  await teacher.context.close();
+
+  const { context, page, errors } = await phone();
+  await login(page, PARENT);
+  await page.getByRole("link", { name: "Children" }).click();
+  await atPath(page, "/children");
+  await page.getByRole("link", { name: "Groups", exact: true }).click();
+  await atPath(page, "/groups");
+  const own = page.locator("a.card.group.own", { hasText: "Groep 3a" });
+  await own.getByText("Yours").waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "groups");
+  await own.click();
+  // Bo's family shares with the class: name, birthday, photo, Bea's phone and photo.
+  const bo = page.locator(".child-entry", { hasText: "Bo Berg" });
+  await bo.getByRole("link", { name: "+31 6 2345 6789" }).waitFor();
+  assert.equal(await bo.getByRole("link", { name: "+31 6 2345 6789" }).getAttribute("href"), "tel:+31623456789");
+  await bo.getByText(/23 April/).waitFor();
+  assert.equal(await bo.locator("img.avatar").count(), 2, "Bo's and Bea's photos");
+  // Our own child, and Jonas's child, which his family does not list (privacy by default).
+  await page.locator(".child-entry", { hasText: "Kim van der Kind" }).waitFor();
+  await page.getByText("1 more children whose families do not list them for you.").waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "group-page");
+  // What we share: nothing yet; the phone goes to the class, and the preview shows it.
+  await page.goto("/account");
+  await page.getByRole("heading", { name: "Contact details" }).waitFor();
+  await page.getByRole("button", { name: "Add a phone number" }).click();
+  await page.locator(".phones").getByLabel("Phone").last().fill("+31 6 1111 2222");
+  await page.locator(".phones").getByRole("button", { name: "Save" }).click();
+  await page.locator(".phones").getByText("Saved.").waitFor();
+  await page.locator("input[type=file]").first().setInputFiles(`${PWA_DIR}/icons/icon-192.png`);
+  await page.locator(".photo-picker img.avatar").first().waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "account-contact");
+  await page.getByRole("link", { name: "Privacy: who sees what" }).click();
+  await atPath(page, "/account/privacy");
+  await page.getByLabel("My phone numbers").selectOption("group_parents");
+  await page.getByText("Saved.").first().waitFor();
+  const preview = page.locator("section", { hasText: "What others see" });
+  await preview.getByText("+31 6 1111 2222").waitFor();
+  await preview.getByRole("button", { name: "Other parents" }).click();
+  // Other parents do not get the phone (the answer for them replaces the class parents' view).
+  await preview.getByText("+31 6 1111 2222").waitFor({ state: "detached" });
+  await preview.getByText("Your children are not in the class list for them").waitFor();
+  await preview.getByRole("button", { name: "Class parents" }).click();
+  await preview.getByText("+31 6 1111 2222").waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "privacy");
+  // The teacher's note on Kim's page.
+  await page.goto("/children");
+  await page.locator("main a.card", { hasText: "Kim" }).click();
+  await page.locator(".note", { hasText: "Kim read her first book on her own today." }).waitFor();
+  await page.getByRole("heading", { name: "Who sees what of your child" }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "child-page");
+  // Offline: the class list loaded before.
+  await page.goto("/groups");
+  await page.locator("a.card.group").first().waitFor();
+  await controlledBySw(page);
+  await page.locator("a.card.group.own", { hasText: "Groep 3a" }).click();
+  await page.locator(".child-entry", { hasText: "Bo Berg" }).waitFor();
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator(".banner.offline").waitFor();
+  await page.locator(".child-entry", { hasText: "Bo Berg" }).waitFor();
+  await shot(page, "group-offline");
+  await context.setOffline(false);
+  // Dutch and German.
+  for (const [code, save, heading, privacy] of [["nl", "Save", "Groepen", "Privacy: wie ziet wat"], ["de", "Opslaan", "Klassen", "Datenschutz: wer sieht was"]]) {
+    await page.goto("/account");
+    await page.getByLabel(/Language|Taal/).selectOption(code);
+    await page.getByRole("button", { name: save }).first().click();
+    await page.goto("/groups");
+    await page.getByRole("heading", { name: heading }).waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await shot(page, `groups-${code}`);
+    await page.goto("/account/privacy");
+    await page.getByRole("heading", { name: privacy, exact: true }).waitFor();
+    await page.locator(".preview").waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await shot(page, `privacy-${code}`);
+  }
+  await page.goto("/account");
+  await page.getByLabel("Sprache").selectOption("en");
+  await page.getByRole("button", { name: "Speichern" }).first().click();
+  await page.getByRole("link", { name: "Children" }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the link sent to a new login address confirms it, once", async () => {
+  const { context, page, errors } = await phone();
+  await page.goto(`/confirm-email#token=${CONFIRM_EMAIL_TOKEN}`);
+  await page.getByText("Done: from now on you log in with carla.new@example.nl.").waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "confirm-email");
+  await page.reload();
+  await page.getByText("This link has been used already.").waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -134,8 +134,13 @@ pub async fn confirm(services: &Services, raw_token: &str) -> Result<(i32, Strin
             other => other,
         })?;
     // The old address's reset links must not reach the account any more.
-    store::tokens::expire_open(&txn, user_id, super::rules::TokenPurpose::PasswordReset, now)
-        .await?;
+    store::tokens::expire_open(
+        &txn,
+        user_id,
+        super::rules::TokenPurpose::PasswordReset,
+        now,
+    )
+    .await?;
     outbox::enqueue(
         &txn,
         vec![NewDelivery {
@@ -175,7 +180,9 @@ fn confirmation_mail<'a>(
             return Ok(None);
         };
         let now = services.clock.now();
-        if change.confirmed_at.is_some() || change.cancelled_at.is_some() || change.expires_at <= now
+        if change.confirmed_at.is_some()
+            || change.cancelled_at.is_some()
+            || change.expires_at <= now
         {
             return Ok(None);
         }
@@ -234,10 +241,13 @@ fn changed_mail<'a>(
             "new_email": row.payload["new_email"],
             "school": school,
         });
-        let rendered =
-            services
-                .templates
-                .render(CHANGED_MAIL, user.language, school, values, MailParts::default())?;
+        let rendered = services.templates.render(
+            CHANGED_MAIL,
+            user.language,
+            school,
+            values,
+            MailParts::default(),
+        )?;
         Ok(Some(OutgoingMail {
             to: Mailbox::new(Some(user.full_name()), old_email.parse()?),
             subject: rendered.subject,

@@ -10,12 +10,12 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
+use crate::app::{actor::Actor, error::AppError};
 use crate::entities::{
     children,
     user_contacts::{ContactKind, ContactLabel},
     users::{self, Role},
 };
-use crate::app::{actor::Actor, error::AppError};
 use crate::features::school::{
     self, ChildAccess,
     privacy::{Field, Relation, SchoolPolicy, Visibility},
@@ -160,8 +160,7 @@ pub async fn group_page(
             .filter(|link| link.child_id == child.id)
             .filter_map(|link| family.parents.get(&link.parent_id))
             .map(|parent| {
-                let relation =
-                    viewer.relation_to_parent(parent.id, family.groups_of(parent.id));
+                let relation = viewer.relation_to_parent(parent.id, family.groups_of(parent.id));
                 family.parent_card(&policy, relation, parent)
             })
             .collect();
@@ -451,11 +450,17 @@ pub fn photo_url(of: PhotoOf, key: &str) -> String {
 }
 
 pub fn user_photo_url(user: &users::Model) -> Option<String> {
-    Some(photo_url(PhotoOf::User(user.id), user.photo_key.as_deref()?))
+    Some(photo_url(
+        PhotoOf::User(user.id),
+        user.photo_key.as_deref()?,
+    ))
 }
 
 pub fn child_photo_url(child: &children::Model) -> Option<String> {
-    Some(photo_url(PhotoOf::Child(child.id), child.photo_key.as_deref()?))
+    Some(photo_url(
+        PhotoOf::Child(child.id),
+        child.photo_key.as_deref()?,
+    ))
 }
 
 /// Parents, their contacts, their children's groups and the families' choices, loaded once

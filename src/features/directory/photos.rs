@@ -47,7 +47,11 @@ pub async fn set(
 ) -> Result<String, AppError> {
     may_change(services, actor, of).await?;
     if upload.is_empty() {
-        return Err(AppError::invalid("photo", "empty_file", "The photo is empty."));
+        return Err(AppError::invalid(
+            "photo",
+            "empty_file",
+            "The photo is empty.",
+        ));
     }
     let jpeg = blocking(move || images::square_jpeg(&upload, PORTRAIT_SIDE)).await??;
     let object = services.files.put(&jpeg[..], u64::MAX).await?;
@@ -70,7 +74,11 @@ pub async fn remove(services: &Services, actor: &Actor, of: PhotoOf) -> Result<(
 }
 
 /// The photo as the viewer may see it; 404 when there is none or it is not shared with them.
-pub async fn get(services: &Services, actor: &Actor, of: PhotoOf) -> Result<FileDownload, AppError> {
+pub async fn get(
+    services: &Services,
+    actor: &Actor,
+    of: PhotoOf,
+) -> Result<FileDownload, AppError> {
     let key = match of {
         PhotoOf::User(id) => super::visible_user_photo(services, actor, id).await?,
         PhotoOf::Child(id) => super::visible_child_photo(services, actor, id).await?,

@@ -5,15 +5,14 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::OnConflict,
 };
 
 use crate::entities::{
     children, parent_children,
     privacy_choices::{self, Field, Visibility},
-    teacher_groups,
-    user_contacts,
+    teacher_groups, user_contacts,
     users::{self, AccountState, Role},
 };
 use crate::features::school::privacy::Viewer;

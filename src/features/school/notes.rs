@@ -7,7 +7,10 @@ use serde::Deserialize;
 
 use super::store::{self, notes::Note};
 use crate::app::{actor::Actor, error::AppError};
-use crate::entities::{outbox::Channel, users::{Language, Role}};
+use crate::entities::{
+    outbox::Channel,
+    users::{Language, Role},
+};
 use crate::features::accounts;
 use crate::platform::{
     db::AuditedWrite,
@@ -193,7 +196,7 @@ fn note_body(raw: &str) -> Result<String, AppError> {
             format!("A note has 1 to {MAX_NOTE} characters."),
         ));
     }
-    if body.chars().any(|c| text::is_refused_control(c)) {
+    if body.chars().any(text::is_refused_control) {
         return Err(AppError::invalid(
             "body",
             "invalid_note",

@@ -310,11 +310,23 @@ mod tests {
             co_parents: HashSet::from([2]),
         };
         assert_eq!(parent.relation_to_parent(1, [100]), Relation::Family);
-        assert_eq!(parent.relation_to_parent(2, [100]), Relation::ParentOfSameChild);
-        assert_eq!(parent.relation_to_parent(3, [200, 100]), Relation::ParentInSameGroup);
-        assert_eq!(parent.relation_to_parent(4, [200]), Relation::ParentOfSchool);
+        assert_eq!(
+            parent.relation_to_parent(2, [100]),
+            Relation::ParentOfSameChild
+        );
+        assert_eq!(
+            parent.relation_to_parent(3, [200, 100]),
+            Relation::ParentInSameGroup
+        );
+        assert_eq!(
+            parent.relation_to_parent(4, [200]),
+            Relation::ParentOfSchool
+        );
         assert_eq!(parent.relation_to_child(10, Some(100)), Relation::Family);
-        assert_eq!(parent.relation_to_child(11, Some(100)), Relation::ParentInSameGroup);
+        assert_eq!(
+            parent.relation_to_child(11, Some(100)),
+            Relation::ParentInSameGroup
+        );
         assert_eq!(parent.relation_to_child(12, None), Relation::ParentOfSchool);
         let teacher = Viewer {
             id: 5,
@@ -322,10 +334,19 @@ mod tests {
             groups: HashSet::from([100]),
             ..Viewer::default()
         };
-        assert_eq!(teacher.relation_to_parent(3, [100]), Relation::TeacherOfGroup);
+        assert_eq!(
+            teacher.relation_to_parent(3, [100]),
+            Relation::TeacherOfGroup
+        );
         assert_eq!(teacher.relation_to_parent(4, [200]), Relation::OtherStaff);
-        assert_eq!(teacher.relation_to_child(11, Some(100)), Relation::TeacherOfGroup);
-        assert_eq!(teacher.relation_to_child(12, Some(200)), Relation::OtherStaff);
+        assert_eq!(
+            teacher.relation_to_child(11, Some(100)),
+            Relation::TeacherOfGroup
+        );
+        assert_eq!(
+            teacher.relation_to_child(12, Some(200)),
+            Relation::OtherStaff
+        );
         let admin = Viewer {
             id: 6,
             role: Some(Role::Admin),

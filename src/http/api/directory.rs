@@ -16,9 +16,9 @@ use crate::{
     entities::user_contacts::ContactLabel,
     features::{
         directory::{
-            self, ChildCard,
-            photos::{self, PhotoOf}, FieldSetting, GroupPage, GroupSummary, Labelled, ParentCard,
+            self, ChildCard, FieldSetting, GroupPage, GroupSummary, Labelled, ParentCard,
             StaffCard, Subject,
+            photos::{self, PhotoOf},
         },
         school::privacy::{Field, Relation, Visibility},
     },
@@ -417,7 +417,11 @@ impl DirectoryApi {
     ///
     /// Every group with its teachers and its number of children; the caller's own groups
     /// (their children's, or the ones they teach) marked `own`.
-    #[oai(path = "/directory/groups", method = "get", operation_id = "directory_groups")]
+    #[oai(
+        path = "/directory/groups",
+        method = "get",
+        operation_id = "directory_groups"
+    )]
     async fn groups(
         &self,
         state: Data<&HttpState>,
@@ -432,7 +436,11 @@ impl DirectoryApi {
     /// Its teachers, and its children with their parents, each showing exactly what the
     /// family shares with the caller (children whose families do not list them for the
     /// caller are only counted).
-    #[oai(path = "/directory/groups/:id", method = "get", operation_id = "directory_group")]
+    #[oai(
+        path = "/directory/groups/:id",
+        method = "get",
+        operation_id = "directory_group"
+    )]
     async fn group(
         &self,
         state: Data<&HttpState>,
@@ -569,7 +577,11 @@ impl PhotosApi {
     }
 
     /// Remove my photo
-    #[oai(path = "/me/photo", method = "delete", operation_id = "remove_my_photo")]
+    #[oai(
+        path = "/me/photo",
+        method = "delete",
+        operation_id = "remove_my_photo"
+    )]
     async fn remove_my_photo(
         &self,
         state: Data<&HttpState>,
@@ -585,7 +597,11 @@ impl PhotosApi {
     ///
     /// Staff photos for everyone logged in; a parent's as their family shares it (404
     /// otherwise, as when there is none).
-    #[oai(path = "/people/:id/photo", method = "get", operation_id = "get_person_photo")]
+    #[oai(
+        path = "/people/:id/photo",
+        method = "get",
+        operation_id = "get_person_photo"
+    )]
     async fn person_photo(
         &self,
         state: Data<&HttpState>,
@@ -597,7 +613,11 @@ impl PhotosApi {
     }
 
     /// Set a child's photo (its parents, the office)
-    #[oai(path = "/children/:id/photo", method = "put", operation_id = "set_child_photo")]
+    #[oai(
+        path = "/children/:id/photo",
+        method = "put",
+        operation_id = "set_child_photo"
+    )]
     async fn set_child_photo(
         &self,
         state: Data<&HttpState>,
@@ -631,7 +651,11 @@ impl PhotosApi {
     /// A child's photo
     ///
     /// As the child's family shares it (its parents and the office always; 404 otherwise).
-    #[oai(path = "/children/:id/photo", method = "get", operation_id = "get_child_photo")]
+    #[oai(
+        path = "/children/:id/photo",
+        method = "get",
+        operation_id = "get_child_photo"
+    )]
     async fn child_photo(
         &self,
         state: Data<&HttpState>,

@@ -7,8 +7,8 @@ use crate::features::accounts::rules::password::PasswordRule;
 use crate::http::api::directory::ContactLabelDto;
 use crate::http::error::{ApiError, Lookup, NoErrors, error_sets};
 use crate::{
-    entities::users::Language,
     entities::user_contacts::ContactLabel,
+    entities::users::Language,
     features::accounts::{self, ProfileChange, User, contacts, email_change, rules, two_factor},
     features::directory,
     http::types::{AddressText, EmailText, Name, NamePrefix, NewPassword, PhoneText, Text},
@@ -397,7 +397,11 @@ impl MeApi {
     }
 
     /// Cancel my change of login address
-    #[oai(path = "/email", method = "delete", operation_id = "cancel_my_email_change")]
+    #[oai(
+        path = "/email",
+        method = "delete",
+        operation_id = "cancel_my_email_change"
+    )]
     async fn cancel_email_change(
         &self,
         state: Data<&HttpState>,

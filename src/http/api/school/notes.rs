@@ -96,7 +96,11 @@ impl NotesApi {
     }
 
     /// Write a note (teachers of the child's group)
-    #[oai(path = "/:id/notes", method = "post", operation_id = "create_child_note")]
+    #[oai(
+        path = "/:id/notes",
+        method = "post",
+        operation_id = "create_child_note"
+    )]
     async fn create(
         &self,
         state: Data<&HttpState>,
@@ -122,8 +126,7 @@ impl NotesApi {
         note_id: Path<i32>,
         body: Json<NoteRequest>,
     ) -> Result<Json<NoteResponse>, ApiError<ChangeNoteErrors>> {
-        let note =
-            notes::update(&state, &auth.user().actor(), id.0, note_id.0, &body.body).await?;
+        let note = notes::update(&state, &auth.user().actor(), id.0, note_id.0, &body.body).await?;
         Ok(Json(note.into()))
     }
 
