@@ -87,7 +87,7 @@ export function GroupPage({ id }) {
     </section>`}
     ${!data.directory_on && html`<p class="notice">${t("directory_off")}</p>`}
     <ul class="plain">${data.children.map((child) => html`<${ChildCard} key=${child.id} child=${child} />`)}</ul>
-    ${data.unlisted_children > 0 && html`<p class="meta">${t("unlisted_children", { count: data.unlisted_children })}</p>`}
+    ${data.unlisted_children > 0 && html`<p class="meta">${data.unlisted_children === 1 ? t("unlisted_child") : t("unlisted_children", { count: data.unlisted_children })}</p>`}
     <p class="meta">${t("directory_how")} <a href="/account/privacy">${t("privacy_settings")}</a></p>
     <p><a href="/groups">${t("back")}</a></p>`;
 }

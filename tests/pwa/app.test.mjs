@@ -1198,7 +1198,7 @@ test("a parent finds the class list, sees what other families share, chooses wha
   assert.equal(await bo.locator("img.avatar").count(), 2, "Bo's and Bea's photos");
   // Our own child, and Jonas's child, which his family does not list (privacy by default).
   await page.locator(".child-entry", { hasText: "Kim van der Kind" }).waitFor();
-  await page.getByText("1 more children whose families do not list them for you.").waitFor();
+  await page.getByText("1 more child whose family does not list it for you.").waitFor();
   assert.deepEqual(await seriousViolations(page), []);
   await shot(page, "group-page");
   // What we share: nothing yet; the phone goes to the class, and the preview shows it.
@@ -1232,6 +1232,8 @@ test("a parent finds the class list, sees what other families share, chooses wha
   await page.locator(".note", { hasText: "Kim read her first book on her own today." }).waitFor();
   await page.getByRole("heading", { name: "Who sees what of your child" }).waitFor();
   assert.deepEqual(await seriousViolations(page), []);
+  await page.locator("#notes").scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.getElementById("notes").scrollIntoView({ block: "start" }));
   await shot(page, "child-page");
   // Offline: the class list loaded before.
   await page.goto("/groups");
