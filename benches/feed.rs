@@ -18,23 +18,12 @@
 
 use std::{
     collections::{BTreeMap, HashSet},
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
-    },
+    sync::Arc,
     time::Instant,
 };
 
 use poem::{EndpointExt, Response, Route, Server, get, handler, listener::TcpAcceptor, web::Data};
-use schoolgate::{
-    app::{
-        clock::Clock,
-        config::{Secret, Settings},
-    },
-    http::state::HttpState,
-    platform::db,
-    startup::Application,
-};
+use schoolgate::http::state::HttpState;
 use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::{Value, json};
 
@@ -46,33 +35,6 @@ const GROUPS: [&str; 3] = ["Groep 3a", "Groep 5b", "Groep 7c"];
 /// Families of two children (in different groups); family 0 is the measured parent's.
 const FAMILIES: usize = 150;
 const POSTS: usize = 200;
-
-/// Every statement sea-orm runs on the server's connection: counted always, its SQL kept
-/// while `recording` is on.
-#[derive(Default)]
-struct StatementLog {
-    count: AtomicUsize,
-    recording: AtomicBool,
-    statements: Mutex<Vec<String>>,
-}
-
-impl StatementLog {
-    fn count(&self) -> usize {
-        self.count.load(Ordering::SeqCst)
-    }
-
-    /// The statements `during` runs (nothing else may use the server meanwhile).
-    async fn record<T>(&self, during: impl Future<Output = T>) -> (T, Vec<String>) {
-        self.statements.lock().unwrap().clear();
-        self.recording.store(true, Ordering::SeqCst);
-        let result = during.await;
-        self.recording.store(false, Ordering::SeqCst);
-        (
-            result,
-            std::mem::take(&mut *self.statements.lock().unwrap()),
-        )
-    }
-}
 
 /// "SELECT … FROM \"table\"" and the like: enough to tell the feed's statements apart.
 fn shape(sql: &str) -> String {
@@ -248,37 +210,6 @@ impl Api {
         )
         .await
     }
-}
-
-/// Starts Schoolgate on `database_url` with the statement log on its connection; returns its
-/// state and base URL.
-async fn start_schoolgate(database_url: String, log: Arc<StatementLog>) -> (HttpState, String) {
-    let mut settings = Settings::embedded_defaults().unwrap();
-    settings.server.bind = "127.0.0.1:0".into();
-    settings.database.url = Secret::new(database_url);
-    settings.mail.folder = std::env::temp_dir().join("schoolgate-bench-mail");
-    settings.security.login_attempts_per_account_per_minute = 100_000;
-    settings.security.auth_requests_per_client_per_minute = 100_000;
-    settings.delivery.run_worker = false;
-    settings.schedule.run_scheduler = false;
-    let mut connection = db::connect(&settings.database).await.unwrap();
-    db::migrate(&connection).await.unwrap();
-    connection.set_metric_callback(move |info| {
-        log.count.fetch_add(1, Ordering::SeqCst);
-        if log.recording.load(Ordering::SeqCst) {
-            log.statements
-                .lock()
-                .unwrap()
-                .push(info.statement.sql.clone());
-        }
-    });
-    let app = Application::build_with(settings, connection, Clock::default())
-        .await
-        .unwrap();
-    let state = app.state();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until(std::future::pending()));
-    (state, base)
 }
 
 /// What the set-up made.
@@ -487,8 +418,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 async fn bench_backend(label: &str, database_url: String, concurrency: usize, seconds: f64) {
-    let log = Arc::new(StatementLog::default());
-    let (state, base) = start_schoolgate(database_url, log.clone()).await;
+    let log = Arc::new(support::StatementLog::default());
+    let (state, base) = support::serve_with_statement_log(database_url, log.clone()).await;
     let started = Instant::now();
     let school = set_up(&state, &base).await;
     println!(

@@ -6,12 +6,21 @@
 
 use std::{
     future::Future,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use schoolgate::platform::services::Services;
 use schoolgate::{
-    app::{actor::Actor, config::Settings},
+    app::{
+        actor::Actor,
+        clock::Clock,
+        config::{Secret, Settings},
+    },
+    platform::db,
     entities::users::{Language, Role},
     features::{
         accounts::{self, NewUser},
@@ -299,3 +308,62 @@ pub fn load_settings(default_seconds: f64, default_concurrency: usize) -> (f64, 
     );
     (seconds, concurrency)
 }
+
+/// Every statement sea-orm runs on the server's connection: counted always, its SQL kept
+/// while `recording` is on.
+#[derive(Default)]
+pub struct StatementLog {
+    count: AtomicUsize,
+    recording: AtomicBool,
+    statements: Mutex<Vec<String>>,
+}
+
+impl StatementLog {
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
+    }
+
+    /// The statements `during` runs (nothing else may use the server meanwhile).
+    pub async fn record<T>(&self, during: impl Future<Output = T>) -> (T, Vec<String>) {
+        self.statements.lock().unwrap().clear();
+        self.recording.store(true, Ordering::SeqCst);
+        let result = during.await;
+        self.recording.store(false, Ordering::SeqCst);
+        (
+            result,
+            std::mem::take(&mut *self.statements.lock().unwrap()),
+        )
+    }
+}
+
+/// Starts Schoolgate on `database_url` with the statement log on its connection; returns its
+/// state and base URL.
+pub async fn serve_with_statement_log(database_url: String, log: Arc<StatementLog>) -> (HttpState, String) {
+    let mut settings = Settings::embedded_defaults().unwrap();
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.database.url = Secret::new(database_url);
+    settings.mail.folder = std::env::temp_dir().join("schoolgate-bench-mail");
+    settings.security.login_attempts_per_account_per_minute = 100_000;
+    settings.security.auth_requests_per_client_per_minute = 100_000;
+    settings.delivery.run_worker = false;
+    settings.schedule.run_scheduler = false;
+    let mut connection = db::connect(&settings.database).await.unwrap();
+    db::migrate(&connection).await.unwrap();
+    connection.set_metric_callback(move |info| {
+        log.count.fetch_add(1, Ordering::SeqCst);
+        if log.recording.load(Ordering::SeqCst) {
+            log.statements
+                .lock()
+                .unwrap()
+                .push(info.statement.sql.clone());
+        }
+    });
+    let app = Application::build_with(settings, connection, Clock::default())
+        .await
+        .unwrap();
+    let state = app.state();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until(std::future::pending()));
+    (state, base)
+}
+
