@@ -1036,6 +1036,30 @@ async fn who_may_do_what_with_the_directory_privacy_photos_and_notes(backend: Ba
             [A, 200, 200, 200, 200, 200, 200, 200],
         ),
         (
+            Method::PUT,
+            "/api/me/contact".into(),
+            Some(json!({ "address": "Schoolstraat 1" })),
+            [A, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/me/privacy".into(),
+            Some(json!({ "choices": [{ "field": "parent_address", "audience": "staff" }] })),
+            [A, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/me/email".into(),
+            None,
+            [A, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        (
+            Method::DELETE,
+            "/api/me/photo".into(),
+            None,
+            [A, 204, 404, 404, 404, 404, 404, 404],
+        ),
+        (
             Method::GET,
             format!("/api/children/{sam}/notes"),
             None,

@@ -1212,6 +1212,16 @@ test("a parent finds the class list, sees what other families share, chooses wha
   await page.locator(".photo-picker img.avatar").first().waitFor();
   assert.deepEqual(await seriousViolations(page), []);
   await shot(page, "account-contact");
+  // A new login address waits for its link; cancelled here.
+  const address = page.locator("section", { has: page.getByRole("heading", { name: "Login e-mail address" }) });
+  await address.getByLabel("New e-mail address").fill("anna.new@example.nl");
+  await address.getByLabel("Current password").fill(PASSWORD);
+  await address.getByRole("button", { name: "Send confirmation link" }).click();
+  await address.getByText("A confirmation link went to anna.new@example.nl.").waitFor();
+  await address.getByText("You log in with anna@example.nl.").waitFor();
+  await shot(page, "email-change");
+  await address.getByRole("button", { name: "Cancel the change" }).click();
+  await address.getByText("A confirmation link went to").waitFor({ state: "detached" });
   await page.getByRole("link", { name: "Privacy: who sees what" }).click();
   await atPath(page, "/account/privacy");
   await page.getByLabel("My phone numbers").selectOption("group_parents");
