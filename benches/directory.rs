@@ -53,7 +53,9 @@ async fn bench_backend(label: &'static str, url: String, concurrency: usize, sec
             OTHER_CLASS_CHILDREN
         };
         for n in 0..size {
-            children.push_str(&format!("{child};Kind{child};Familie{child};Klasse {class:02}\n"));
+            children.push_str(&format!(
+                "{child};Kind{child};Familie{child};Klasse {class:02}\n"
+            ));
             parents.push_str(&format!(
                 "Ouder;Familie{child};ouder{child}@example.nl;+31 6 {:08};{child}\n",
                 child
@@ -84,9 +86,15 @@ async fn bench_backend(label: &'static str, url: String, concurrency: usize, sec
     let now = state.clock.now();
     for view in all_children.iter().filter(|view| view.child.id % 2 == 0) {
         let subject = Subject::Child(view.child.id);
-        people::set_choice(&txn, subject, Field::ChildName, Some(Visibility::GroupParents), now)
-            .await
-            .unwrap();
+        people::set_choice(
+            &txn,
+            subject,
+            Field::ChildName,
+            Some(Visibility::GroupParents),
+            now,
+        )
+        .await
+        .unwrap();
     }
     for parent in all_parents.iter().filter(|parent| parent.id % 2 == 0) {
         for field in [Field::ParentPhone, Field::ParentEmail] {

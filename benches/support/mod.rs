@@ -20,13 +20,13 @@ use schoolgate::{
         clock::Clock,
         config::{Secret, Settings},
     },
-    platform::db,
     entities::users::{Language, Role},
     features::{
         accounts::{self, NewUser},
         imports::{self, ApplyOptions, ImportKind},
     },
     http::state::HttpState,
+    platform::db,
     startup::Application,
 };
 use sea_orm::{ConnectionTrait, Database};
@@ -338,7 +338,10 @@ impl StatementLog {
 
 /// Starts Schoolgate on `database_url` with the statement log on its connection; returns its
 /// state and base URL.
-pub async fn serve_with_statement_log(database_url: String, log: Arc<StatementLog>) -> (HttpState, String) {
+pub async fn serve_with_statement_log(
+    database_url: String,
+    log: Arc<StatementLog>,
+) -> (HttpState, String) {
     let mut settings = Settings::embedded_defaults().unwrap();
     settings.server.bind = "127.0.0.1:0".into();
     settings.database.url = Secret::new(database_url);
@@ -366,4 +369,3 @@ pub async fn serve_with_statement_log(database_url: String, log: Arc<StatementLo
     tokio::spawn(app.run_until(std::future::pending()));
     (state, base)
 }
-

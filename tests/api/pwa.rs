@@ -125,33 +125,50 @@ async fn the_app_in_headless_chromium() {
     let bea = app.active_user(&admin, "parent", "bea@example.nl").await;
     let bo = app.create_child(&admin, "1004", class).await;
     app.link_parent(&admin, bo, bea.user_id, false).await;
-    for (path, body) in [
-        (format!("/api/children/{bo}"), json!({ "first_name": "Bo", "last_name": "Berg", "birthday": "2019-04-23" })),
-    ] {
-        let (status, answer) =
-            crate::helpers::send(app.authed(reqwest::Method::PATCH, &path, &admin).json(&body)).await;
+    for (path, body) in [(
+        format!("/api/children/{bo}"),
+        json!({ "first_name": "Bo", "last_name": "Berg", "birthday": "2019-04-23" }),
+    )] {
+        let (status, answer) = crate::helpers::send(
+            app.authed(reqwest::Method::PATCH, &path, &admin)
+                .json(&body),
+        )
+        .await;
         assert!(status.is_success(), "{answer}");
     }
     for (path, body) in [
-        (format!("/api/children/{bo}/privacy"), json!({ "choices": [
+        (
+            format!("/api/children/{bo}/privacy"),
+            json!({ "choices": [
             { "field": "child_name", "audience": "group_parents" },
             { "field": "child_birthday", "audience": "group_parents" },
-            { "field": "child_photo", "audience": "group_parents" }] })),
-        ("/api/me/privacy".to_string(), json!({ "choices": [
+            { "field": "child_photo", "audience": "group_parents" }] }),
+        ),
+        (
+            "/api/me/privacy".to_string(),
+            json!({ "choices": [
             { "field": "parent_phone", "audience": "group_parents" },
-            { "field": "parent_photo", "audience": "group_parents" }] })),
-        ("/api/me/contact".to_string(), json!({ "phones": [{ "label": "mobile", "value": "+31 6 2345 6789" }] })),
+            { "field": "parent_photo", "audience": "group_parents" }] }),
+        ),
+        (
+            "/api/me/contact".to_string(),
+            json!({ "phones": [{ "label": "mobile", "value": "+31 6 2345 6789" }] }),
+        ),
     ] {
         let (status, answer) =
             crate::helpers::send(app.authed(reqwest::Method::PUT, &path, &bea).json(&body)).await;
         assert!(status.is_success(), "{answer}");
     }
     let icon = std::fs::read(Path::new(root).join("pwa/icons/icon-192.png")).unwrap();
-    for path in ["/api/me/photo".to_string(), format!("/api/children/{bo}/photo")] {
+    for path in [
+        "/api/me/photo".to_string(),
+        format!("/api/children/{bo}/photo"),
+    ] {
         let part = reqwest::multipart::Part::bytes(icon.clone()).file_name("photo.png");
         let form = reqwest::multipart::Form::new().part("photo", part);
         let (status, answer) = crate::helpers::send(
-            app.authed(reqwest::Method::PUT, &path, &bea).multipart(form),
+            app.authed(reqwest::Method::PUT, &path, &bea)
+                .multipart(form),
         )
         .await;
         assert!(status.is_success(), "{answer}");

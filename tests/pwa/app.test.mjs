@@ -1211,6 +1211,7 @@ test("a parent finds the class list, sees what other families share, chooses wha
   await page.locator("input[type=file]").first().setInputFiles(`${PWA_DIR}/icons/icon-192.png`);
   await page.locator(".photo-picker img.avatar").first().waitFor();
   assert.deepEqual(await seriousViolations(page), []);
+  await page.evaluate(() => document.getElementById("contact").scrollIntoView({ block: "center" }));
   await shot(page, "account-contact");
   // A new login address waits for its link; cancelled here.
   const address = page.locator("section", { has: page.getByRole("heading", { name: "Login e-mail address" }) });
@@ -1219,6 +1220,7 @@ test("a parent finds the class list, sees what other families share, chooses wha
   await address.getByRole("button", { name: "Send confirmation link" }).click();
   await address.getByText("A confirmation link went to anna.new@example.nl.").waitFor();
   await address.getByText("You log in with anna@example.nl.").waitFor();
+  await page.evaluate(() => document.getElementById("login-address").scrollIntoView({ block: "start" }));
   await shot(page, "email-change");
   await address.getByRole("button", { name: "Cancel the change" }).click();
   await address.getByText("A confirmation link went to").waitFor({ state: "detached" });

@@ -17,6 +17,7 @@ use crate::platform::{
 };
 
 use super::store;
+pub use super::store::PhotoOf;
 
 /// The columns that point at photo files.
 pub const FILE_REFERENCES: &[FileReference] = &[
@@ -29,13 +30,6 @@ pub const FILE_REFERENCES: &[FileReference] = &[
         column: "photo_key",
     },
 ];
-
-/// Whose photo it is.
-#[derive(Clone, Copy, Debug)]
-pub enum PhotoOf {
-    User(i32),
-    Child(i32),
-}
 
 /// Sets the caller's own photo, or a child's (its parents unless read-only, the office).
 /// Returns the photo's new key.

@@ -274,17 +274,24 @@ pub async fn children_per_group(conn: &impl ConnectionTrait) -> Result<HashMap<i
         .collect())
 }
 
+/// Whose photo it is.
+#[derive(Clone, Copy, Debug)]
+pub enum PhotoOf {
+    User(i32),
+    Child(i32),
+}
+
 /// Sets or clears a user's or child's photo; false when there was nothing to clear.
 pub async fn set_photo(
     conn: &impl ConnectionTrait,
-    of: super::photos::PhotoOf,
+    of: PhotoOf,
     key: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     use sea_orm::sea_query::Expr;
     let clearing = key.is_none();
     let result = match of {
-        super::photos::PhotoOf::User(id) => {
+        PhotoOf::User(id) => {
             let mut update = users::Entity::update_many()
                 .col_expr(users::Column::PhotoKey, Expr::value(key))
                 .col_expr(users::Column::UpdatedAt, Expr::value(now))
@@ -294,7 +301,7 @@ pub async fn set_photo(
             }
             update.exec(conn).await?
         }
-        super::photos::PhotoOf::Child(id) => {
+        PhotoOf::Child(id) => {
             let mut update = children::Entity::update_many()
                 .col_expr(children::Column::PhotoKey, Expr::value(key))
                 .col_expr(children::Column::UpdatedAt, Expr::value(now))
