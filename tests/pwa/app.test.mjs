@@ -1293,3 +1293,29 @@ test("the link sent to a new login address confirms it, once", async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("the school office sees every child of a class with its parents in the class list, in German", async () => {
+  const { context, page, errors } = await phone("de-DE");
+  await login(page, ADMIN);
+  await page.goto("/account");
+  await page.getByLabel("Language").selectOption("de");
+  await page.getByRole("button", { name: "Save" }).first().click();
+  await page.getByRole("link", { name: "Konto", exact: true }).waitFor();
+  await page.getByRole("link", { name: "Klassen", exact: true }).click();
+  await atPath(page, "/groups");
+  await page.getByRole("heading", { name: "Klassen" }).waitFor();
+  await page.locator("a.card.group", { hasText: "Groep 3a" }).click();
+  // The office keeps the data: every child, also those their families do not list.
+  await page.locator(".child-entry", { hasText: "Bo Berg" }).waitFor();
+  assert.equal(await page.locator(".child-entry").count(), 3);
+  assert.equal(await page.getByText(/Noch \d+ Kind/).count(), 0);
+  await page.locator(".child-entry", { hasText: "Bo Berg" }).getByRole("link", { name: "+31 6 2345 6789" }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "group-admin-de");
+  await page.goto("/account");
+  await page.getByLabel("Sprache").selectOption("en");
+  await page.getByRole("button", { name: "Speichern" }).first().click();
+  await page.getByRole("link", { name: "Account", exact: true }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
