@@ -99,19 +99,28 @@ impl FileDownload {
             Result<bytes::Bytes, crate::platform::files::FileError>,
         >,
     ) -> Self {
-        use futures_util::TryStreamExt;
         let disposition = format!(
             "attachment; filename=\"{}\"",
             file_name.replace(|c: char| !c.is_ascii(), "_")
         );
-        let body = poem::Body::from_bytes_stream(body.map_err(std::io::Error::other));
         Self::File(
-            poem_openapi::payload::Binary(body),
+            poem_openapi::payload::Binary(streamed(body)),
             content_type,
             disposition,
             size,
         )
     }
+}
+
+/// A stored file's bytes as a response body, read from the backend as it is sent.
+pub fn streamed(
+    body: futures_util::stream::BoxStream<
+        'static,
+        Result<bytes::Bytes, crate::platform::files::FileError>,
+    >,
+) -> poem::Body {
+    use futures_util::TryStreamExt;
+    poem::Body::from_bytes_stream(body.map_err(std::io::Error::other))
 }
 
 /// `Text`'s formats, stated in the schema.

@@ -14,8 +14,9 @@ use crate::app::{actor::Actor, error::AppError};
 use crate::entities::{
     children,
     user_contacts::{ContactKind, ContactLabel},
-    users::{self, Role},
+    users::{self, AccountState, Role},
 };
+use crate::features::accounts;
 use crate::features::school::{
     self, ChildAccess,
     privacy::{Field, Relation, SchoolPolicy, Visibility},
@@ -242,6 +243,13 @@ pub async fn settings(
     subject: Subject,
 ) -> Result<Vec<FieldSetting>, AppError> {
     let subject = allowed_subject(services, actor, subject, false).await?;
+    field_settings(services, subject).await
+}
+
+async fn field_settings(
+    services: &Services,
+    subject: Subject,
+) -> Result<Vec<FieldSetting>, AppError> {
     let (users, children, fields) = match subject {
         Subject::User(id) => (vec![id], vec![], &PARENT_FIELDS[..]),
         Subject::Child(id) => (vec![], vec![id], &CHILD_FIELDS[..]),
@@ -302,7 +310,7 @@ pub async fn choose(
         "fields": choices.iter().map(|(field, audience)| (field, audience)).collect::<Vec<_>>(),
     });
     write.commit(target, details).await?;
-    settings(services, actor, subject).await
+    field_settings(services, subject).await
 }
 
 /// Whether `viewer` may see the photo of user `user_id`: staff photos everyone logged in,
@@ -313,7 +321,7 @@ pub async fn visible_user_photo(
     user_id: i32,
 ) -> Result<String, AppError> {
     let db = &services.db;
-    let user = store::active_users(db, vec![user_id])
+    let user = active_users(db, vec![user_id])
         .await?
         .remove(&user_id)
         .ok_or_else(|| AppError::not_found("photo"))?;
@@ -406,17 +414,42 @@ async fn allowed_subject(
     match subject {
         Subject::User(id) if id == actor.id => Ok(subject),
         Subject::User(_) => Err(AppError::forbidden()),
+        Subject::Child(id) if to_change => {
+            writable_child(services, actor, id).await?;
+            Ok(subject)
+        }
         Subject::Child(id) => {
-            let view = school::get_child(services, actor, id).await?;
-            if to_change && (view.access != ChildAccess::Write || actor.role == Role::Teacher) {
-                return Err(AppError::forbidden_with(
-                    "read_only",
-                    "You may see but not change this child's data.",
-                ));
-            }
+            school::get_child(services, actor, id).await?;
             Ok(subject)
         }
     }
+}
+
+/// A child the caller may change (its parents unless read-only, the office): 404 when the
+/// caller may not see it, 403 `read_only` when they may only see it (teachers too).
+pub(crate) async fn writable_child(
+    services: &Services,
+    actor: &Actor,
+    child_id: i32,
+) -> Result<(), AppError> {
+    if school::get_child(services, actor, child_id).await?.access == ChildAccess::Write {
+        Ok(())
+    } else {
+        Err(AppError::forbidden_with(
+            "read_only",
+            "You may see but not change this child's data.",
+        ))
+    }
+}
+
+/// Accounts that are not disabled, by id.
+async fn active_users(
+    conn: &impl sea_orm::ConnectionTrait,
+    ids: Vec<i32>,
+) -> Result<HashMap<i32, users::Model>, AppError> {
+    let mut found = accounts::find_users(conn, ids).await?;
+    found.retain(|_, user| user.state != AccountState::Disabled);
+    Ok(found)
 }
 
 /// Staff cards by id.
@@ -424,7 +457,7 @@ async fn staff_cards(
     services: &Services,
     ids: Vec<i32>,
 ) -> Result<HashMap<i32, StaffCard>, AppError> {
-    Ok(store::active_users(&services.db, ids)
+    Ok(active_users(&services.db, ids)
         .await?
         .into_values()
         .map(|user| {
@@ -479,7 +512,7 @@ impl Family {
         children: &[children::Model],
     ) -> Result<Self, AppError> {
         let db = &services.db;
-        let parents = store::active_users(db, parent_ids.clone()).await?;
+        let parents = active_users(db, parent_ids.clone()).await?;
         let contacts = store::contacts_of(db, parent_ids.clone()).await?;
         let mut parent_groups: HashMap<i32, Vec<i32>> = HashMap::new();
         for (parent, _, group) in store::children_of_parents(db, parent_ids.clone()).await? {

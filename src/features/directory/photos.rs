@@ -7,8 +7,6 @@ use crate::app::{
     actor::Actor,
     error::{AppError, blocking},
 };
-use crate::entities::users::Role;
-use crate::features::school::{self, ChildAccess};
 use crate::platform::{
     db,
     files::{FileDownload, FileReference, FileStore},
@@ -88,16 +86,6 @@ async fn may_change(services: &Services, actor: &Actor, of: PhotoOf) -> Result<(
     match of {
         PhotoOf::User(id) if id == actor.id => Ok(()),
         PhotoOf::User(_) => Err(AppError::forbidden()),
-        PhotoOf::Child(id) => {
-            let view = school::get_child(services, actor, id).await?;
-            if view.access == ChildAccess::Write && actor.role != Role::Teacher {
-                Ok(())
-            } else {
-                Err(AppError::forbidden_with(
-                    "read_only",
-                    "You may see but not change this child's data.",
-                ))
-            }
-        }
+        PhotoOf::Child(id) => super::writable_child(services, actor, id).await,
     }
 }

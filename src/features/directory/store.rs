@@ -13,7 +13,7 @@ use crate::entities::{
     children, parent_children,
     privacy_choices::{self, Field, Visibility},
     teacher_groups, user_contacts,
-    users::{self, AccountState, Role},
+    users::{self, Role},
 };
 use crate::features::school::privacy::Viewer;
 
@@ -123,21 +123,6 @@ pub async fn children_of_parent(
         .order_by_asc(children::Column::FirstName)
         .all(conn)
         .await
-}
-
-/// Accounts that are not disabled, by id.
-pub async fn active_users(
-    conn: &impl ConnectionTrait,
-    ids: Vec<i32>,
-) -> Result<HashMap<i32, users::Model>, DbErr> {
-    Ok(users::Entity::find()
-        .filter(users::Column::Id.is_in(ids))
-        .filter(users::Column::State.ne(AccountState::Disabled))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|user| (user.id, user))
-        .collect())
 }
 
 /// Extra phone numbers and e-mail addresses of several users, in their order.

@@ -22,7 +22,13 @@ use crate::{
         },
         school::privacy::{Field, Relation, Visibility},
     },
-    http::{ApiTags, security::Auth, state::HttpState, types::Done, upload::read_upload},
+    http::{
+        ApiTags,
+        security::Auth,
+        state::HttpState,
+        types::{Done, streamed},
+        upload::read_upload,
+    },
 };
 
 pub struct DirectoryApi;
@@ -668,9 +674,8 @@ impl PhotosApi {
 }
 
 fn photo_file(file: crate::platform::files::FileDownload) -> PhotoFile {
-    use futures_util::TryStreamExt;
     let size = file.file.size;
-    let body = poem::Body::from_bytes_stream(file.body.map_err(std::io::Error::other));
+    let body = streamed(file.body);
     // The address changes with each new photo; a removed share must not linger long.
     PhotoFile::Photo(Binary(body), "private, max-age=3600".into(), size)
 }
