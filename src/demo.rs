@@ -16,7 +16,7 @@ use crate::{
     },
     features::{
         accounts::{self, EmailAddress, NewUser, rules::password},
-        agenda, directory, documents,
+        agenda, albums, directory, documents,
         posts::{self, NewAttachment, NewPost},
         school::{self, NewChild},
     },
@@ -306,6 +306,7 @@ async fn load(state: &Services) -> anyhow::Result<()> {
     demo_agenda(&txn, &ids, &group_ids, today, now).await?;
     demo_documents(state, &txn, &ids, &group_ids, now).await?;
     demo_directory(state, &txn, &ids, &child_ids, now).await?;
+    demo_albums(state, &txn, &ids, &child_ids, &group_ids, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -440,6 +441,145 @@ async fn demo_directory(
     )
     .await?;
     Ok(())
+}
+
+/// Photo albums: the autumn walk of 3a (published; one photo shows Daan, whose parents
+/// said no to photos in albums, so parents do not see it and the teacher sees it marked),
+/// the school's sports day, and a draft of 3a whose photos are not tagged yet. Consent:
+/// Emma and Sophie yes, Daan no, Noah yes, Lukas not answered.
+async fn demo_albums(
+    state: &Services,
+    txn: &sea_orm::DatabaseTransaction,
+    ids: &std::collections::HashMap<&str, i32>,
+    children: &std::collections::HashMap<&str, i32>,
+    group_ids: &[i32],
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use crate::entities::photo_consents::ConsentPurpose;
+    use albums::store as albums_store;
+    let school_year = albums::current_school_year(state)?;
+    let (anna, lisa, admin, teacher) = (
+        ids["anna.jansen@example.nl"],
+        ids["lisa.bakker@example.com"],
+        ids["admin@demo.school"],
+        ids["j.devries@demo.school"],
+    );
+    for (child, parent, purpose, granted) in [
+        ("1001", anna, ConsentPurpose::Albums, true),
+        ("1001", anna, ConsentPurpose::Website, true),
+        ("1001", anna, ConsentPurpose::Print, false),
+        ("1002", anna, ConsentPurpose::Albums, true),
+        ("1003", lisa, ConsentPurpose::Albums, true),
+        ("1005", lisa, ConsentPurpose::Albums, false),
+    ] {
+        let answer = albums_store::Answer {
+            child_id: children[child],
+            purpose,
+            granted,
+            school_year,
+            decided_by: parent,
+        };
+        albums_store::save_consent(txn, answer, now).await?;
+    }
+    let walk = "1001 1001 1001,1003 1005 - - - -";
+    let sports = "- - - -";
+    let musical = "? ? ?";
+    for (group, author, title, description, tags, published, hue) in [
+        (
+            Some(group_ids[0]),
+            teacher,
+            "Herfstwandeling",
+            "Dinsdag liepen we door het park: kastanjes, paddenstoelen en heel veel bladeren.",
+            walk,
+            true,
+            0,
+        ),
+        (
+            None,
+            admin,
+            "Sportdag",
+            "De sportdag van de hele school.",
+            sports,
+            true,
+            3,
+        ),
+        (
+            Some(group_ids[0]),
+            teacher,
+            "Kerstmusical (concept)",
+            "",
+            musical,
+            false,
+            6,
+        ),
+    ] {
+        let new = albums_store::NewAlbum {
+            group_id: group,
+            title: title.into(),
+            description: description.into(),
+            author_id: author,
+            school_year,
+        };
+        let album = albums_store::insert_album(txn, new, now).await?;
+        for (index, tag) in tags.split(' ').enumerate() {
+            let picture = landscape(hue + index as u32);
+            let name = format!("IMG_{:04}.JPG", 2310 + hue * 10 + index as u32);
+            let photo =
+                albums::add_made_photo(state, txn, album.id, author, &name, picture).await?;
+            let tagged: Vec<i32> = match tag {
+                "?" => continue,
+                "-" => Vec::new(),
+                children_on_it => children_on_it.split(',').map(|c| children[c]).collect(),
+            };
+            albums_store::set_tags(txn, photo.id, &tagged, tagged.is_empty()).await?;
+        }
+        if published {
+            albums_store::publish(txn, album.id, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A drawn landscape for the demo's albums: sky, sun, hills and trees, in one of a few
+/// seasons' colours.
+fn landscape(variant: u32) -> image::DynamicImage {
+    let (width, height) = (1200u32, 900u32);
+    let palettes = [
+        ([150, 190, 230], [196, 120, 40], [120, 150, 60]),
+        ([170, 200, 235], [210, 90, 30], [140, 160, 70]),
+        ([130, 170, 220], [230, 170, 50], [100, 140, 60]),
+        ([120, 185, 240], [40, 140, 60], [90, 170, 80]),
+        ([140, 200, 245], [60, 160, 70], [200, 80, 60]),
+        ([110, 170, 230], [50, 130, 50], [70, 120, 200]),
+        ([40, 50, 90], [200, 30, 40], [240, 220, 120]),
+        ([30, 40, 80], [30, 120, 60], [250, 230, 150]),
+        ([50, 60, 100], [220, 200, 80], [200, 40, 50]),
+    ];
+    let (sky, trees, ground) = palettes[(variant as usize) % palettes.len()];
+    let sun_x = 200.0 + (variant % 5) as f32 * 180.0;
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        let (fx, fy) = (x as f32, y as f32);
+        let hill = 560.0 + 60.0 * ((fx / 190.0) + variant as f32).sin();
+        let sun = (fx - sun_x).powi(2) + (fy - 160.0).powi(2) < 70.0f32.powi(2);
+        let tree = (0..4).any(|i| {
+            let cx = 150.0 + i as f32 * 300.0 + (variant * 37 % 90) as f32;
+            let top = hill - 40.0;
+            (fx - cx).powi(2) + (fy - (top - 90.0)).powi(2) < 95.0f32.powi(2)
+                || ((fx - cx).abs() < 16.0 && fy > top - 20.0 && fy < hill + 40.0)
+        });
+        let shade =
+            |c: [u8; 3], by: f32| image::Rgb(c.map(|v| (v as f32 * by).clamp(0.0, 255.0) as u8));
+        if tree {
+            shade(trees, 1.0 - (fy / height as f32) * 0.3)
+        } else if sun {
+            image::Rgb([250, 220, 90])
+        } else if fy > hill {
+            shade(ground, 1.1 - (fy - hill) / 900.0)
+        } else {
+            shade(sky, 0.8 + fy / 1500.0)
+        }
+    });
+    image::DynamicImage::ImageRgb8(picture)
 }
 
 /// A simple drawn portrait: a head and shoulders on a pale background, as a square JPEG.

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use crate::platform::services::Services;
 use crate::{
     app::{clock::Clock, config::Settings},
-    features::{self, accounts, posts},
+    features::{self, accounts, albums, posts},
     http::{self, state::HttpState},
     platform::{db, jobs, outbox::worker},
 };
@@ -95,6 +95,10 @@ impl Application {
                 shutdown_rx.clone(),
             ))
         });
+        let photos = tokio::spawn(albums::processing::run(
+            services.clone(),
+            shutdown_rx.clone(),
+        ));
         let janitor = tokio::spawn(tidy_up_periodically(self.state.clone(), shutdown_rx));
         let app = http::routes(self.state.clone());
         tracing::info!(port = self.port, "listening");
@@ -107,7 +111,7 @@ impl Application {
         };
         let served = http::server::serve(self.listener, app, header_read_timeout, stop).await;
         let _ = shutdown_tx.send(true);
-        for task in [worker, scheduler].into_iter().flatten() {
+        for task in [worker, scheduler, Some(photos)].into_iter().flatten() {
             let _ = task.await;
         }
         let _ = janitor.await;

@@ -20,6 +20,7 @@ mod m20261203_000014_outbox_queue_order;
 mod m20261207_000015_create_agenda;
 mod m20261207_000016_create_documents;
 mod m20261207_000017_create_directory;
+mod m20261207_000018_create_albums;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_create_agenda::Migration),
             Box::new(m20261207_000016_create_documents::Migration),
             Box::new(m20261207_000017_create_directory::Migration),
+            Box::new(m20261207_000018_create_albums::Migration),
         ]
     }
 }

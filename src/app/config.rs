@@ -2,6 +2,7 @@
 //! `SCHOOLGATE_<SECTION>__<KEY>` environment variables. Validated once at start so a bad
 //! value stops the server with a message naming its key.
 
+use chrono::Datelike;
 use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf};
 
 use anyhow::{Context, bail};
@@ -27,6 +28,7 @@ pub struct Settings {
     pub schedule: ScheduleSettings,
     pub files: FilesSettings,
     pub privacy: PrivacySettings,
+    pub albums: AlbumSettings,
 }
 
 /// Cron expressions (seconds first) read in `school.time_zone`.
@@ -34,6 +36,8 @@ pub struct Settings {
 pub struct ScheduleSettings {
     pub digest: String,
     pub news_batch: String,
+    /// When albums past `albums.keep_school_years` are deleted.
+    pub album_retention: String,
     pub catch_up_hours: u32,
     /// Whether this process starts due runs (any number of processes may: each run is
     /// taken by one of them).
@@ -121,6 +125,8 @@ pub struct SchoolSettings {
     pub languages: Vec<String>,
     pub default_language: String,
     pub phone_region: String,
+    /// The first day of the school year, "MM-DD".
+    pub school_year_starts: String,
     /// The school's logo for the app's header and login (PNG, JPEG or WebP, at most 1 MB).
     #[serde(default)]
     pub logo: Option<PathBuf>,
@@ -228,6 +234,29 @@ pub struct PrivacySettings {
     pub defaults: HashMap<Field, Visibility>,
     #[serde(default)]
     pub locks: HashMap<Field, Visibility>,
+}
+
+/// Photo albums and photo consent: `[albums]`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AlbumSettings {
+    /// Largest photo sent to an album, in bytes.
+    pub max_photo_bytes: u64,
+    /// Largest picture, in millions of pixels (decompression bombs claim far more).
+    pub max_megapixels: u32,
+    pub max_photos_per_album: u32,
+    /// Keep each upload as sent (staff only); otherwise only the re-encoded copies.
+    pub keep_originals: bool,
+    /// Parents may download photos (a button in the viewer).
+    pub allow_download: bool,
+    /// Albums are deleted, files included, this many school years after theirs ended.
+    pub keep_school_years: u32,
+    /// Photos decoded at the same time by this process.
+    pub processing_at_once: usize,
+    /// Consent is asked again each school year: last year's answer no longer counts.
+    pub consent_each_school_year: bool,
+    /// From this day of the school year ("MM-DD") families no longer give consent in the
+    /// app (the office still records it); withdrawing stays possible. Empty: never locked.
+    pub consent_locked_from: String,
 }
 
 /// Where uploaded files (attachments, documents, photos) are kept: `[files]`.
@@ -387,6 +416,18 @@ impl Settings {
         }
         self.time_zone()?;
         self.school.read_logo()?;
+        self.school_year_start()?;
+        self.consent_locked_from()?;
+        if self.albums.max_photo_bytes == 0
+            || self.albums.max_megapixels == 0
+            || self.albums.max_photos_per_album == 0
+            || self.albums.processing_at_once == 0
+        {
+            bail!(
+                "albums: max_photo_bytes, max_megapixels, max_photos_per_album and \
+                 processing_at_once must be greater than 0"
+            );
+        }
         if self.school.languages.is_empty() {
             bail!("school.languages: name at least one of nl, de, en");
         }
@@ -406,6 +447,7 @@ impl Settings {
         self.phone_region()?;
         cron_expression("schedule.digest", &self.schedule.digest)?;
         cron_expression("schedule.news_batch", &self.schedule.news_batch)?;
+        cron_expression("schedule.album_retention", &self.schedule.album_retention)?;
         if self.schedule.check_seconds < 1 {
             bail!("schedule.check_seconds: must be at least 1");
         }
@@ -496,6 +538,20 @@ impl Settings {
         })
     }
 
+    /// The first day of the school year as (month, day).
+    pub fn school_year_start(&self) -> anyhow::Result<(u32, u32)> {
+        month_day("school.school_year_starts", &self.school.school_year_starts)
+    }
+
+    /// The day of the school year from which families no longer give photo consent.
+    pub fn consent_locked_from(&self) -> anyhow::Result<Option<(u32, u32)>> {
+        let value = self.albums.consent_locked_from.trim();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        month_day("albums.consent_locked_from", value).map(Some)
+    }
+
     pub fn time_zone(&self) -> anyhow::Result<chrono_tz::Tz> {
         self.school.time_zone.parse().map_err(|_| {
             anyhow::anyhow!(
@@ -563,6 +619,13 @@ pub struct CronSchedule {
 }
 
 /// The cron expression of the setting `key`; a wrong one names the key.
+/// A day of the year written "MM-DD" (February 29 is refused: it is not in every year).
+fn month_day(key: &str, value: &str) -> anyhow::Result<(u32, u32)> {
+    let date = chrono::NaiveDate::parse_from_str(&format!("2001-{value}"), "%Y-%m-%d")
+        .with_context(|| format!("{key}: '{value}' is not a day written MM-DD, e.g. 08-01"))?;
+    Ok((date.month(), date.day()))
+}
+
 fn cron_expression(key: &str, expression: &str) -> anyhow::Result<cron::Schedule> {
     expression.parse().map_err(|err| {
         anyhow::anyhow!(

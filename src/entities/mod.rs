@@ -4,6 +4,8 @@
 pub mod agenda_item_groups;
 pub mod agenda_items;
 pub mod agenda_skips;
+pub mod album_photos;
+pub mod albums;
 pub mod attachment_blobs;
 pub mod attachments;
 pub mod audit_log;
@@ -20,6 +22,8 @@ pub mod notification_opt_outs;
 pub mod one_time_tokens;
 pub mod outbox;
 pub mod parent_children;
+pub mod photo_consents;
+pub mod photo_tags;
 pub mod post_groups;
 pub mod post_receipts;
 pub mod post_replies;

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod agenda;
+pub mod albums;
 pub mod audit;
 pub mod digest;
 pub mod directory;
@@ -29,9 +30,15 @@ pub fn registrations(settings: &Settings) -> anyhow::Result<Registrations> {
     school::notes::register(&mut deliveries);
     posts::notify::register(&mut deliveries);
     digest::register(&mut deliveries);
+    albums::register(&mut deliveries);
     Ok(Registrations {
         deliveries,
-        jobs: Jobs::new(digest::jobs(settings)?),
+        jobs: Jobs::new(
+            [digest::jobs(settings)?, albums::jobs(settings)?]
+                .into_iter()
+                .flatten()
+                .collect(),
+        ),
     })
 }
 
@@ -42,6 +49,7 @@ pub fn file_references() -> Vec<FileReference> {
         posts::FILE_REFERENCES,
         documents::FILE_REFERENCES,
         directory::photos::FILE_REFERENCES,
+        albums::FILE_REFERENCES,
     ]
     .concat()
 }

@@ -179,6 +179,7 @@ pub struct BodyLimits {
     pub attachments: usize,
     pub documents: usize,
     pub photos: usize,
+    pub album_photos: usize,
     pub stall: Duration,
 }
 
@@ -203,6 +204,8 @@ pub async fn limit_body<E: Endpoint>(
         limits.attachments
     } else if path.ends_with("/photo") {
         limits.photos
+    } else if path.starts_with("/api/albums/") && path.ends_with("/photos") {
+        limits.album_photos
     } else if path.starts_with("/api/documents/")
         && (path.ends_with("/documents") || path.ends_with("/versions"))
     {

@@ -51,6 +51,8 @@ pub enum ApiTags {
     Agenda,
     /// Folders of documents of the school and its groups.
     Documents,
+    /// Photo albums of the school and its groups, and children's photo consent.
+    Albums,
     /// Accounts of parents, teachers and admins (admins only).
     Users,
     /// Importing children and parents from the administration export (admins only).
@@ -89,6 +91,7 @@ pub fn routes(state: HttpState) -> impl poem::Endpoint + 'static {
         attachments: state.settings.files.max_attachment_bytes as usize + framing,
         documents: state.settings.files.max_document_bytes as usize + framing,
         photos: state.settings.files.max_photo_bytes as usize + framing,
+        album_photos: state.settings.albums.max_photo_bytes as usize + framing,
         stall: std::time::Duration::from_secs(state.settings.server.body_read_timeout_seconds),
     };
     Route::new()

@@ -8,7 +8,7 @@ use ical::parser::ical::component::{IcalCalendar, IcalEvent};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Session, TestApp, send, spawn_app};
+use crate::helpers::{Backend, Session, TestApp, send, spawn_app_with};
 
 crate::on_both_databases!(
     a_subscribed_calendar_keeps_local_times_across_the_clock_change_and_shows_every_kind_of_item,
@@ -51,7 +51,14 @@ impl Agenda {
 }
 
 pub(crate) async fn agenda_school(backend: Backend) -> Agenda {
-    let app = spawn_app(backend).await;
+    agenda_school_with(backend, |_| {}).await
+}
+
+pub(crate) async fn agenda_school_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut schoolgate::app::config::Settings),
+) -> Agenda {
+    let app = spawn_app_with(backend, adjust).await;
     let admin = app.admin().await;
     let jan = app.active_user(&admin, "teacher", "jan@school.test").await;
     let piet = app.active_user(&admin, "teacher", "piet@school.test").await;

@@ -161,7 +161,7 @@ async fn directory_school(backend: Backend, adjust: impl FnOnce(&mut Settings)) 
 }
 
 /// A picture `width` x `height`: left half red, right half blue.
-fn picture(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+pub(crate) fn picture(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
     let picture = RgbImage::from_fn(width, height, |x, _| {
         if x < width / 2 {
             Rgb([230, 20, 20])
@@ -496,7 +496,7 @@ async fn privacy_settings_are_the_family_s_and_the_preview_shows_what_others_see
 
 /// A small PNG whose header claims `width` x `height` pixels of grey, with the first rows'
 /// data: what a decompression bomb looks like to a decoder before it decodes.
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = 0xFFFF_FFFFu32;
         for &byte in bytes {

@@ -13,6 +13,7 @@ mod support;
 
 mod admin;
 mod agenda;
+mod albums;
 mod auth;
 mod children;
 mod digests;

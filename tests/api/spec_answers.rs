@@ -135,6 +135,9 @@ struct DemoIds {
     agenda: Vec<i64>,
     documents: Vec<i64>,
     groups: Vec<i64>,
+    albums: Vec<i64>,
+    /// Addresses of photo copies, without `/api`.
+    photos: Vec<String>,
     /// The secret of a calendar feed's URL.
     feed_token: String,
 }
@@ -164,6 +167,8 @@ impl DemoIds {
             t if t.starts_with("/imports/{id}") => with(&self.imports, "{id}"),
             t if t.starts_with("/agenda/{id}") => with(&strings(&self.agenda), "{id}"),
             t if t.starts_with("/documents/{id}") => with(&strings(&self.documents), "{id}"),
+            t if t.starts_with("/albums/{id}") => with(&strings(&self.albums), "{id}"),
+            "/photos/{id}/{variant}/{key}" => self.photos.clone(),
             "/agenda/feed/{token}" => with(std::slice::from_ref(&self.feed_token), "{token}"),
             "/posts/{id}/attachments/{attachment_id}" => self
                 .posts
@@ -227,6 +232,18 @@ async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
     let (_, agenda) = get("/api/agenda").await;
     let (_, folders) = get("/api/documents").await;
     let (_, groups) = get("/api/directory/groups").await;
+    let (_, albums) = get("/api/albums").await;
+    let mut photos = Vec::new();
+    for album in ids(&albums) {
+        let (_, page) = get(&format!("/api/albums/{album}")).await;
+        for photo in page["photos"].as_array().unwrap() {
+            for variant in ["thumb_url", "display_url"] {
+                let url = photo[variant].as_str().unwrap();
+                photos.push(url.trim_start_matches("/api").to_string());
+            }
+        }
+    }
+    assert!(!photos.is_empty(), "the demo has photos");
     let (status, feed) = send(
         app.authed(Method::POST, "/api/agenda/feeds", &admin)
             .json(&serde_json::json!({})),
@@ -270,6 +287,8 @@ async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
             .flat_map(|folder| ids(&folder["documents"]))
             .collect(),
         groups: ids(&groups),
+        albums: ids(&albums),
+        photos,
         feed_token: feed["https_url"]
             .as_str()
             .unwrap()

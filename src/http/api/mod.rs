@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod agenda;
+pub mod albums;
 pub mod audit;
 pub mod contract;
 pub mod digest;
@@ -48,6 +49,7 @@ pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
         ),
         agenda::AgendaApi,
         documents::DocumentsApi,
+        albums::AlbumsApi,
         imports::ImportsApi,
         audit::AuditApi,
         digest::ScheduleApi,
