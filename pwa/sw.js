@@ -64,6 +64,8 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/api/")) {
     // Files, the console and calendar feeds (for calendar apps) are not kept offline.
     if (url.pathname.includes("/attachments/") || url.pathname.startsWith("/api/docs") || url.pathname.startsWith("/api/agenda/feed/")) return;
+    // Photos: only thumbnails are kept (an album opened once shows its grid offline).
+    if (url.pathname.startsWith("/api/photos/") && !url.pathname.includes("/thumb/")) return;
     event.respondWith(networkFirstApi(request));
     return;
   }

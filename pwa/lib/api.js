@@ -93,3 +93,25 @@ export const get = (path) => api("GET", path);
 export const post = (path, body) => api("POST", path, body ?? {});
 export const put = (path, body) => api("PUT", path, body ?? {});
 export const patch = (path, body) => api("PATCH", path, body ?? {});
+
+/** Sends a form with a file and reports how much of it went up (`onProgress(0..1)`): fetch
+ * cannot tell upload progress, XMLHttpRequest can. Answers like `api`. */
+export function uploadWithProgress(path, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", `/api${path}`);
+    request.setRequestHeader("Accept", "application/json");
+    request.setRequestHeader("X-Schoolgate-App", "1");
+    request.setRequestHeader("X-CSRF-Token", csrfToken);
+    request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    request.onerror = () => reject(new ApiError(0, "offline", "offline"));
+    request.onload = async () => {
+      let data = null;
+      try { data = JSON.parse(request.responseText); } catch { /* not JSON */ }
+      if (request.status === 401) await onSessionEnded();
+      if (request.status >= 200 && request.status < 300) resolve(data);
+      else reject(new ApiError(request.status, data?.code || "error", data?.message || request.statusText, data?.field));
+    };
+    request.send(form);
+  });
+}

@@ -284,5 +284,6 @@ export function AgendaSections({ current }) {
   return html`<nav class="segments" aria-label=${t("agenda_sections")}>
     <a href="/agenda" aria-current=${current === "agenda" ? "page" : undefined}>${t("agenda")}</a>
     <a href="/documents" aria-current=${current === "documents" ? "page" : undefined}>${t("documents")}</a>
+    <a href="/albums" aria-current=${current === "albums" ? "page" : undefined}>${t("albums")}</a>
   </nav>`;
 }

@@ -5,6 +5,7 @@ import { api, get, patch, post } from "../lib/api.js";
 import { formatDate, t } from "../lib/i18n.js";
 import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
 import { Avatar, PeopleSections, PhotoPicker, PrivacyFields } from "./directory.js";
+import { PhotoConsent } from "./albums.js";
 
 export function Children({ user }) {
   const { data, error } = useResource("/children");
@@ -153,6 +154,7 @@ export function ChildPage({ id }) {
       </form>
     </section>
     ${(child.is_parent || child.teaches_group) && html`<${Notes} child=${child} />`}
+    <${PhotoConsent} child=${child} />
     ${child.is_parent && html`<section class="card" aria-labelledby="child-privacy">
       <h2 id="child-privacy">${t("privacy_child")}</h2>
       ${!editable && html`<p class="meta">${t("read_only")}</p>`}

@@ -188,6 +188,22 @@ async fn the_app_in_headless_chromium() {
         .await
         .link_token("confirm-email");
 
+    // Photos "from the camera roll" for the albums: real JPEGs of 2000 x 1500.
+    let camera_roll = tempfile::tempdir().unwrap();
+    let photos: Vec<String> = [[200u8, 80, 40], [40, 140, 70], [60, 90, 200]]
+        .iter()
+        .enumerate()
+        .map(|(index, colour)| {
+            let picture = image::RgbImage::from_fn(2000, 1500, |x, y| {
+                let light = ((x / 100 + y / 100) % 2) as u8 * 30;
+                image::Rgb(colour.map(|c| c.saturating_add(light)))
+            });
+            let path = camera_roll.path().join(format!("IMG_100{index}.jpg"));
+            picture.save(&path).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+
     // A relative folder is meant from the project root, not from tests/pwa where node runs.
     let screenshots = std::env::var("PWA_SCREENSHOTS")
         .map(|dir| std::path::Path::new(root).join(dir).display().to_string())
@@ -219,12 +235,14 @@ async fn the_app_in_headless_chromium() {
             .env("RESET_TOKEN", &reset_token)
             .env("CONFIRM_EMAIL_TOKEN", &confirm_token)
             .env("SCREENSHOTS", &screenshots)
+            .env("ALBUM_PHOTOS", photos.join(","))
             .output()
             .map(|output| (output, app))
     })
     .await
     .unwrap();
     let (output, _app) = test.expect("running node (is Node.js installed?)");
+    drop(camera_roll);
     let report = format!(
         "{}\n{}",
         String::from_utf8_lossy(&output.stdout),

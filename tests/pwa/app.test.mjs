@@ -1319,3 +1319,103 @@ test("the school office sees every child of a class with its parents in the clas
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a teacher uploads photos from the phone, tags the children and publishes; the parent gives consent, swipes through the album, and a child without consent stays hidden", async () => {
+  const photos = process.env.ALBUM_PHOTOS.split(",");
+  // Anna says yes to photos of Kim in the albums, on Kim's page.
+  const parent = await phone();
+  await login(parent.page, PARENT);
+  await parent.page.getByRole("link", { name: "Children" }).click();
+  await parent.page.getByRole("link", { name: /Kim van der Kind/ }).click();
+  const consent = parent.page.locator("section", { has: parent.page.getByRole("heading", { name: "Photo consent" }) });
+  await consent.getByText("Not answered: counts as no").first().waitFor();
+  await consent.locator("fieldset", { hasText: "Photo albums in this app" }).getByLabel("Yes").check();
+  await consent.getByText("Saved.").waitFor();
+  await consent.locator("fieldset", { hasText: "The school's website" }).getByLabel("No").check();
+  await consent.getByText("Saved.").waitFor();
+  assert.deepEqual(await seriousViolations(parent.page), []);
+  await consent.scrollIntoViewIfNeeded();
+  await shot(parent.page, "photo-consent");
+
+  // The teacher makes the album and picks three photos at once.
+  const teacher = await phone();
+  await login(teacher.page, TEACHER);
+  await teacher.page.getByRole("link", { name: "Agenda", exact: true }).click();
+  await teacher.page.getByRole("link", { name: "Photos" }).click();
+  await atPath(teacher.page, "/albums");
+  await teacher.page.getByText("New album").click();
+  await teacher.page.getByLabel("Title").fill("Autumn walk");
+  await teacher.page.getByLabel("Description (optional)").fill("Tuesday in the park.");
+  await teacher.page.getByRole("button", { name: "Make album" }).click();
+  await teacher.page.getByRole("heading", { name: /Autumn walk/ }).waitFor();
+  // Bo's family did not answer: the teacher sees it before uploading.
+  await teacher.page.getByText("No consent for albums: Bo Berg").waitFor();
+  // A text file renamed .jpg is refused with the reason, and can be dropped; the photos go up.
+  await teacher.page.locator('input[type="file"]').setInputFiles([
+    ...await Promise.all(photos.map(async (path) => ({ name: path.split("/").pop(), mimeType: "image/jpeg", buffer: await readFile(path) }))),
+    { name: "notes.jpg", mimeType: "image/jpeg", buffer: Buffer.from("<?php echo 1; ?>") },
+  ]);
+  await teacher.page.getByText(/notes\.jpg: Send a photo as JPEG, PNG or WebP/).waitFor();
+  const cards = teacher.page.locator(".staff-photo");
+  await until(teacher.page, () => document.querySelectorAll(".staff-photo").length === 3
+    && [...document.querySelectorAll(".staff-photo")].every((card) => card.textContent.includes("Not tagged yet")), null, "three processed photos");
+  const tagAs = async (index, label) => {
+    const card = cards.nth(index);
+    await card.getByRole("button", { name: "Who is on it?" }).click();
+    await card.getByLabel(label).check();
+    await card.getByRole("button", { name: "Save" }).click();
+  };
+  await tagAs(0, /Kim van der Kind/);
+  await cards.nth(0).getByText("On it: Kim van der Kind").waitFor();
+  await tagAs(1, /Bo Berg/);
+  await cards.nth(1).getByText("Hidden from parents: no photo consent for Bo Berg").waitFor();
+  await tagAs(2, "No child can be recognised");
+  await cards.nth(2).getByText("Parents see it").waitFor();
+  assert.deepEqual(await seriousViolations(teacher.page), []);
+  await shot(teacher.page, "album-teacher");
+  await teacher.page.getByRole("button", { name: "Publish" }).click();
+  await teacher.page.getByText("Published. Parents get an e-mail.").waitFor();
+  assert.deepEqual(teacher.errors, []);
+  await teacher.context.close();
+
+  // Anna sees two photos (Bo's is hidden), opens the viewer and swipes.
+  const { page, errors, context } = parent;
+  await page.getByRole("link", { name: "Agenda", exact: true }).click();
+  await page.getByRole("link", { name: "Photos" }).click();
+  const card = page.locator(".album-card", { hasText: "Autumn walk" });
+  await card.getByText("Groep 3a · 2 photos").waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "albums");
+  await card.click();
+  const grid = page.locator(".photo-grid button");
+  await until(page, () => document.querySelectorAll(".photo-grid img").length === 2
+    && [...document.querySelectorAll(".photo-grid img")].every((img) => img.complete && img.naturalWidth === 320), null, "two thumbnails");
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "album-grid");
+  await grid.first().click();
+  const viewer = page.getByRole("dialog", { name: "Photo 1 of 2" });
+  await viewer.waitFor();
+  await until(page, () => { const img = document.querySelector(".viewer img"); return img && img.complete && img.naturalWidth === 1600; }, null, "the display copy");
+  await page.keyboard.press("ArrowRight");
+  await page.getByRole("dialog", { name: "Photo 2 of 2" }).waitFor();
+  // A swipe to the right goes back.
+  const stage = page.locator(".viewer-stage");
+  await stage.dispatchEvent("pointerdown", { clientX: 80, clientY: 400, pointerType: "touch", isPrimary: true });
+  await stage.dispatchEvent("pointerup", { clientX: 300, clientY: 410, pointerType: "touch", isPrimary: true });
+  await page.getByRole("dialog", { name: "Photo 1 of 2" }).waitFor();
+  assert.equal(await page.getByRole("link", { name: "Download" }).count(), 1);
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "album-viewer");
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+  // Offline, the album opened before still shows its grid.
+  await controlledBySw(page);
+  await grid.first().waitFor();
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator(".banner.offline").waitFor();
+  await until(page, () => [...document.querySelectorAll(".photo-grid img")].filter((img) => img.complete && img.naturalWidth > 0).length === 2, null, "the grid offline");
+  await context.setOffline(false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
