@@ -15,77 +15,10 @@ use std::{
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "Zomer-Vakantie7";
+#[path = "support/process.rs"]
+mod process;
 
-/// A running server process on a free port, with its own folder.
-struct Server {
-    child: Child,
-    base: String,
-    dir: tempfile::TempDir,
-}
-
-impl Server {
-    async fn start(extra: &[(&str, String)]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut command = command(&dir, port, &["serve"]);
-        for (key, value) in extra {
-            command.env(key, value);
-        }
-        let child = command.stdout(Stdio::null()).spawn().unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        for _ in 0..600 {
-            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Self { child, base, dir }
-    }
-
-    /// Resident memory of the server process (`VmRSS`, or `VmHWM` for the peak), in MB.
-    fn memory_mb(&self, field: &str) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let kb: f64 = status
-            .lines()
-            .find(|line| line.starts_with(field))
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse().ok())
-            .unwrap();
-        kb / 1024.0
-    }
-
-    /// Starts a new peak: the kernel sets `VmHWM` back to the current resident size.
-    fn reset_peak(&self) {
-        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5").unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn command(dir: &tempfile::TempDir, port: u16, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_schoolgate"));
-    command
-        .args(args)
-        .current_dir(dir.path())
-        .env("RUST_LOG", "warn")
-        .env("SCHOOLGATE_SERVER__BIND", format!("127.0.0.1:{port}"))
-        .env("SCHOOLGATE_SCHEDULE__RUN_SCHEDULER", "false")
-        .env(
-            "SCHOOLGATE_FILES__MAX_ATTACHMENT_BYTES",
-            (1u64 << 30).to_string(),
-        );
-    command
-}
+use process::{Server, admin_token, json_post};
 
 /// Pseudo-random bytes made as they are sent, so the bench itself holds no copy.
 fn generated(size: usize) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
@@ -107,52 +40,10 @@ fn generated(size: usize) -> impl futures_util::Stream<Item = Result<Vec<u8>, st
     }))
 }
 
-async fn json_post(
-    client: &reqwest::Client,
-    url: String,
-    token: Option<&str>,
-    body: Value,
-) -> Value {
-    let mut request = client.post(url).json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.unwrap();
-    assert!(response.status().is_success(), "{:?}", response.status());
-    response.json().await.unwrap()
-}
-
 async fn bench_backend(label: &str, size: usize, extra: &[(&str, String)]) {
     let server = Server::start(extra).await;
-    let port: u16 = server.base.rsplit(':').next().unwrap().parse().unwrap();
-    // The admin, made by the command line beside the running server.
-    let output = command(
-        &server.dir,
-        port,
-        &["admin", "create", "--email", "office@bench.test"],
-    )
-    .envs(extra.iter().map(|(k, v)| (*k, v.clone())))
-    .output()
-    .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let printed = String::from_utf8(output.stdout).unwrap();
-    let token = printed.split_once("#token=").unwrap().1.trim().to_string();
     let client = reqwest::Client::new();
-    let session = json_post(
-        &client,
-        format!("{}/api/auth/activate", server.base),
-        None,
-        json!({
-            "token": token, "password": PASSWORD, "password_repeat": PASSWORD,
-            "consent": true, "consent_version": "2026-11"
-        }),
-    )
-    .await;
-    let bearer = session["token"].as_str().unwrap();
+    let bearer = &admin_token(&server, extra).await;
     let post = json_post(&client, format!("{}/api/posts", server.base), Some(bearer), json!({
         "kind": "news", "to_school": true, "title": "Year book", "body": "The year book, as PDF."
     }))
