@@ -25,6 +25,7 @@ crate::on_both_databases!(
     publishing_mails_each_parent_once_in_their_language,
     consent_is_asked_each_school_year_and_locked_after_the_school_s_day,
     albums_past_their_school_years_are_deleted_with_their_files,
+    originals_are_kept_for_staff_only_where_the_school_says_so,
     who_may_do_what_with_albums_photos_and_consent,
 );
 
@@ -864,4 +865,42 @@ async fn parents_cannot_download_where_the_school_does_not_allow_it() {
             .0,
         StatusCode::OK
     );
+}
+
+async fn originals_are_kept_for_staff_only_where_the_school_says_so(backend: Backend) {
+    let a = albums_school_with(backend, |settings| settings.albums.keep_originals = true).await;
+    let s = &a.s;
+    let id = create_album(&s.app, &s.jan, Some(s.class_3a), "Originals").await;
+    let sent = jpeg_with_gps(800, 600);
+    upload_ok(&s.app, &s.jan, id, sent.clone()).await;
+    let page = processed(&s.app, &s.jan, id).await;
+    let photo = page["photos"][0]["id"].as_i64().unwrap();
+    tag(&s.app, &s.jan, photo, &[], true).await;
+    assert_eq!(publish(&s.app, &s.jan, id).await.0, StatusCode::OK);
+    let (_, page) = album(&s.app, &s.jan, id).await;
+    let original = page["photos"][0]["original_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Staff get the file as sent (with its metadata); parents never, not even by address.
+    let (status, bytes) = fetch(&s.app, &s.jan, &original).await;
+    assert_eq!((status, bytes == sent), (StatusCode::OK, true));
+    let (_, parent_page) = album(&s.app, &s.anna, id).await;
+    assert!(parent_page["photos"][0]["original_url"].is_null());
+    assert_eq!(
+        fetch(&s.app, &s.anna, &original).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        fetch(
+            &s.app,
+            &s.anna,
+            page["photos"][0]["display_url"].as_str().unwrap()
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    // Thumbnail, display copy and original.
+    assert_eq!(stored_objects(&s.app).len(), 3);
 }

@@ -1264,6 +1264,8 @@ test("a parent finds the class list, sees what other families share, chooses wha
     await page.goto("/account");
     await page.getByLabel(/Language|Taal/).selectOption(code);
     await page.getByRole("button", { name: save }).first().click();
+    // Saved before the next screen loads (it asks the server in the new language).
+    await page.locator("p.ok").first().waitFor();
     await page.goto("/groups");
     await page.getByRole("heading", { name: heading }).waitFor();
     assert.deepEqual(await seriousViolations(page), []);
@@ -1341,7 +1343,7 @@ test("a teacher uploads photos from the phone, tags the children and publishes; 
   const teacher = await phone();
   await login(teacher.page, TEACHER);
   await teacher.page.getByRole("link", { name: "Agenda", exact: true }).click();
-  await teacher.page.getByRole("link", { name: "Photos" }).click();
+  await teacher.page.getByRole("link", { name: "Photos", exact: true }).click();
   await atPath(teacher.page, "/albums");
   await teacher.page.getByText("New album").click();
   await teacher.page.getByLabel("Title").fill("Autumn walk");
@@ -1351,11 +1353,19 @@ test("a teacher uploads photos from the phone, tags the children and publishes; 
   // Bo's family did not answer: the teacher sees it before uploading.
   await teacher.page.getByText("No consent for albums: Bo Berg").waitFor();
   // A text file renamed .jpg is refused with the reason, and can be dropped; the photos go up.
+  // Uploads held back a moment, so each photo's progress bar can be seen.
+  await teacher.page.route("**/api/albums/*/photos", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await route.continue();
+  });
   await teacher.page.locator('input[type="file"]').setInputFiles([
     ...await Promise.all(photos.map(async (path) => ({ name: path.split("/").pop(), mimeType: "image/jpeg", buffer: await readFile(path) }))),
     { name: "notes.jpg", mimeType: "image/jpeg", buffer: Buffer.from("<?php echo 1; ?>") },
   ]);
+  await teacher.page.locator("ul.uploads progress").first().waitFor();
+  assert.match(await teacher.page.locator("ul.uploads").innerText(), /Uploading IMG_100\d\.jpg/);
   await teacher.page.getByText(/notes\.jpg: Send a photo as JPEG, PNG or WebP/).waitFor();
+  await teacher.page.getByRole("button", { name: "Try again" }).waitFor();
   const cards = teacher.page.locator(".staff-photo");
   await until(teacher.page, () => document.querySelectorAll(".staff-photo").length === 3
     && [...document.querySelectorAll(".staff-photo")].every((card) => card.textContent.includes("Not tagged yet")), null, "three processed photos");
@@ -1381,7 +1391,7 @@ test("a teacher uploads photos from the phone, tags the children and publishes; 
   // Anna sees two photos (Bo's is hidden), opens the viewer and swipes.
   const { page, errors, context } = parent;
   await page.getByRole("link", { name: "Agenda", exact: true }).click();
-  await page.getByRole("link", { name: "Photos" }).click();
+  await page.getByRole("link", { name: "Photos", exact: true }).click();
   const card = page.locator(".album-card", { hasText: "Autumn walk" });
   await card.getByText("Groep 3a · 2 photos").waitFor();
   assert.deepEqual(await seriousViolations(page), []);
@@ -1416,6 +1426,54 @@ test("a teacher uploads photos from the phone, tags the children and publishes; 
   await page.locator(".banner.offline").waitFor();
   await until(page, () => [...document.querySelectorAll(".photo-grid img")].filter((img) => img.complete && img.naturalWidth > 0).length === 2, null, "the grid offline");
   await context.setOffline(false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the albums and photo consent in German (the office) and Dutch (a parent)", async () => {
+  const office = await phone("de-DE");
+  await login(office.page, ADMIN);
+  await office.page.goto("/account");
+  await office.page.getByLabel(/Language|Sprache/).selectOption("de");
+  await office.page.getByRole("button", { name: /Save|Speichern/ }).first().click();
+  await office.page.locator("p.ok").first().waitFor();
+  await office.page.getByRole("link", { name: "Termine", exact: true }).click();
+  await office.page.getByRole("link", { name: "Fotos", exact: true }).click();
+  await office.page.getByRole("heading", { name: "Fotoalben" }).waitFor();
+  await office.page.getByText("Neues Album").click();
+  // The office makes albums for the whole school too.
+  assert.ok((await office.page.locator('select[name="group"]').innerText()).includes("Die ganze Schule"));
+  await office.page.locator(".album-card", { hasText: "Autumn walk" }).click();
+  await office.page.getByText("Für Eltern verborgen: keine Einwilligung für Bo Berg").waitFor();
+  await office.page.getByRole("button", { name: "Wer ist darauf?" }).first().waitFor();
+  assert.deepEqual(await seriousViolations(office.page), []);
+  await shot(office.page, "album-office-de");
+  assert.deepEqual(office.errors, []);
+  await office.context.close();
+
+  const { context, page, errors } = await phone("nl-NL");
+  await login(page, PARENT);
+  await page.goto("/account");
+  await page.getByLabel(/Language|Taal/).selectOption("nl");
+  await page.getByRole("button", { name: /Save|Opslaan/ }).first().click();
+  await page.locator("p.ok").first().waitFor();
+  await page.getByRole("link", { name: "Agenda", exact: true }).click();
+  await page.getByRole("link", { name: "Foto's", exact: true }).click();
+  await page.getByRole("heading", { name: "Fotoalbums" }).waitFor();
+  await page.locator(".album-card", { hasText: "2 foto's" }).waitFor();
+  await page.getByRole("link", { name: "Kinderen" }).click();
+  await page.getByRole("link", { name: /Kim van der Kind/ }).click();
+  const consent = page.locator("section", { has: page.getByRole("heading", { name: "Toestemming voor foto's" }) });
+  await consent.locator("fieldset", { hasText: "Fotoalbums in deze app" }).getByLabel("Ja", { exact: true }).waitFor();
+  assert.ok(await consent.locator("fieldset", { hasText: "Fotoalbums in deze app" }).getByLabel("Ja", { exact: true }).isChecked());
+  assert.deepEqual(await seriousViolations(page), []);
+  await consent.scrollIntoViewIfNeeded();
+  await shot(page, "photo-consent-nl");
+  // Back to English for whoever comes next.
+  await page.goto("/account");
+  await page.getByLabel("Taal").selectOption("en");
+  await page.getByRole("button", { name: "Opslaan" }).first().click();
+  await page.getByRole("button", { name: "Save" }).first().waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });

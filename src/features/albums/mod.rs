@@ -663,8 +663,12 @@ impl Contents {
                 let hidden =
                     rules::hidden_from_parents(&facts, |child| self.book.has_consent(child));
                 if !reader.is_staff() {
+                    // Originals (with the camera's metadata) are for staff only.
                     return hidden.is_none().then(|| PhotoView {
-                        photo: photo.clone(),
+                        photo: Photo {
+                            original_key: None,
+                            ..photo.clone()
+                        },
                         tags: Vec::new(),
                         hidden: None,
                     });
