@@ -12,7 +12,8 @@
 
 use std::time::{Duration, Instant};
 
-use image::{DynamicImage, ImageFormat, RgbImage};
+use image::{ImageFormat, RgbImage};
+use schoolgate::platform::images;
 use serde_json::{Value, json};
 
 #[path = "support/process.rs"]
@@ -147,26 +148,24 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// The server's work for one photo, here in this process: decode, turn, two copies, encode.
-fn baseline(photo: &[u8]) -> f64 {
+/// The server's work for one photo, here in this process (no HTTP, database or file store):
+/// the same functions, or (`whole`) the whole picture decoded by `image` as a plain
+/// pipeline would.
+fn baseline(photo: &[u8], whole: bool) -> f64 {
+    let limits = images::PictureLimits {
+        max_side: 20_000,
+        max_pixels: 64_000_000,
+    };
     let started = Instant::now();
-    let picture = image::load_from_memory_with_format(photo, ImageFormat::Jpeg).unwrap();
-    let display = picture.thumbnail(1600, 1600);
-    let short = display.width().min(display.height());
-    let thumb = display
-        .crop_imm(
-            (display.width() - short) / 2,
-            (display.height() - short) / 2,
-            short,
-            short,
-        )
-        .resize_exact(320, 320, image::imageops::FilterType::Lanczos3);
+    let picture = if whole {
+        image::load_from_memory_with_format(photo, ImageFormat::Jpeg).unwrap()
+    } else {
+        images::decode_upright_for(photo, limits, 1600).unwrap()
+    };
+    let display = images::fitted(&picture, 1600);
+    let thumb = images::square(&display, 320);
     for copy in [&display, &thumb] {
-        let mut out = Vec::new();
-        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
-        DynamicImage::to_rgb8(copy)
-            .write_with_encoder(encoder)
-            .unwrap();
+        images::encode_jpeg(copy).unwrap();
     }
     started.elapsed().as_secs_f64()
 }
@@ -206,14 +205,21 @@ async fn main() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     };
     let total_mb = made.iter().map(Vec::len).sum::<usize>() as f64 / 1048576.0;
-    let raw: Vec<f64> = made.iter().take(5).map(|photo| baseline(photo)).collect();
-    let raw_per_photo = raw.iter().sum::<f64>() / raw.len() as f64;
+    let mean = |whole: bool| {
+        made.iter()
+            .take(5)
+            .map(|photo| baseline(photo, whole))
+            .sum::<f64>()
+            / 5.0
+    };
+    let (raw_per_photo, whole_per_photo) = (mean(false), mean(true));
 
     let resting = server.memory_mb("VmRSS:");
     server.reset_peak();
     let started = Instant::now();
     let mut times = upload_all(&client, &base, &token, album, made).await;
     let uploaded = started.elapsed().as_secs_f64();
+    let peak_while_uploading = server.memory_mb("VmHWM:");
     let page = processed(&client, &base, &token, album).await;
     let all_ready = started.elapsed().as_secs_f64();
     let peak = server.memory_mb("VmHWM:");
@@ -235,13 +241,15 @@ async fn main() {
         percentile(&times, 0.99),
     );
     println!(
-        "baseline: decode + thumbnail + display copy + 2 JPEG encodes in-process {raw_per_photo:.2} s \
-         per photo; server per photo / baseline = {:.2}",
+        "baseline in-process (no HTTP, database, file store): scaled decode + display copy + \
+         thumbnail + 2 JPEG encodes {raw_per_photo:.2} s per photo (decoding the whole picture \
+         instead: {whole_per_photo:.2} s); server per photo / baseline = {:.2}",
         per_photo / raw_per_photo
     );
     println!(
-        "server memory: {resting:.0} MB at rest, peak {peak:.0} MB during upload and processing \
-         ({:.0} MB above rest; aim < 300 MB)",
+        "server memory: {resting:.0} MB at rest, peak {peak_while_uploading:.0} MB until the \
+         uploads were done and {peak:.0} MB until every photo was processed ({:.0} MB above \
+         rest; aim < 300 MB)",
         peak - resting
     );
 

@@ -111,16 +111,18 @@ async fn process(services: &Services, id: i32) -> anyhow::Result<()> {
         store::fail_photo(&services.db, id, "upload_missing", now).await?;
         return Ok(());
     };
+    // One allocation of the file's size, not a vector grown piece by piece.
+    let capacity = usize::try_from(upload.file.size).unwrap_or(0);
     let bytes: Vec<u8> = upload
         .body
-        .try_fold(Vec::new(), |mut all, piece| async move {
+        .try_fold(Vec::with_capacity(capacity), |mut all, piece| async move {
             all.extend_from_slice(&piece);
             Ok(all)
         })
         .await?;
     let limits = picture_limits(&services.settings);
     let copies = blocking(move || {
-        let picture = images::decode_upright(&bytes, limits)?;
+        let picture = images::decode_upright_for(&bytes, limits, DISPLAY_SIDE)?;
         drop(bytes);
         make_copies(&picture)
     })
