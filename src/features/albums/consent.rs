@@ -62,13 +62,7 @@ pub async fn set(
     purpose: ConsentPurpose,
     granted: bool,
 ) -> Result<ConsentView, AppError> {
-    let child = school::get_child(services, actor, child_id).await?;
-    if child.access != ChildAccess::Write {
-        return Err(AppError::forbidden_with(
-            "read_only",
-            "You may see but not change this child's photo consent.",
-        ));
-    }
+    school::writable_child(services, actor, child_id).await?;
     let before = view(services, child_id, true).await?;
     if granted && before.giving_locked && actor.role != Role::Admin {
         return Err(AppError::forbidden_with(
@@ -105,7 +99,7 @@ async fn tell_album_authors(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let mut per_author: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
-    for (album, _) in store::published_albums_showing(txn, child_id).await? {
+    for album in store::published_albums_showing(txn, child_id).await? {
         if let Some(author) = album.author_id {
             per_author.entry(author).or_default().push(album.id);
         }

@@ -305,8 +305,11 @@ pub async fn tag(
     let txn = db::begin_write(&services.db).await?;
     store::set_tags(&txn, photo.id, &child_ids, no_recognisable_children).await?;
     txn.commit().await?;
-    let contents = Contents::load(services, vec![album.id]).await?;
-    contents
+    let tagged = store::photo(&services.db, photo.id)
+        .await?
+        .ok_or_else(|| AppError::not_found("photo"))?;
+    Contents::of(services, vec![tagged])
+        .await?
         .views(album.id, &reader)
         .into_iter()
         .find(|view| view.photo.id == photo.id)
@@ -479,11 +482,10 @@ pub async fn photo_file(
         if variant == Variant::Original {
             return Err(not_found());
         }
-        let contents = Contents::load(services, vec![album.id]).await?;
-        if !contents
+        if Contents::of(services, vec![photo.clone()])
+            .await?
             .views(album.id, &reader)
-            .iter()
-            .any(|view| view.photo.id == photo.id)
+            .is_empty()
         {
             return Err(not_found());
         }
@@ -635,7 +637,12 @@ struct Contents {
 
 impl Contents {
     async fn load(services: &Services, album_ids: Vec<i32>) -> Result<Self, AppError> {
-        let photos = store::photos_of(&services.db, album_ids).await?;
+        Self::of(services, store::photos_of(&services.db, album_ids).await?).await
+    }
+
+    /// Some photos with their tags and consent: one photo's (its file is asked for once per
+    /// thumbnail of a grid) without reading its whole album.
+    async fn of(services: &Services, photos: Vec<Photo>) -> Result<Self, AppError> {
         let mut tags: HashMap<i32, Vec<i32>> = HashMap::new();
         for (photo, child) in
             store::tags_of(&services.db, photos.iter().map(|p| p.id).collect()).await?

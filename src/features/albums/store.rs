@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait},
+    sea_query::{Expr, ExprTrait, Query},
 };
 
 use crate::entities::{
@@ -445,43 +445,32 @@ pub async fn save_consent(
     Ok(())
 }
 
-/// The published albums with photos on which the child is tagged: (album, photos).
+/// The published albums with photos on which the child is tagged.
 pub async fn published_albums_showing(
     conn: &impl ConnectionTrait,
     child_id: i32,
-) -> Result<Vec<(Album, u64)>, DbErr> {
-    let photo_ids: Vec<i32> = photo_tags::Entity::find()
-        .select_only()
-        .column(photo_tags::Column::PhotoId)
-        .filter(photo_tags::Column::ChildId.eq(child_id))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut per_album: std::collections::BTreeMap<i32, u64> = Default::default();
-    for batch in photo_ids.chunks(500) {
-        let albums: Vec<i32> = album_photos::Entity::find()
-            .select_only()
-            .column(album_photos::Column::AlbumId)
-            .filter(album_photos::Column::Id.is_in(batch.to_vec()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        for album in albums {
-            *per_album.entry(album).or_default() += 1;
-        }
-    }
-    let albums = albums::Entity::find()
-        .filter(albums::Column::Id.is_in(per_album.keys().copied().collect::<Vec<_>>()))
+) -> Result<Vec<Album>, DbErr> {
+    albums::Entity::find()
         .filter(albums::Column::PublishedAt.is_not_null())
+        .filter(
+            albums::Column::Id.in_subquery(
+                Query::select()
+                    .column(album_photos::Column::AlbumId)
+                    .from(album_photos::Entity)
+                    .and_where(
+                        album_photos::Column::Id.in_subquery(
+                            Query::select()
+                                .column(photo_tags::Column::PhotoId)
+                                .from(photo_tags::Entity)
+                                .and_where(photo_tags::Column::ChildId.eq(child_id))
+                                .to_owned(),
+                        ),
+                    )
+                    .to_owned(),
+            ),
+        )
         .all(conn)
-        .await?;
-    Ok(albums
-        .into_iter()
-        .map(|album| {
-            let count = per_album.get(&album.id).copied().unwrap_or(0);
-            (album, count)
-        })
-        .collect())
+        .await
 }
 
 /// Children by id, for names on tags.

@@ -18,7 +18,7 @@ use crate::entities::{
 };
 use crate::features::accounts;
 use crate::features::school::{
-    self, ChildAccess,
+    self,
     privacy::{Field, Relation, SchoolPolicy, Visibility},
 };
 use crate::platform::{db::AuditedWrite, services::Services};
@@ -415,30 +415,13 @@ async fn allowed_subject(
         Subject::User(id) if id == actor.id => Ok(subject),
         Subject::User(_) => Err(AppError::forbidden()),
         Subject::Child(id) if to_change => {
-            writable_child(services, actor, id).await?;
+            school::writable_child(services, actor, id).await?;
             Ok(subject)
         }
         Subject::Child(id) => {
             school::get_child(services, actor, id).await?;
             Ok(subject)
         }
-    }
-}
-
-/// A child the caller may change (its parents unless read-only, the office): 404 when the
-/// caller may not see it, 403 `read_only` when they may only see it (teachers too).
-pub(crate) async fn writable_child(
-    services: &Services,
-    actor: &Actor,
-    child_id: i32,
-) -> Result<(), AppError> {
-    if school::get_child(services, actor, child_id).await?.access == ChildAccess::Write {
-        Ok(())
-    } else {
-        Err(AppError::forbidden_with(
-            "read_only",
-            "You may see but not change this child's data.",
-        ))
     }
 }
 

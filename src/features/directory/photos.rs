@@ -86,6 +86,6 @@ async fn may_change(services: &Services, actor: &Actor, of: PhotoOf) -> Result<(
     match of {
         PhotoOf::User(id) if id == actor.id => Ok(()),
         PhotoOf::User(_) => Err(AppError::forbidden()),
-        PhotoOf::Child(id) => super::writable_child(services, actor, id).await,
+        PhotoOf::Child(id) => crate::features::school::writable_child(services, actor, id).await,
     }
 }

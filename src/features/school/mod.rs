@@ -75,6 +75,23 @@ pub async fn get_child(services: &Services, actor: &Actor, id: i32) -> Result<Ch
     Ok(view(child, &group_names(services).await?, actor, relation))
 }
 
+/// A child the caller may change (its parents unless read-only, the office): 404 when the
+/// caller may not see it, 403 `read_only` when they may only see it (teachers too).
+pub async fn writable_child(
+    services: &Services,
+    actor: &Actor,
+    child_id: i32,
+) -> Result<(), AppError> {
+    if get_child(services, actor, child_id).await?.access == ChildAccess::Write {
+        Ok(())
+    } else {
+        Err(AppError::forbidden_with(
+            "read_only",
+            "You may see but not change this child's data.",
+        ))
+    }
+}
+
 /// A change to a child's data as asked for: parents change emergency contacts, admins also
 /// names and group. Checked in `update_child` after the caller's rights.
 #[derive(Default)]
