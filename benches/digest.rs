@@ -133,6 +133,7 @@ async fn sample_mail(state: &HttpState) -> OutgoingMail {
         text: mail.mail.text,
         html: mail.mail.html,
         list_unsubscribe: mail.one_click_unsubscribe_url,
+        attachments: Vec::new(),
     }
 }
 

@@ -21,6 +21,7 @@ mod m20261207_000015_create_agenda;
 mod m20261207_000016_create_documents;
 mod m20261207_000017_create_directory;
 mod m20261207_000018_create_albums;
+mod m20261208_000019_create_conferences;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_create_documents::Migration),
             Box::new(m20261207_000017_create_directory::Migration),
             Box::new(m20261207_000018_create_albums::Migration),
+            Box::new(m20261208_000019_create_conferences::Migration),
         ]
     }
 }

@@ -29,6 +29,7 @@ pub struct Settings {
     pub files: FilesSettings,
     pub privacy: PrivacySettings,
     pub albums: AlbumSettings,
+    pub conferences: ConferenceSettings,
 }
 
 /// Cron expressions (seconds first) read in `school.time_zone`.
@@ -38,6 +39,8 @@ pub struct ScheduleSettings {
     pub news_batch: String,
     /// When albums past `albums.keep_school_years` are deleted.
     pub album_retention: String,
+    /// When tomorrow's talks are pushed to booked parents and required bookings reminded.
+    pub conference_reminders: String,
     pub catch_up_hours: u32,
     /// Whether this process starts due runs (any number of processes may: each run is
     /// taken by one of them).
@@ -259,6 +262,16 @@ pub struct AlbumSettings {
     pub consent_locked_from: String,
 }
 
+/// Parent-teacher conferences: `[conferences]`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ConferenceSettings {
+    /// A family is warned when two of its talks are less than this many minutes apart.
+    pub family_gap_minutes: u32,
+    /// The time of day the app proposes for booking to open ("HH:MM"; not midnight, so
+    /// night owls get no head start).
+    pub default_opening_time: String,
+}
+
 /// Where uploaded files (attachments, documents, photos) are kept: `[files]`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct FilesSettings {
@@ -448,6 +461,15 @@ impl Settings {
         cron_expression("schedule.digest", &self.schedule.digest)?;
         cron_expression("schedule.news_batch", &self.schedule.news_batch)?;
         cron_expression("schedule.album_retention", &self.schedule.album_retention)?;
+        cron_expression(
+            "schedule.conference_reminders",
+            &self.schedule.conference_reminders,
+        )?;
+        if chrono::NaiveTime::parse_from_str(&self.conferences.default_opening_time, "%H:%M")
+            .is_err()
+        {
+            bail!("conferences.default_opening_time: not a time such as 19:00");
+        }
         if self.schedule.check_seconds < 1 {
             bail!("schedule.check_seconds: must be at least 1");
         }

@@ -34,7 +34,12 @@ pub enum AppError {
     NotFound { code: &'static str, message: String },
     /// The request conflicts with the current state (409).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict {
+        code: &'static str,
+        message: String,
+        /// What the client needs to try again (e.g. the slots still free), as JSON.
+        details: Option<serde_json::Value>,
+    },
     /// A link was used already or has expired (410).
     #[error("{message}")]
     Gone { code: &'static str, message: String },
@@ -98,6 +103,20 @@ impl AppError {
         Self::Conflict {
             code,
             message: message.into(),
+            details: None,
+        }
+    }
+
+    /// A conflict whose answer says what is possible now (`details`, as JSON).
+    pub fn conflict_with(
+        code: &'static str,
+        message: impl Into<String>,
+        details: serde_json::Value,
+    ) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+            details: Some(details),
         }
     }
 

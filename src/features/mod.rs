@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod agenda;
 pub mod albums;
 pub mod audit;
+pub mod conferences;
 pub mod digest;
 pub mod directory;
 pub mod documents;
@@ -31,13 +32,18 @@ pub fn registrations(settings: &Settings) -> anyhow::Result<Registrations> {
     posts::notify::register(&mut deliveries);
     digest::register(&mut deliveries);
     albums::register(&mut deliveries);
+    conferences::register(&mut deliveries);
     Ok(Registrations {
         deliveries,
         jobs: Jobs::new(
-            [digest::jobs(settings)?, albums::jobs(settings)?]
-                .into_iter()
-                .flatten()
-                .collect(),
+            [
+                digest::jobs(settings)?,
+                albums::jobs(settings)?,
+                conferences::jobs(settings)?,
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         ),
     })
 }

@@ -38,6 +38,9 @@ pub struct ErrorBody {
     /// Every rule that was broken, when there are several (e.g. password rules).
     #[oai(skip_serializing_if_is_none)]
     pub violations: Option<Vec<String>>,
+    /// With some conflicts: what is possible now (e.g. `slot_taken`: `free_slots`).
+    #[oai(skip_serializing_if_is_none)]
+    pub details: Option<serde_json::Value>,
 }
 
 impl From<&AppError> for ErrorBody {
@@ -51,11 +54,16 @@ impl From<&AppError> for ErrorBody {
             ),
             _ => (None, None),
         };
+        let details = match err {
+            AppError::Conflict { details, .. } => details.clone(),
+            _ => None,
+        };
         ErrorBody {
             code: err.code().into(),
             message: err.public_message(),
             field,
             violations,
+            details,
         }
     }
 }
@@ -338,6 +346,7 @@ pub async fn render_any_error(err: poem::Error) -> Response {
             message,
             field,
             violations: None,
+            details: None,
         },
     );
     if let Some(AllowedMethods(allow)) = err.data::<AllowedMethods>() {

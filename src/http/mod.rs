@@ -53,6 +53,8 @@ pub enum ApiTags {
     Documents,
     /// Photo albums of the school and its groups, and children's photo consent.
     Albums,
+    /// Parent-teacher conferences: rounds, slots, invitations and bookings.
+    Conferences,
     /// Accounts of parents, teachers and admins (admins only).
     Users,
     /// Importing children and parents from the administration export (admins only).

@@ -68,6 +68,16 @@ fn fold_into(out: &mut String, line: &str) {
     }
 }
 
+/// The host of the school's public address, for UIDs (`agenda-7@school.example`).
+pub fn uid_host(public_url: &str) -> &str {
+    public_url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', ':']).next())
+        .filter(|host| !host.is_empty())
+        .unwrap_or("schoolgate.invalid")
+}
+
 /// A TEXT value (RFC 5545, 3.3.11).
 pub fn escape_text(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());

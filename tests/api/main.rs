@@ -16,6 +16,7 @@ mod agenda;
 mod albums;
 mod auth;
 mod children;
+mod conferences;
 mod digests;
 mod directory;
 mod documents;

@@ -221,6 +221,7 @@ fn confirmation_mail<'a>(
             text: rendered.text,
             html: rendered.html,
             list_unsubscribe: None,
+            attachments: Vec::new(),
         }))
     })
 }
@@ -254,6 +255,7 @@ fn changed_mail<'a>(
             text: rendered.text,
             html: rendered.html,
             list_unsubscribe: None,
+            attachments: Vec::new(),
         }))
     })
 }

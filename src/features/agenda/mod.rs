@@ -20,6 +20,7 @@ use crate::{
     platform::{
         audience::{self, Audience},
         db::AuditedWrite,
+        ical,
         rendered::Rendered,
         services::Services,
         tokens,
@@ -312,18 +313,8 @@ fn calendar_info<'a>(services: &'a Services, name: &'a str) -> Result<CalendarIn
     Ok(CalendarInfo {
         name,
         zone: zone(services)?,
-        host: host_of(&services.settings.server.public_url),
+        host: ical::uid_host(&services.settings.server.public_url),
     })
-}
-
-/// The host of the school's public address, for UIDs.
-fn host_of(public_url: &str) -> &str {
-    public_url
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split(['/', ':']).next())
-        .filter(|host| !host.is_empty())
-        .unwrap_or("schoolgate.invalid")
 }
 
 fn zone(services: &Services) -> Result<Tz, AppError> {

@@ -98,6 +98,7 @@ fn album_published<'a>(
             html: mail.html,
             list_unsubscribe: token
                 .map(|token| format!("{public_url}/api/unsubscribe?token={token}")),
+            attachments: Vec::new(),
         }))
     })
 }

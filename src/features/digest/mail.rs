@@ -78,6 +78,7 @@ async fn scheduled_mail(
         text: rendered.mail.text,
         html: rendered.mail.html,
         list_unsubscribe: rendered.one_click_unsubscribe_url,
+        attachments: Vec::new(),
     }))
 }
 

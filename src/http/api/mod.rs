@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod agenda;
 pub mod albums;
 pub mod audit;
+pub mod conferences;
 pub mod contract;
 pub mod digest;
 pub mod directory;
@@ -50,6 +51,7 @@ pub fn service(server_url: &str) -> OpenApiService<impl OpenApi + 'static, ()> {
         agenda::AgendaApi,
         documents::DocumentsApi,
         albums::AlbumsApi,
+        conferences::ConferencesApi,
         imports::ImportsApi,
         audit::AuditApi,
         digest::ScheduleApi,

@@ -4,7 +4,8 @@ use anyhow::Context;
 use lettre::{
     AsyncFileTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
-        Mailbox, MultiPart,
+        Attachment, Mailbox, MultiPart,
+        header::ContentType,
         header::{HeaderName, HeaderValue},
     },
 };
@@ -27,6 +28,17 @@ pub struct OutgoingMail {
     /// For subscription mail (digest, news batch): the https URL that unsubscribes with
     /// one POST (RFC 8058). Transactional mail has none.
     pub list_unsubscribe: Option<String>,
+    /// Files sent with it (e.g. an .ics with a talk's time).
+    pub attachments: Vec<MailAttachment>,
+}
+
+/// A file attached to a mail.
+#[derive(Clone, Debug)]
+pub struct MailAttachment {
+    pub file_name: String,
+    /// E.g. `text/calendar; charset=utf-8; method=PUBLISH`.
+    pub content_type: String,
+    pub body: Vec<u8>,
 }
 
 /// Why a send failed, and whether trying again later may help.
@@ -80,12 +92,26 @@ impl Mailer {
                     "List-Unsubscribe=One-Click".into(),
                 ));
         }
-        let message = builder
-            .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
-            .map_err(|err| SendError {
-                message: format!("building the message: {err}"),
-                transient: false,
-            })?;
+        let alternative = MultiPart::alternative_plain_html(mail.text, mail.html);
+        let body = if mail.attachments.is_empty() {
+            alternative
+        } else {
+            let mut mixed = MultiPart::mixed().multipart(alternative);
+            for file in mail.attachments {
+                let content_type =
+                    ContentType::parse(&file.content_type).map_err(|err| SendError {
+                        message: format!("attachment type {}: {err}", file.content_type),
+                        transient: false,
+                    })?;
+                mixed =
+                    mixed.singlepart(Attachment::new(file.file_name).body(file.body, content_type));
+            }
+            mixed
+        };
+        let message = builder.multipart(body).map_err(|err| SendError {
+            message: format!("building the message: {err}"),
+            transient: false,
+        })?;
         match &self.transport {
             Transport::Folder(folder) => {
                 folder.send(message).await.map_err(|err| SendError {

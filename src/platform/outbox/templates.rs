@@ -128,8 +128,16 @@ impl MailTemplates {
         let fill = |template: &str| -> anyhow::Result<String> {
             Ok(self.env.render_str(template, values)?)
         };
+        // A paragraph that fills in empty (an optional part left out) is dropped.
         let fill_all = |templates: &[String]| -> anyhow::Result<Vec<String>> {
-            templates.iter().map(|t| fill(t)).collect()
+            let filled: Vec<String> = templates
+                .iter()
+                .map(|t| fill(t))
+                .collect::<Result<_, _>>()?;
+            Ok(filled
+                .into_iter()
+                .filter(|text| !text.trim().is_empty())
+                .collect())
         };
         Ok(Texts {
             subject: fill(&text.subject)?,
@@ -172,6 +180,7 @@ impl MailTemplates {
             text: rendered.text,
             html: rendered.html,
             list_unsubscribe: None,
+            attachments: Vec::new(),
         })
     }
 

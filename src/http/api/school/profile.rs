@@ -16,6 +16,8 @@ pub struct SchoolResponse {
     /// Where the logo is (`/school-logo`), or null when the school has none.
     #[oai(nullable)]
     pub logo_url: Option<String>,
+    /// The time of day ("19:00") the app proposes for conference booking to open.
+    pub conference_opening_time: String,
 }
 
 #[OpenApi(tag = "ApiTags::Groups")]
@@ -33,6 +35,7 @@ impl SchoolProfileApi {
             name: school.name.clone(),
             time_zone: school.time_zone.clone(),
             logo_url: school.logo.as_ref().map(|_| "/school-logo".to_string()),
+            conference_opening_time: state.settings.conferences.default_opening_time.clone(),
         }))
     }
 }
