@@ -15,6 +15,7 @@ import { GroupPage, Groups, PrivacySettings } from "./screens/directory.js";
 import { Agenda, AgendaForm, AgendaItem, Subscribe } from "./screens/agenda.js";
 import { Documents } from "./screens/documents.js";
 import { AlbumPage, Albums } from "./screens/albums.js";
+import { Conferences, Invitation, RoundPlan } from "./screens/conferences.js";
 
 const PUBLIC_PATHS = ["/login", "/activate", "/forgot-password", "/reset-password", "/confirm-email"];
 
@@ -114,7 +115,7 @@ function Tabs({ user, path, unread }) {
   const onPost = path.startsWith("/posts") || path === "/conversations";
   if (!onPost) postsTab = tabs.some(([href]) => href === path) ? path : "/";
   // The install guide is reached from Account; Documents share the Agenda tab.
-  const tabPath = path === "/install" ? "/account" : path === "/documents" || path.startsWith("/albums") ? "/agenda"
+  const tabPath = path === "/install" ? "/account" : path === "/documents" || path.startsWith("/albums") || path.startsWith("/conferences") ? "/agenda"
     : path.startsWith("/groups") || path.startsWith("/children") ? (user.role === "parent" ? "/children" : "/account") : path;
   const current = (href) => (onPost ? href === postsTab : href === "/" ? tabPath === "/" : tabPath.startsWith(href));
   return html`<nav class="tabs" aria-label=${t("menu")}>
@@ -139,12 +140,16 @@ function Screen({ user, path, onUser, onLogout }) {
   const item = path.match(/^\/agenda\/(\d+)(\/edit)?$/);
   const group = path.match(/^\/groups\/(\d+)$/);
   const album = path.match(/^\/albums\/(\d+)$/);
+  const invitation = path.match(/^\/conferences\/(\d+)\/children\/(\d+)$/);
+  const round = path.match(/^\/conferences\/(\d+)$/);
   if (thread && user.role !== "parent") return html`<${Conversation} id=${thread[1]} parentId=${thread[2]} />`;
   if (post && post[2]) return html`<${PostStatus} id=${post[1]} />`;
   if (post) return html`<${PostDetail} id=${post[1]} user=${user} />`;
   if (child) return html`<${ChildPage} id=${child[1]} />`;
   if (group) return html`<${GroupPage} id=${group[1]} />`;
   if (album) return html`<${AlbumPage} key=${album[1]} id=${album[1]} user=${user} />`;
+  if (invitation) return html`<${Invitation} key=${path} round=${invitation[1]} child=${invitation[2]} />`;
+  if (round && user.role !== "parent") return html`<${RoundPlan} key=${round[1]} id=${round[1]} />`;
   if (item && item[2] && user.role !== "parent") return html`<${AgendaForm} key=${path} user=${user} id=${item[1]} />`;
   if (item) return html`<${AgendaItem} id=${item[1]} />`;
   switch (path) {
@@ -153,6 +158,7 @@ function Screen({ user, path, onUser, onLogout }) {
     case "/agenda/subscribe": return html`<${Subscribe} user=${user} />`;
     case "/documents": return html`<${Documents} user=${user} />`;
     case "/albums": return html`<${Albums} user=${user} />`;
+    case "/conferences": return html`<${Conferences} user=${user} />`;
     case "/agenda/new": return user.role === "parent" ? html`<${NotFound} />` : html`<${AgendaForm} key="new" user=${user} />`;
     case "/conversations": return html`<${Conversations} user=${user} />`;
     case "/install": return html`<${InstallGuide} loggedIn=${true} />`;

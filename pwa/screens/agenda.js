@@ -285,5 +285,6 @@ export function AgendaSections({ current }) {
     <a href="/agenda" aria-current=${current === "agenda" ? "page" : undefined}>${t("agenda")}</a>
     <a href="/documents" aria-current=${current === "documents" ? "page" : undefined}>${t("documents")}</a>
     <a href="/albums" aria-current=${current === "albums" ? "page" : undefined}>${t("albums")}</a>
+    <a href="/conferences" aria-current=${current === "talks" ? "page" : undefined}>${t("talks")}</a>
   </nav>`;
 }

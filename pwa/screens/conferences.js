@@ -41,8 +41,8 @@ function BookingLine({ invitation }) {
     if (invitation.round.phase !== "open") return html`<p class="meta">${t("talk_not_booked_closed")}</p>`;
     return html`<p class="meta">${invitation.need === "required" ? t("talk_required") : invitation.need === "not_needed" ? t("talk_not_needed") : t("talk_please_book")}</p>`;
   }
-  return html`<p><strong>${invitation.round.phase === "closed" ? t("talk_final") : t("talk_booked")}</strong>
-    ${longDay(dayOf(booking.starts_at))}, ${span(booking.starts_at, booking.ends_at)}</p>`;
+  const label = invitation.round.phase === "closed" ? t("talk_final") : t("talk_booked");
+  return html`<p><strong>${label}</strong>${" "}${longDay(dayOf(booking.starts_at))}, ${span(booking.starts_at, booking.ends_at)}</p>`;
 }
 
 /** An invitation as a card: on Home and on the timeline. */
@@ -274,9 +274,13 @@ function PlanSlot({ id, slot, children, onChanged, setOutcome }) {
     }, t("talk_booked_for_parents"));
   };
   const label = span(slot.starts_at, slot.ends_at);
+  // The second slot of a double talk: cancelled with its first.
+  const booking = children.find((child) => child.child_id === slot.child_id)?.booking;
+  const continued = slot.state === "booked" && booking && booking.starts_at !== slot.starts_at;
   return html`<li class=${`slot ${slot.state}`}>
     <span class="slot-time">${label}</span>
-    ${slot.state === "booked" && html`<span class="slot-state">${slot.child_name}</span>
+    ${continued && html`<span class="slot-state">${slot.child_name} ${t("slot_continued")}</span>`}
+    ${slot.state === "booked" && !continued && html`<span class="slot-state">${slot.child_name}</span>
       <button class="secondary" aria-label=${`${t("talk_cancel")} ${slot.child_name} ${label}`} onClick=${() => window.confirm(t("talk_cancel_question", { name: slot.child_name })) && act(async () => {
         await api("DELETE", `/conferences/${id}/children/${slot.child_id}/booking`);
         return api("GET", `/conferences/${id}`);
@@ -332,6 +336,7 @@ export function RoundPlan({ id }) {
     <h2>${t("round_slots")}</h2>
     ${byDay(plan.slots).map(({ day, slots }) => html`<section key=${day} aria-label=${longDay(day)}>
       <h3 class="month">${longDay(day)}</h3>
+      <p><a href=${`/api/conferences/${id}/door-list?day=${day}`} target="_blank" rel="noopener">${t("round_door_list")}</a></p>
       <ul class="slots">${slots.map((slot) => html`<${PlanSlot} key=${slot.id} id=${id} slot=${slot} children=${plan.children} onChanged=${changed} setOutcome=${setOutcome} />`)}</ul>
     </section>`)}
     <h2>${t("round_children")}</h2>

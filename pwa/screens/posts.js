@@ -6,6 +6,7 @@ import { errorText, formatDate, isoToSchoolTime, schoolTimeToIso, t } from "../l
 import { navigate } from "../lib/router.js";
 import { Feedback, Status, useResource, useSubmit } from "../lib/ui.js";
 import { ComingUp } from "./agenda.js";
+import { HomeInvitations } from "./conferences.js";
 
 function KindBadge({ item }) {
   const labels = { urgent: t("urgent"), message: t("message"), news: t("news_kind") };
@@ -91,11 +92,14 @@ export function Feed({ user, kind }) {
   const { data: conversations } = useResource(kind === "news" ? null : "/conversations");
   // Home shows the next three agenda items.
   const { data: comingUp } = useResource(kind === "news" ? null : "/agenda?limit=3");
+  // Parents see their conference invitations on Home.
+  const { data: invitations } = useResource(kind === "news" || !isParent ? null : "/conference-invitations");
   const older = useOlderPages(data, path);
   const end = useSeen(older.loadMore);
   // Everything on the screen at once (loaded side by side): nothing jumps when the
   // conversations or the children's names arrive after the posts.
-  const ready = (kind === "news" || (conversations !== undefined && comingUp !== undefined)) && (!isParent || children !== undefined);
+  const ready = (kind === "news" || (conversations !== undefined && comingUp !== undefined && (!isParent || invitations !== undefined)))
+    && (!isParent || children !== undefined);
   if (!data || !ready) return html`<${Status} error=${error} />`;
   const shown = [...data, ...older.items];
   // Urgent notices stay on top; the agenda's next items come right after them.
@@ -105,6 +109,7 @@ export function Feed({ user, kind }) {
     ${kind !== "news" && html`<${NewInConversations} data=${conversations} isParent=${isParent} />`}
     ${shown.length === 0 && html`<p class="meta">${t("nothing_yet")}</p>`}
     ${pinned.map((item) => html`<${PostCard} key=${item.id} item=${item} isParent=${isParent} children=${children} />`)}
+    ${kind !== "news" && html`<${HomeInvitations} data=${invitations} />`}
     ${kind !== "news" && html`<${ComingUp} data=${comingUp} />`}
     ${rest.length > 0 && comingUp?.length > 0 && html`<h2 class="visually-hidden">${t("posts")}</h2>`}
     ${rest.map((item) => html`<${PostCard} key=${item.id} item=${item} isParent=${isParent} children=${children} />`)}

@@ -737,6 +737,35 @@ async fn closing_mails_each_parent_the_final_time_with_a_calendar_file(backend: 
         "{}",
         bob_mail.subject()
     );
+    // The door list of the day names who comes when.
+    let response = s
+        .app
+        .authed(
+            Method::GET,
+            &format!("/api/conferences/{id}/door-list?day={}", talk_day(&s.app)),
+            &s.jan,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let pdf = lopdf::Document::load_mem(&response.bytes().await.unwrap()).unwrap();
+    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    let text = pdf.extract_text(&pages).unwrap();
+    let emma_name = closed["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["child_id"] == s.emma)
+        .unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains(&emma_name), "{text}");
+    assert!(text.contains("15:00"), "{text}");
+    assert!(text.contains("Parents:"), "{text}");
+    assert!(text.contains("free"), "{text}");
     // Closed: parents can no longer cancel or move.
     let (status, answer) = send(s.app.authed(
         Method::DELETE,

@@ -217,9 +217,15 @@ async fn the_app_in_headless_chromium() {
         std::path::Path::new("/usr/bin/chromium").exists(),
         "/usr/bin/chromium is missing: run scripts/test (it installs Debian's chromium)"
     );
+    // PWA_TESTS=<pattern> runs only the browser tests whose names match (while working on one).
+    let mut args = vec!["--test".to_string(), "--test-concurrency=1".to_string()];
+    if let Ok(pattern) = std::env::var("PWA_TESTS") {
+        args.push(format!("--test-name-pattern={pattern}"));
+    }
+    args.push("app.test.mjs".into());
     let test = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .args(["--test", "--test-concurrency=1", "app.test.mjs"])
+            .args(&args)
             .current_dir(format!("{root}/tests/pwa"))
             .env("BASE_URL", &app.address)
             .env("PASSWORD", PASSWORD)

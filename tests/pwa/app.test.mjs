@@ -1477,3 +1477,162 @@ test("the albums and photo consent in German (the office) and Dutch (a parent)",
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** A day two weeks ahead, as a date input wants it. */
+function inTwoWeeks() {
+  return new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10);
+}
+
+test("a teacher opens conference talks; the parent books from Home, moves the talk, and after closing sees the final time, also offline", async () => {
+  const teacher = await phone();
+  teacher.page.on("dialog", (dialog) => dialog.accept());
+  await login(teacher.page, TEACHER);
+  await teacher.page.getByRole("link", { name: "Agenda", exact: true }).click();
+  await teacher.page.getByRole("link", { name: "Talks", exact: true }).click();
+  await atPath(teacher.page, "/conferences");
+  await teacher.page.getByText("New conference round").click();
+  await teacher.page.getByLabel("Message to all parents").fill("Ten minutes about how your child is doing.");
+  await teacher.page.getByLabel("Room or place (optional)").fill("Room 3a");
+  await teacher.page.getByLabel("Date").fill(inTwoWeeks());
+  await teacher.page.getByLabel("From", { exact: true }).fill("15:00");
+  await teacher.page.getByLabel("Until", { exact: true }).fill("16:00");
+  await teacher.page.getByLabel("Break from (optional)").fill("15:30");
+  await teacher.page.getByLabel("Break until").fill("15:40");
+  // Booking opens at once for this test (the app proposes tomorrow evening).
+  const proposed = await teacher.page.getByLabel("Parents can book from").inputValue();
+  assert.match(proposed, /T19:00$/);
+  await teacher.page.getByLabel("Parents can book from").fill(`${new Date().toISOString().slice(0, 10)}T00:00`);
+  assert.deepEqual(await seriousViolations(teacher.page), []);
+  await teacher.page.getByLabel("Message to all parents").scrollIntoViewIfNeeded();
+  await teacher.page.evaluate(() => document.querySelector("details.card").scrollIntoView());
+  await shot(teacher.page, "conference-new-round");
+  await teacher.page.getByRole("button", { name: "Open the round" }).click();
+  await teacher.page.getByRole("heading", { name: "Parent-teacher conferences" }).waitFor();
+  const roundPath = new URL(teacher.page.url()).pathname;
+  // 15:00-15:30 and 15:40-16:00: five slots.
+  assert.equal(await teacher.page.locator("ul.slots li").count(), 5);
+  // Kim: required, with a note; Bo: a double slot.
+  const kim = teacher.page.locator("details.child-plan", { hasText: "Kim van der Kind" });
+  await kim.locator("summary").click();
+  await kim.locator('select[name="need"]').selectOption("required");
+  await kim.getByLabel("Personal note to the parents (optional)").fill("Kim reads very well; let's talk about maths.");
+  await kim.getByRole("button", { name: "Save" }).click();
+  await kim.locator("p.ok, p.error").first().waitFor();
+  assert.equal(await kim.locator("p.ok, p.error").first().innerText(), "Saved.");
+  await kim.locator("summary .badge", { hasText: "Required" }).waitFor();
+  const bo = teacher.page.locator("details.child-plan", { hasText: "Bo Berg" });
+  await bo.locator("summary").click();
+  await bo.getByLabel("Double slot (needs more time)").check();
+  await bo.getByRole("button", { name: "Save" }).click();
+  await bo.locator("summary .badge", { hasText: "2 slots" }).waitFor();
+  await teacher.page.getByRole("button", { name: "Block 15:50–16:00" }).click();
+  await teacher.page.locator("li.slot.blocked").waitFor();
+  await teacher.page.getByText("Required talks not booked").waitFor();
+
+  // Anna finds the invitation on Home and books 15:10.
+  const { page, errors, context } = await phone();
+  await login(page, PARENT);
+  const card = page.locator("a.card.invitation", { hasText: "Talk about Kim van der Kind" });
+  await card.getByText("The teacher would like to talk to you: please book a time.").waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "conference-home");
+  await card.click();
+  await page.getByText("Kim reads very well; let's talk about maths.").waitFor();
+  // The blocked slot cannot be booked.
+  assert.equal(await page.getByRole("button", { name: "Book 15:50–16:00" }).count(), 0);
+  await page.getByRole("button", { name: "Book 15:10–15:20" }).click();
+  await page.getByText("Booked. You can change it until the planning is closed.").waitFor();
+  await page.locator("li.slot.mine", { hasText: "15:10–15:20" }).getByRole("button", { name: "Cancel" }).waitFor();
+  // Moving it: one click on another time.
+  await page.getByRole("button", { name: "Move here 15:20–15:30" }).click();
+  await page.getByText("Moved. The other parents are told.").waitFor();
+  await page.locator("li.slot.mine", { hasText: "15:20–15:30" }).waitFor();
+  assert.equal(await page.locator("li.slot.mine").count(), 1);
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "conference-picker");
+
+  // The teacher books Bo's double talk for the Bergs and closes the planning.
+  await teacher.page.reload();
+  await teacher.page.locator("li.slot.booked", { hasText: "Kim van der Kind" }).waitFor();
+  await teacher.page.getByLabel("Book for… 15:00–15:10").selectOption({ label: "Bo Berg" });
+  await teacher.page.getByText("Booked. The parents are told by e-mail.").waitFor();
+  assert.equal(await teacher.page.locator("li.slot.booked", { hasText: "Bo Berg" }).count(), 2);
+  await teacher.page.locator("li.slot.booked", { hasText: "Bo Berg (continued)" }).waitFor();
+  // The day's door list is a PDF with who comes when.
+  const doorList = await teacher.page.getByRole("link", { name: "Door list (PDF)" }).getAttribute("href");
+  const pdf = await teacher.page.evaluate(async (href) => {
+    const response = await fetch(href);
+    return { type: response.headers.get("content-type"), start: (await response.text()).slice(0, 5) };
+  }, doorList);
+  assert.deepEqual(pdf, { type: "application/pdf", start: "%PDF-" });
+  assert.deepEqual(await seriousViolations(teacher.page), []);
+  await shot(teacher.page, "conference-plan");
+  await teacher.page.getByRole("button", { name: "Close the planning" }).click();
+  await teacher.page.getByText("Closed. The parents get the final times by e-mail.").waitFor();
+  assert.deepEqual(teacher.errors, []);
+  await teacher.context.close();
+
+  // Anna sees the final time, without Cancel; offline too.
+  await controlledBySw(page);
+  await page.reload();
+  await page.getByText("Final time:").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Cancel" }).count(), 0);
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator(".banner.offline").waitFor();
+  await page.getByText("Final time:").waitFor();
+  await context.setOffline(false);
+  await page.goto("/conferences");
+  await page.getByRole("heading", { name: "Talks" }).waitFor();
+  await page.locator("a.card.invitation", { hasText: "Final time:" }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "conference-timeline");
+  assert.ok(roundPath.startsWith("/conferences/"));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("conference talks in Dutch (a parent) and German (the office)", async () => {
+  const { context, page, errors } = await phone("nl-NL");
+  await login(page, PARENT);
+  await page.goto("/account");
+  await page.getByLabel(/Language|Taal/).selectOption("nl");
+  await page.getByRole("button", { name: /Save|Opslaan/ }).first().click();
+  await page.locator("p.ok").first().waitFor();
+  await page.getByRole("link", { name: "Agenda", exact: true }).click();
+  await page.getByRole("link", { name: "Gesprekken", exact: true }).click();
+  await page.getByRole("heading", { name: "Gesprekken" }).waitFor();
+  await page.locator("a.card.invitation", { hasText: "Gesprek over Kim van der Kind" }).click();
+  await page.getByText("Definitieve tijd:").waitFor();
+  await page.getByText("Een bericht van de leerkracht").waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await shot(page, "conference-picker-nl");
+  await page.goto("/account");
+  await page.getByLabel("Taal").selectOption("en");
+  await page.getByRole("button", { name: "Opslaan" }).first().click();
+  await page.getByRole("button", { name: "Save" }).first().waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  const office = await phone("de-DE");
+  await login(office.page, ADMIN);
+  await office.page.goto("/account");
+  await office.page.getByLabel(/Language|Sprache/).selectOption("de");
+  await office.page.getByRole("button", { name: /Save|Speichern/ }).first().click();
+  await office.page.locator("p.ok").first().waitFor();
+  await office.page.getByRole("link", { name: "Termine", exact: true }).click();
+  await office.page.getByRole("link", { name: "Gespräche", exact: true }).click();
+  await office.page.getByRole("heading", { name: "Gespräche" }).waitFor();
+  await office.page.getByText("Neue Gesprächsrunde").waitFor();
+  await office.page.locator("a.card", { hasText: "Parent-teacher conferences" }).click();
+  await office.page.getByText("Planung abgeschlossen").waitFor();
+  await office.page.locator("li.slot.booked", { hasText: "Bo Berg" }).first().waitFor();
+  assert.deepEqual(await seriousViolations(office.page), []);
+  await shot(office.page, "conference-plan-de");
+  await office.page.goto("/account");
+  await office.page.getByLabel("Sprache").selectOption("en");
+  await office.page.getByRole("button", { name: "Speichern" }).first().click();
+  await office.page.getByRole("button", { name: "Save" }).first().waitFor();
+  assert.deepEqual(office.errors, []);
+  await office.context.close();
+});

@@ -572,3 +572,12 @@ fn day_and_time(language: Language, zone: Tz, moment: DateTime<Utc>) -> String {
             .to_string(),
     }
 }
+
+/// "dinsdag 22 december 2026" in the reader's language.
+pub fn day_label(language: Language, day: chrono::NaiveDate) -> String {
+    match language {
+        Language::De => day.format_localized("%A, %-d. %B %Y", locale(language)),
+        _ => day.format_localized("%A %-d %B %Y", locale(language)),
+    }
+    .to_string()
+}

@@ -9,6 +9,7 @@
 //! every parent of every booked child the final time with an .ics; the day before, booked
 //! parents get a push reminder (`jobs`).
 
+pub mod door_list;
 mod mails;
 pub mod rules;
 pub mod store;
@@ -22,7 +23,11 @@ use sea_orm::DatabaseTransaction;
 use crate::{
     app::{actor::Actor, config::Settings, error::AppError},
     entities::{
-        children, conference_invitations::TalkNeed, full_name, outbox::Channel, users::Role,
+        children,
+        conference_invitations::TalkNeed,
+        full_name,
+        outbox::Channel,
+        users::{self, Role},
     },
     platform::{
         audience, db,
@@ -605,6 +610,68 @@ pub async fn remind(services: &Services, actor: &Actor, round_id: i32) -> Result
     txn.commit().await?;
     services.outbox.wake();
     Ok(count)
+}
+
+/// The door list of one day of a round as a PDF, in the reader's language.
+pub async fn door_list(
+    services: &Services,
+    actor: &Actor,
+    round_id: i32,
+    day: NaiveDate,
+) -> Result<Vec<u8>, AppError> {
+    let reader = Reader::of(services, actor).await?;
+    let round = managed_round(services, &reader, round_id).await?;
+    let page = page(services, &reader, round).await?;
+    let zone = zone(services)?;
+    let language = crate::features::accounts::find_user(&services.db, actor.id)
+        .await?
+        .map_or(users::Language::En, |user| user.language);
+    let plans: HashMap<i32, &ChildPlan> = page.children.iter().map(|c| (c.child_id, c)).collect();
+    let rows: Vec<door_list::Row> = page
+        .slots
+        .iter()
+        .filter(|view| view.slot.starts_at.with_timezone(&zone).date_naive() == day)
+        .map(|view| {
+            let start = view.slot.starts_at.with_timezone(&zone);
+            let end = view.slot.ends_at.with_timezone(&zone);
+            let entry = match &view.usage {
+                SlotUse::Free => door_list::Entry::Free,
+                SlotUse::Blocked => door_list::Entry::Blocked,
+                SlotUse::Booked {
+                    child_id,
+                    child_name,
+                } => {
+                    let plan = child_id.and_then(|id| plans.get(&id));
+                    door_list::Entry::Talk {
+                        child: child_name.clone().unwrap_or_default(),
+                        parents: plan.map(|plan| plan.parents.clone()).unwrap_or_default(),
+                        continued: plan
+                            .and_then(|plan| plan.booking.as_ref())
+                            .is_some_and(|booking| booking.starts_at != view.slot.starts_at),
+                    }
+                }
+            };
+            door_list::Row {
+                time: format!("{}–{}", start.format("%H:%M"), end.format("%H:%M")),
+                entry,
+            }
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err(AppError::not_found("day"));
+    }
+    let list = door_list::DoorList {
+        school: services.settings.school.name.clone(),
+        title: page.view.round.title.clone(),
+        group: page.view.group_name.clone(),
+        day: mails::day_label(language, day),
+        location: page.view.round.location.clone(),
+        language,
+        rows,
+    };
+    crate::app::error::blocking(move || door_list::render(&list))
+        .await?
+        .map_err(AppError::Internal)
 }
 
 /// The children of a round's group who must have a talk and have none.

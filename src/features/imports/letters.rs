@@ -4,13 +4,11 @@
 //! the glyphs used (see `font`), so names in Latin, Greek and Cyrillic print as written and
 //! 1,000 letters stay small.
 
-mod font;
-
-use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
 use qrcode::{Color, QrCode};
 
 use crate::platform::outbox::templates::Texts;
-use font::SubsetFont;
+use crate::platform::pdf::{PageFont, deflate, font, font::SubsetFont, write_wrapped};
 
 /// One letter's content, already in the parent's language.
 pub struct Letter {
@@ -27,13 +25,6 @@ const BODY_SIZE: f32 = 11.0;
 const LINK_SIZE: f32 = 9.0;
 const MIN_LINK_SIZE: f32 = 7.0;
 const QR_SIZE: f32 = 150.0;
-
-/// A font as the pages use it: the name their resources give it, and the subset it embeds.
-struct PageFont {
-    name: Name<'static>,
-    id: Ref,
-    subset: SubsetFont,
-}
 
 /// The QR code of `text` as rows of modules (true = dark), with the 4-module quiet zone.
 pub fn qr_modules(text: &str) -> anyhow::Result<(usize, Vec<bool>)> {
@@ -155,14 +146,7 @@ fn page_content(letter: &Letter, regular: &mut PageFont, bold: &mut PageFont) ->
 
 /// Writes `text` wrapped to the page width from `y` down, moving `y` below it.
 fn write(content: &mut Content, y: &mut f32, font: &mut PageFont, size: f32, text: &str) {
-    for line in wrap(text, LINE_WIDTH, |line| font.subset.width(line, size)) {
-        content.begin_text();
-        content.set_font(font.name, size);
-        content.next_line(MARGIN, *y);
-        content.show(Str(&font.subset.encode(&line)));
-        content.end_text();
-        *y -= size * 1.45;
-    }
+    write_wrapped(content, y, font, size, MARGIN, LINE_WIDTH, text);
 }
 
 /// The size that fits the link on one line, as parents may type it in, between
@@ -186,47 +170,10 @@ fn one_bit_rows(width: usize, modules: &[bool]) -> Vec<u8> {
     data
 }
 
-/// Breaks text into lines no wider than `max_width` as `width_of` measures them, at spaces;
-/// a word wider than a line (a link) is cut between characters.
-fn wrap(text: &str, max_width: f32, width_of: impl Fn(&str) -> f32) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let joined = if line.is_empty() {
-            word.to_string()
-        } else {
-            format!("{line} {word}")
-        };
-        if width_of(&joined) <= max_width {
-            line = joined;
-            continue;
-        }
-        if !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-        }
-        for c in word.chars() {
-            let longer = format!("{line}{c}");
-            if !line.is_empty() && width_of(&longer) > max_width {
-                lines.push(std::mem::replace(&mut line, c.to_string()));
-            } else {
-                line = longer;
-            }
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// Zlib-compresses a stream for the FlateDecode filter.
-fn deflate(data: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::pdf::wrap;
 
     const NAMES: [&str; 6] = [
         "Ayşe Şahin",

@@ -5,7 +5,10 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
-    ApiResponse, Enum, Object, OpenApi, param::Path, payload::Json, types::Example,
+    ApiResponse, Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::{Binary, Json},
+    types::Example,
 };
 
 use crate::http::error::{ApiError, Lookup, ManagedLookup, NoErrors, error_sets};
@@ -479,6 +482,16 @@ pub struct RemindedResponse {
 }
 
 #[derive(ApiResponse)]
+pub enum DoorListResponse {
+    /// One day of the round on A4: each slot with who comes.
+    #[oai(status = 200, content_type = "application/pdf")]
+    Pdf(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
 pub enum CreateRoundResponse {
     #[oai(status = 201)]
     Created(Json<RoundResponse>),
@@ -680,6 +693,27 @@ impl ConferencesApi {
         Ok(Json(RemindedResponse {
             children: count(children),
         }))
+    }
+
+    /// The door list of one day as a PDF (its teachers, admins)
+    ///
+    /// `day` (YYYY-MM-DD, the school's calendar): each slot with the child and parents who
+    /// come, blocked and free slots marked. 404 for a day without slots.
+    #[oai(
+        path = "/conferences/:id/door-list",
+        method = "get",
+        operation_id = "conference_door_list"
+    )]
+    async fn door_list(
+        &self,
+        state: Data<&HttpState>,
+        auth: Auth,
+        id: Path<i32>,
+        day: Query<NaiveDate>,
+    ) -> Result<DoorListResponse, ApiError<ManagedLookup>> {
+        let pdf = conferences::door_list(&state, &auth.user().actor(), id.0, day.0).await?;
+        let disposition = format!("inline; filename=\"door-list-{}.pdf\"", day.0);
+        Ok(DoorListResponse::Pdf(Binary(pdf), disposition))
     }
 
     /// Block a slot, or free it again (its teachers, admins)

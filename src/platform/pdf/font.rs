@@ -1,5 +1,5 @@
-//! The letters' typeface, DejaVu Sans, embedded in each PDF as a subset of the glyphs the
-//! letters use. It covers the Latin, Greek and Cyrillic alphabets, so names such as
+//! The PDFs' typeface, DejaVu Sans, embedded in each PDF as a subset of the glyphs it
+//! uses. It covers the Latin, Greek and Cyrillic alphabets, so names such as
 //! "Ayşe Şahin", "Łukasz Wiśniewski" or "Ольга" print as written.
 //!
 //! Every character is drawn as its own glyph, without shaping: scripts whose letters join or
