@@ -16,7 +16,7 @@ use crate::{
     },
     features::{
         accounts::{self, EmailAddress, NewUser, rules::password},
-        agenda, albums, directory, documents,
+        agenda, albums, conferences, directory, documents,
         posts::{self, NewAttachment, NewPost},
         school::{self, NewChild},
     },
@@ -307,7 +307,142 @@ async fn load(state: &Services) -> anyhow::Result<()> {
     demo_documents(state, &txn, &ids, &group_ids, now).await?;
     demo_directory(state, &txn, &ids, &child_ids, now).await?;
     demo_albums(state, &txn, &ids, &child_ids, &group_ids, now).await?;
+    demo_conferences(state, &txn, &ids, &child_ids, &group_ids, today, now).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Parent-teacher conferences: 3a's round next week (two afternoons, a break, a blocked
+/// slot; Emma's talk is wanted and has a note, Daan needs a double slot; Sophie and Daan are
+/// booked, Emma not yet, so Anna finds the invitation on Home) and 5b's round, where Anna
+/// booked Noah's talk.
+async fn demo_conferences(
+    state: &Services,
+    txn: &sea_orm::DatabaseTransaction,
+    ids: &std::collections::HashMap<&str, i32>,
+    children: &std::collections::HashMap<&str, i32>,
+    group_ids: &[i32],
+    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use crate::entities::conference_invitations::TalkNeed;
+    use conferences::{rules, store};
+    let zone = state.settings.time_zone()?;
+    let time = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default();
+    let window = |days: i64, from, to, breaks: Vec<(chrono::NaiveTime, chrono::NaiveTime)>| {
+        rules::DayWindow {
+            date: today + chrono::Duration::days(days),
+            from,
+            to,
+            breaks,
+        }
+    };
+    let rounds = [
+        (
+            0,
+            "j.devries@demo.school",
+            "Oudergesprekken groep 3a",
+            "Graag spreek ik u tien minuten over hoe het met uw kind gaat. Kies een tijd die u past; tot de planning sluit kunt u die nog wijzigen.",
+            "Lokaal 3a",
+            vec![
+                window(
+                    7,
+                    time(15, 0),
+                    time(17, 0),
+                    vec![(time(16, 0), time(16, 15))],
+                ),
+                window(9, time(18, 30), time(20, 0), Vec::new()),
+            ],
+        ),
+        (
+            1,
+            "m.schmidt@demo.school",
+            "Elterngespräche Klasse 5b",
+            "Ich freue mich auf unser Gespräch.",
+            "Raum 5b",
+            vec![window(8, time(15, 0), time(16, 30), Vec::new())],
+        ),
+    ];
+    let mut made = Vec::new();
+    for (group, teacher, title, message, location, days) in rounds {
+        let slots = rules::slots(zone, &days, 10)
+            .map_err(|err| anyhow::anyhow!("demo conference slots: {err:?}"))?;
+        let new = store::NewRound {
+            group_id: group_ids[group],
+            title: title.into(),
+            message: message.into(),
+            location: location.into(),
+            video_link: String::new(),
+            slot_minutes: 10,
+            opens_at: now - chrono::Duration::days(1),
+            deadline_at: Some(rules::local(
+                zone,
+                today + chrono::Duration::days(6),
+                time(12, 0),
+            )),
+            author_id: ids[teacher],
+        };
+        let round = store::insert_round(txn, new, &slots, now).await?;
+        made.push((round.id, store::slots(txn, round.id).await?));
+    }
+    let settings = [
+        (
+            0,
+            "1001",
+            TalkNeed::Required,
+            false,
+            "Emma leest al heel goed. Ik wil graag met u bespreken hoe we haar verder kunnen uitdagen.",
+        ),
+        (
+            0,
+            "1005",
+            TalkNeed::Required,
+            true,
+            "Voor Daan heb ik een dubbel tijdslot gereserveerd: er is veel om over te praten.",
+        ),
+        (1, "1004", TalkNeed::NotNeeded, false, ""),
+    ];
+    for (round, child, need, double_slot, note) in settings {
+        let change = store::InvitationChange {
+            note: note.into(),
+            double_slot,
+            need,
+        };
+        store::save_invitation(txn, made[round].0, children[child], change).await?;
+    }
+    let bookings = [
+        (0, "1003", "lisa.bakker@example.com", 2, 1),
+        (0, "1005", "lisa.bakker@example.com", 4, 2),
+        (1, "1002", "anna.jansen@example.nl", 3, 1),
+    ];
+    for (round, child, parent, first_slot, count) in bookings {
+        let (round_id, slots) = &made[round];
+        let taken = &slots[first_slot..first_slot + count];
+        let times = rules::SlotTimes {
+            starts_at: taken[0].starts_at,
+            ends_at: taken[count - 1].ends_at,
+        };
+        let booking =
+            store::insert_booking(txn, *round_id, children[child], ids[parent], times, now)
+                .await
+                .map_err(|err| anyhow::anyhow!("demo booking: {err:?}"))?;
+        let slot_ids: Vec<i32> = taken.iter().map(|slot| slot.id).collect();
+        store::claim(txn, *round_id, &slot_ids, Some(booking.id))
+            .await
+            .map_err(|err| anyhow::anyhow!("demo booking: {err:?}"))?;
+    }
+    // The teacher keeps the last slot of the first afternoon free for a colleague.
+    let (round_id, slots) = &made[0];
+    let last_of_day = slots
+        .iter()
+        .rev()
+        .find(|slot| slot.starts_at.date_naive() == slots[0].starts_at.date_naive())
+        .map(|slot| slot.id);
+    if let Some(slot) = last_of_day {
+        store::claim(txn, *round_id, &[slot], None)
+            .await
+            .map_err(|err| anyhow::anyhow!("demo block: {err:?}"))?;
+    }
     Ok(())
 }
 

@@ -140,6 +140,11 @@ struct DemoIds {
     photos: Vec<String>,
     /// The secret of a calendar feed's URL.
     feed_token: String,
+    conferences: Vec<i64>,
+    /// `/conferences/{id}/children/{child_id}` of every child of every round.
+    invitations: Vec<String>,
+    /// `/conferences/{id}/door-list?day=` of each round's first day.
+    door_lists: Vec<String>,
 }
 
 fn ids(list: &Value) -> Vec<i64> {
@@ -169,6 +174,9 @@ impl DemoIds {
             t if t.starts_with("/documents/{id}") => with(&strings(&self.documents), "{id}"),
             t if t.starts_with("/albums/{id}") => with(&strings(&self.albums), "{id}"),
             "/photos/{id}/{variant}/{key}" => self.photos.clone(),
+            "/conferences/{id}/children/{child_id}" => self.invitations.clone(),
+            "/conferences/{id}/door-list" => self.door_lists.clone(),
+            t if t.starts_with("/conferences/{id}") => with(&strings(&self.conferences), "{id}"),
             "/agenda/feed/{token}" => with(std::slice::from_ref(&self.feed_token), "{token}"),
             "/posts/{id}/attachments/{attachment_id}" => self
                 .posts
@@ -244,6 +252,25 @@ async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
         }
     }
     assert!(!photos.is_empty(), "the demo has photos");
+    let (_, rounds) = get("/api/conferences").await;
+    let (mut invitations, mut door_lists) = (Vec::new(), Vec::new());
+    for round in ids(&rounds) {
+        let (_, page) = get(&format!("/api/conferences/{round}")).await;
+        for child in page["children"].as_array().unwrap() {
+            invitations.push(format!(
+                "/conferences/{round}/children/{}",
+                child["child_id"]
+            ));
+        }
+        let first = page["slots"][0]["starts_at"].as_str().unwrap();
+        let day = first
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+            .with_timezone(&chrono_tz::Europe::Amsterdam)
+            .date_naive();
+        door_lists.push(format!("/conferences/{round}/door-list?day={day}"));
+    }
+    assert!(!invitations.is_empty(), "the demo has conference rounds");
     let (status, feed) = send(
         app.authed(Method::POST, "/api/agenda/feeds", &admin)
             .json(&serde_json::json!({})),
@@ -296,6 +323,9 @@ async fn every_answer_of_the_demo_school_matches_the_spec(backend: Backend) {
             .next()
             .unwrap()
             .to_string(),
+        conferences: ids(&rounds),
+        invitations,
+        door_lists,
     };
     assert!(
         demo.posts
