@@ -791,8 +791,13 @@ async fn closing_mails_each_parent_the_final_time_with_a_calendar_file(backend: 
     // The teacher still moves it: both parents get the new time, same UID, SEQUENCE 1.
     let (status, moved) = book(&s.app, &s.jan, id, s.emma, slot_at(&round, "15:50")).await;
     assert_eq!(status, StatusCode::OK, "{moved}");
-    for parent in ["anna@example.nl", "bob@example.nl", "rita@example.nl"] {
-        let mails = s.app.smtp.wait_for_mails_to(parent, 2).await;
+    // Anna: the final time and the move; Bob and Rita also heard of Anna's booking.
+    for (parent, count) in [
+        ("anna@example.nl", 2),
+        ("bob@example.nl", 3),
+        ("rita@example.nl", 3),
+    ] {
+        let mails = s.app.smtp.wait_for_mails_to(parent, count).await;
         let last = mails.last().unwrap();
         let parsed = last.parsed();
         let ics =
@@ -804,6 +809,23 @@ async fn closing_mails_each_parent_the_final_time_with_a_calendar_file(backend: 
         assert!(ics.contains("SEQUENCE:1"), "{ics}");
         assert!(ics.contains("T155000"), "{ics}");
     }
+    // The teacher cancels Lisa's talk: her calendar gets the entry cancelled, SEQUENCE up.
+    let (status, _) = send(s.app.authed(
+        Method::DELETE,
+        &format!("/api/conferences/{id}/children/{lisa}/booking"),
+        &s.jan,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mails = s
+        .app
+        .smtp
+        .wait_for_mails_to("lisa.mama@example.nl", 2)
+        .await;
+    let parsed = mails[1].parsed();
+    let ics = String::from_utf8(parsed.attachments().next().unwrap().contents().to_vec()).unwrap();
+    assert!(ics.contains("STATUS:CANCELLED"), "{ics}");
+    assert!(ics.contains("SEQUENCE:1"), "{ics}");
     // Closing again sends nothing more.
     s.app.wait_for_outbox().await;
     let count = s.app.smtp.mails().len();

@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 
-use super::{child_name, rules, store};
+use super::{rules, store, views::child_name};
 use crate::{
     entities::{
         conference_invitations::TalkNeed,
@@ -55,6 +55,9 @@ struct ChangedPayload {
     by_teacher: bool,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
+    /// The booking's SEQUENCE when it changed.
+    #[serde(default)]
+    sequence: i32,
 }
 
 fn booking_changed<'a>(
@@ -96,9 +99,10 @@ fn booking_changed<'a>(
                 let current = store::booking_by_id(&services.db, payload.booking_id).await?;
                 let event = match (&current, payload.change.as_str()) {
                     (Some(booking), _) => Some(Event::of(booking, false)),
+                    // Calendars replace the entry with a cancelled one: a higher SEQUENCE.
                     (None, "cancelled") => Some(Event {
                         booking_id: payload.booking_id,
-                        sequence: i32::MAX / 2,
+                        sequence: payload.sequence + 1,
                         starts_at: payload.starts_at,
                         ends_at: payload.ends_at,
                         stamp: services.clock.now(),
