@@ -334,21 +334,30 @@ pub(super) async fn slot_states(
     own_booking: Option<i32>,
 ) -> Result<Vec<SlotState>, sea_orm::DbErr> {
     let claims = store::claims(conn, round_id).await?;
+    let slots = store::slots(conn, round_id).await?;
+    Ok(states_of(&slots, &claims, own_booking))
+}
+
+/// The slots as the booking rules see them: taken unless free or held by `own_booking`.
+pub(super) fn states_of(
+    slots: &[store::Slot],
+    claims: &[store::Claim],
+    own_booking: Option<i32>,
+) -> Vec<SlotState> {
     let taken: HashSet<i32> = claims
         .iter()
         .filter(|claim| claim.booking_id.is_none() || claim.booking_id != own_booking)
         .map(|claim| claim.slot_id)
         .collect();
-    Ok(store::slots(conn, round_id)
-        .await?
-        .into_iter()
+    slots
+        .iter()
         .map(|slot| SlotState {
             id: slot.id,
             starts_at: slot.starts_at,
             ends_at: slot.ends_at,
             taken: taken.contains(&slot.id),
         })
-        .collect())
+        .collect()
 }
 
 /// The other talks of the child's family: every booking of a child who shares a parent

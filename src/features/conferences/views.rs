@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{
     InvitationSettings, Reader,
-    booking::{family_talks, slot_states},
+    booking::{family_talks, states_of},
     rules::{self, Fit, Phase},
     store::{self, Booking, Round, Slot},
 };
@@ -274,14 +274,14 @@ pub(super) async fn invitation_view(
     };
     let slots = if with_slots {
         let own = booking.as_ref().map(|b| b.id);
-        let states = slot_states(&services.db, round.id, own).await?;
+        let claims = store::claims(&services.db, round.id).await?;
+        let slots = store::slots(&services.db, round.id).await?;
+        let states = states_of(&slots, &claims, own);
         let bookable: HashSet<i32> = rules::free_starts(&states, settings.double_slot)
             .into_iter()
             .map(|slot| slot.id)
             .collect();
-        let claims = store::claims(&services.db, round.id).await?;
-        store::slots(&services.db, round.id)
-            .await?
+        slots
             .into_iter()
             .map(|slot| {
                 let claim = claims.iter().find(|claim| claim.slot_id == slot.id);
